@@ -1,0 +1,55 @@
+//! mkpi-services: the use cases. Each public method of [`Services`] is one
+//! thing a person or a script does (sign in, list the people they may see,
+//! create a user). Services own transactions, the audit log and
+//! authorisation: the signed-in [`Actor`] carries a [`mkpi_domain::Scope`]
+//! that every store query takes.
+//!
+//! Depends on the domain and the store; knows nothing of HTTP or the CLI.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod organisation;
+mod secrets;
+pub mod users;
+
+pub use audit::Author;
+pub use auth::{Actor, AuthSettings, LoginOutcome};
+pub use clock::Clock;
+pub use error::{Error, FieldProblem, Result};
+pub use mkpi_store::Store;
+
+/// All use cases over one store. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Services {
+    store: Store,
+    clock: Clock,
+    auth: AuthSettings,
+}
+
+impl Services {
+    pub fn new(store: Store, clock: Clock, auth: AuthSettings) -> Self {
+        Services { store, clock, auth }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn auth_settings(&self) -> &AuthSettings {
+        &self.auth
+    }
+
+    /// Whether the database answers.
+    pub async fn health(&self) -> Result<()> {
+        self.store.ping().await?;
+        Ok(())
+    }
+}

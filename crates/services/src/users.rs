@@ -1,0 +1,310 @@
+//! Managing accounts: create, list, deactivate, reset and set passwords.
+//! Open to admins in the product and to operators at the CLI.
+
+use mkpi_domain::{Email, Locale, Password, Role};
+use mkpi_store::users::{NewUser, UserRow};
+use mkpi_store::{employees, sessions, users};
+use serde_json::json;
+
+use crate::audit::{self, Author, Change};
+use crate::auth::{Actor, hash_password_off_thread, parse_login};
+use crate::secrets::random_hex;
+use crate::{Error, FieldProblem, Result, Services};
+
+/// Who asks for an account change.
+#[derive(Debug, Clone, Copy)]
+pub enum Principal<'a> {
+    /// A signed-in user; must be an admin.
+    User(&'a Actor),
+    /// Someone at the CLI with direct access to the database.
+    Operator,
+}
+
+impl Principal<'_> {
+    fn require_admin(self) -> Result<Author> {
+        match self {
+            Principal::User(actor) if actor.role.manages_users() => Ok(actor.author()),
+            Principal::User(_) => Err(Error::Forbidden),
+            Principal::Operator => Ok(Author::system("cli")),
+        }
+    }
+}
+
+/// A new account as entered.
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    pub login: String,
+    pub password: String,
+    pub role: String,
+    /// The e-mail of the employee this account belongs to, if any.
+    pub employee_email: Option<String>,
+    pub locale: Option<String>,
+}
+
+fn user_json(u: &UserRow) -> serde_json::Value {
+    json!({
+        "login": u.login,
+        "role": u.role,
+        "employee_id": u.employee_id,
+        "locale": u.locale,
+        "active": u.active,
+    })
+}
+
+impl Services {
+    pub async fn list_users(&self, by: Principal<'_>) -> Result<Vec<UserRow>> {
+        by.require_admin()?;
+        let mut tx = self.store.begin().await?;
+        Ok(users::list(&mut tx).await?)
+    }
+
+    /// Creates an account; every problem with the input is reported at once.
+    #[tracing::instrument(skip(self, input), fields(login = %input.login))]
+    pub async fn create_user(&self, by: Principal<'_>, input: NewUserInput) -> Result<UserRow> {
+        let author = by.require_admin()?;
+        let now = self.clock.now();
+        let mut problems = Vec::new();
+        let login = parse_login(&input.login, &mut problems);
+        if let Err(e) = Password::parse(&input.password) {
+            problems.push(FieldProblem::new("password", e.to_string()));
+        }
+        let role = input
+            .role
+            .parse::<Role>()
+            .map_err(|e| problems.push(FieldProblem::new("role", e.to_string())))
+            .ok();
+        let locale = match input
+            .locale
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(tag) => match Locale::from_tag(tag) {
+                Some(l) => Some(l),
+                None => {
+                    problems.push(FieldProblem::new(
+                        "locale",
+                        format!("unknown language '{tag}': use ru or en"),
+                    ));
+                    None
+                }
+            },
+        };
+        let email = match input
+            .employee_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => Email::parse(raw)
+                .map_err(|e| problems.push(FieldProblem::new("employee", e.to_string())))
+                .ok(),
+        };
+
+        let mut tx = self.store.begin().await?;
+        let employee_id = match &email {
+            None => None,
+            Some(email) => match employees::find_by_email(&mut tx, email.as_str()).await? {
+                Some(e) => Some(e.id),
+                None => {
+                    problems.push(FieldProblem::new(
+                        "employee",
+                        format!("no employee has the e-mail {email}"),
+                    ));
+                    None
+                }
+            },
+        };
+        if let (Some(login), Some(role)) = (&login, role) {
+            if users::find_by_login(&mut tx, login.as_str())
+                .await?
+                .is_some()
+            {
+                problems.push(FieldProblem::new(
+                    "login",
+                    format!("the login '{login}' is taken"),
+                ));
+            }
+            if matches!(role, Role::Manager | Role::Employee)
+                && employee_id.is_none()
+                && email.is_none()
+            {
+                problems.push(FieldProblem::new(
+                    "employee",
+                    format!("a {role} account must be linked to an employee (give their e-mail)"),
+                ));
+            }
+        }
+        let (Some(login), Some(role), true) = (login, role, problems.is_empty()) else {
+            return Err(Error::Invalid(problems));
+        };
+        drop(tx);
+
+        let hash = hash_password_off_thread(input.password).await?;
+        let mut tx = self.store.begin().await?;
+        let id = users::insert(
+            &mut tx,
+            &NewUser {
+                login: login.as_str(),
+                password_hash: &hash,
+                role: role.as_str(),
+                employee_id,
+                locale: locale.map(Locale::as_str),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            mkpi_store::StoreError::Conflict { .. } => Error::invalid(
+                "employee",
+                "this login is taken or the employee already has an account",
+            ),
+            other => other.into(),
+        })?;
+        let user = users::get(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &author,
+            Change {
+                action: "create",
+                entity: "user",
+                entity_id: Some(id),
+                before: None,
+                after: Some(user_json(&user)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Deactivates an account and ends its sessions. Admins cannot lock
+    /// themselves out this way.
+    pub async fn deactivate_user(&self, by: Principal<'_>, user_id: i64) -> Result<UserRow> {
+        let author = by.require_admin()?;
+        if author.user_id == Some(user_id) {
+            return Err(Error::invalid(
+                "user",
+                "you cannot deactivate your own account",
+            ));
+        }
+        self.set_user_active(&author, user_id, false).await
+    }
+
+    pub async fn activate_user(&self, by: Principal<'_>, user_id: i64) -> Result<UserRow> {
+        let author = by.require_admin()?;
+        self.set_user_active(&author, user_id, true).await
+    }
+
+    async fn set_user_active(
+        &self,
+        author: &Author,
+        user_id: i64,
+        active: bool,
+    ) -> Result<UserRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let before = users::get(&mut tx, user_id).await?;
+        users::set_active(&mut tx, user_id, active).await?;
+        if !active {
+            sessions::delete_for_user(&mut tx, user_id).await?;
+        }
+        let after = users::get(&mut tx, user_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            author,
+            Change {
+                action: if active { "activate" } else { "deactivate" },
+                entity: "user",
+                entity_id: Some(user_id),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Gives an account a new random password (returned once) and ends its
+    /// sessions.
+    pub async fn reset_password(&self, by: Principal<'_>, user_id: i64) -> Result<String> {
+        let author = by.require_admin()?;
+        let temporary = random_hex(8)?;
+        self.store_password(&author, user_id, temporary.clone(), "reset_password")
+            .await?;
+        Ok(temporary)
+    }
+
+    /// Sets an account's password by login (the CLI's `user passwd`).
+    pub async fn set_password(&self, by: Principal<'_>, login: &str, password: &str) -> Result<()> {
+        let author = by.require_admin()?;
+        Password::parse(password).map_err(|e| Error::invalid("password", e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        let user = users::find_by_login(&mut tx, &login.trim().to_ascii_lowercase())
+            .await?
+            .ok_or_else(|| Error::invalid("login", format!("no user has the login '{login}'")))?;
+        drop(tx);
+        self.store_password(&author, user.id, password.to_string(), "set_password")
+            .await
+    }
+
+    pub async fn find_user(&self, by: Principal<'_>, login: &str) -> Result<UserRow> {
+        by.require_admin()?;
+        let mut tx = self.store.begin().await?;
+        users::find_by_login(&mut tx, &login.trim().to_ascii_lowercase())
+            .await?
+            .ok_or_else(|| Error::invalid("login", format!("no user has the login '{login}'")))
+    }
+
+    async fn store_password(
+        &self,
+        author: &Author,
+        user_id: i64,
+        password: String,
+        action: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        let hash = hash_password_off_thread(password).await?;
+        let mut tx = self.store.begin().await?;
+        users::set_password_hash(&mut tx, user_id, &hash, now).await?;
+        sessions::delete_for_user(&mut tx, user_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            author,
+            Change {
+                action,
+                entity: "user",
+                entity_id: Some(user_id),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The audit log, newest first (admins and the head).
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        entity: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<mkpi_store::audit_log::AuditRow>> {
+        if !matches!(actor.role, Role::Admin | Role::Head) {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        Ok(
+            mkpi_store::audit_log::list(&mut tx, entity, limit.clamp(1, 500), offset.max(0))
+                .await?,
+        )
+    }
+}

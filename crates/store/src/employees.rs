@@ -1,0 +1,95 @@
+//! Employees: the people of the department, their team, manager and position.
+
+use mkpi_domain::Scope;
+
+use sqlx::AssertSqlSafe;
+
+use crate::visibility::employees_condition;
+use crate::{Result, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EmployeeRow {
+    pub id: i64,
+    pub department_id: i64,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub position: String,
+    pub hire_date: String,
+    #[sqlx(try_from = "crate::IntFlag")]
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEmployee<'a> {
+    pub department_id: i64,
+    pub team_id: Option<i64>,
+    pub manager_id: Option<i64>,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub position: &'a str,
+    /// ISO date, checked by the caller.
+    pub hire_date: &'a str,
+}
+
+const SELECT: &str = "SELECT e.id, e.department_id, e.team_id, t.name AS team_name, e.manager_id,
+        m.name AS manager_name, e.name, e.email, e.position, e.hire_date, e.active
+    FROM employees e
+    LEFT JOIN teams t ON t.id = e.team_id
+    LEFT JOIN employees m ON m.id = e.manager_id";
+
+pub async fn insert(tx: &mut Tx, e: &NewEmployee<'_>, now: i64) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO employees (department_id, team_id, manager_id, name, email, position, hire_date, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
+    )
+    .bind(e.department_id)
+    .bind(e.team_id)
+    .bind(e.manager_id)
+    .bind(e.name)
+    .bind(e.email)
+    .bind(e.position)
+    .bind(e.hire_date)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// The employees the scope may see, active first, by name.
+pub async fn list(tx: &mut Tx, scope: &Scope) -> Result<Vec<EmployeeRow>> {
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY e.active DESC, e.name",
+        employees_condition(scope, "e")
+    );
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// One employee, or [`StoreError::NotFound`] when absent or outside the scope
+/// (the caller cannot tell which: that is the point).
+pub async fn get(tx: &mut Tx, scope: &Scope, id: i64) -> Result<EmployeeRow> {
+    let sql = format!(
+        "{SELECT} WHERE e.id = $1 AND {}",
+        employees_condition(scope, "e")
+    );
+    sqlx::query_as(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Looks an employee up by e-mail regardless of scope: for operators (CLI)
+/// and for linking an account to a person.
+pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<EmployeeRow>> {
+    let sql = format!("{SELECT} WHERE e.email = $1");
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(tx.conn())
+        .await?)
+}

@@ -1,0 +1,320 @@
+//! mkpi-store: the only place with SQL. Opens SQLite or PostgreSQL from a URL,
+//! applies the migrations of that backend, and offers one module per table
+//! group. Every function takes a [`Tx`], so the service that calls it decides
+//! what is atomic; every query that returns people takes a
+//! [`mkpi_domain::Scope`].
+//!
+//! Both backends go through sqlx's `Any` driver, so a query is written once;
+//! the few places where the dialects differ `match` on [`Backend`]. `Any`
+//! carries only integers, floats, text and bytes: timestamps are unix seconds
+//! (`i64`), dates are ISO `YYYY-MM-DD` text (which sorts and compares as dates).
+#![forbid(unsafe_code)]
+
+pub mod api_tokens;
+pub mod audit_log;
+pub mod departments;
+pub mod employees;
+pub mod login_attempts;
+pub mod sessions;
+pub mod teams;
+pub mod testing;
+pub mod users;
+mod visibility;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+
+pub use sqlx::Error as SqlxError;
+
+/// A yes/no column. `Any` cannot carry SQLite booleans, so flags are stored
+/// as 0/1 integers on both backends and read back through this type.
+pub(crate) struct IntFlag(i64);
+
+impl sqlx::Type<Any> for IntFlag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for IntFlag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(IntFlag(<i64 as sqlx::Decode<'r, Any>>::decode(value)?))
+    }
+}
+
+impl From<IntFlag> for bool {
+    fn from(flag: IntFlag) -> bool {
+        flag.0 != 0
+    }
+}
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with existing data ({constraint})")]
+    Conflict { constraint: String },
+    #[error("refers to something that does not exist ({constraint})")]
+    MissingReference { constraint: String },
+    #[error(
+        "database URL '{0}' is not supported: use sqlite://PATH (e.g. sqlite://data/mkpi.db) or postgres://USER@HOST:PORT/DB"
+    )]
+    UnsupportedUrl(String),
+    #[error("cannot open the database at {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) => {
+                let constraint = db
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| db.message().to_string());
+                match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => StoreError::Conflict { constraint },
+                    sqlx::error::ErrorKind::ForeignKeyViolation => {
+                        StoreError::MissingReference { constraint }
+                    }
+                    _ => StoreError::Database(e),
+                }
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A transaction; dropped without [`Tx::commit`] it rolls back.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let options = AnyConnectOptions::from_str(&url).map_err(|source| StoreError::Open {
+            url: redact(&url),
+            source,
+        })?;
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            });
+        let pool_options = match backend {
+            // Foreign keys are per connection in SQLite; a busy timeout lets
+            // writers queue instead of failing at once.
+            Backend::Sqlite => pool_options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL")
+                        .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options,
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: redact(&url),
+                source,
+            })?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(|source| StoreError::Open {
+                    url: redact(&url),
+                    source,
+                })?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            backend: self.backend,
+        })
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A consistent copy of a live SQLite database, taken while others keep
+    /// writing. PostgreSQL has its own tools for this.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                let target = path.to_string_lossy().to_string();
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            Backend::Postgres => Err(StoreError::Unsupported(
+                "backups of a PostgreSQL database are made with pg_dump (e.g. pg_dump -Fc -f mkpi.dump DATABASE_URL)"
+                    .to_string(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Checks the scheme and, for SQLite, asks for the file to be created.
+fn normalise_url(url: &str) -> Result<(Backend, String)> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        if path.is_empty() {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        let url = if rest.contains("mode=") || path == ":memory:" {
+            url.to_string()
+        } else if url.contains('?') {
+            format!("{url}&mode=rwc")
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        Ok((Backend::Sqlite, url))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string()))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// A URL fit for an error message: the password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend_and_sqlite_files_are_created() {
+        assert_eq!(
+            normalise_url("sqlite://data/mkpi.db").unwrap(),
+            (
+                Backend::Sqlite,
+                "sqlite://data/mkpi.db?mode=rwc".to_string()
+            )
+        );
+        assert_eq!(
+            normalise_url("sqlite:///tmp/x.db?mode=ro").unwrap().1,
+            "sqlite:///tmp/x.db?mode=ro"
+        );
+        assert_eq!(
+            normalise_url("postgres://u@h/db").unwrap().0,
+            Backend::Postgres
+        );
+        assert!(matches!(
+            normalise_url("mysql://root@localhost/x"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+        assert!(matches!(
+            normalise_url("sqlite://"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+    }
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        assert_eq!(
+            redact("postgres://mkpi:s3cret@db:5432/mkpi"),
+            "postgres://mkpi:***@db:5432/mkpi"
+        );
+        assert_eq!(redact("postgres://mkpi@db/mkpi"), "postgres://mkpi@db/mkpi");
+    }
+}

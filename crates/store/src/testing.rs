@@ -1,0 +1,92 @@
+//! Fresh databases for tests: a SQLite file always, and a new PostgreSQL
+//! database when `MKPI_TEST_POSTGRES_URL` is set (as CI does). Each call
+//! makes new ones, so tests run in parallel without seeing each other.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::{AssertSqlSafe, Connection};
+
+use crate::Backend;
+
+/// A database made for one test. The SQLite file is removed on drop; a
+/// PostgreSQL test database is left for the server to be thrown away with.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    pub backend: Backend,
+    file: Option<PathBuf>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(file) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = file.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "mkpi_t_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub fn sqlite() -> TestDatabase {
+    let file = std::env::temp_dir().join(format!("{}.db", unique_name()));
+    TestDatabase {
+        url: format!("sqlite://{}", file.display()),
+        backend: Backend::Sqlite,
+        file: Some(file),
+    }
+}
+
+/// A new, empty PostgreSQL database on the server of `MKPI_TEST_POSTGRES_URL`.
+///
+/// # Panics
+/// When the variable is set but the server cannot make a database: a test
+/// run that was asked to cover PostgreSQL must not quietly skip it.
+pub async fn postgres() -> Option<TestDatabase> {
+    let admin_url = std::env::var("MKPI_TEST_POSTGRES_URL").ok()?;
+    sqlx::any::install_default_drivers();
+    let name = unique_name();
+    let mut conn = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("MKPI_TEST_POSTGRES_URL is set but unreachable: {e}"));
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+    let _ = conn.close().await;
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+    let url = match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    };
+    Some(TestDatabase {
+        url,
+        backend: Backend::Postgres,
+        file: None,
+    })
+}
+
+/// Every backend this run covers: SQLite, plus PostgreSQL when configured.
+pub async fn all() -> Vec<TestDatabase> {
+    let mut dbs = vec![sqlite()];
+    dbs.extend(postgres().await);
+    dbs
+}

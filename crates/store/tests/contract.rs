@@ -1,0 +1,283 @@
+//! The store's contract, run on SQLite always and on PostgreSQL when
+//! `MKPI_TEST_POSTGRES_URL` is set: both backends must answer alike.
+
+use mkpi_domain::org::TeamTree;
+use mkpi_domain::{Role, Scope};
+use mkpi_store::employees::NewEmployee;
+use mkpi_store::teams::NewTeam;
+use mkpi_store::users::NewUser;
+use mkpi_store::{
+    Store, StoreError, audit_log, departments, employees, sessions, teams, testing, users,
+};
+
+struct Org {
+    perf: i64,
+    social: i64,
+    brand: i64,
+    lead: i64,
+    member: i64,
+    social_member: i64,
+    brand_member: i64,
+}
+
+async fn org(store: &Store) -> Org {
+    let mut tx = store.begin().await.unwrap();
+    let dept = departments::insert(&mut tx, "Маркетинг", 1).await.unwrap();
+    let team = |name, parent_id| NewTeam {
+        department_id: dept,
+        parent_id,
+        name,
+    };
+    let perf = teams::insert(&mut tx, &team("Performance", None), 1)
+        .await
+        .unwrap();
+    let social = teams::insert(&mut tx, &team("Paid social", Some(perf)), 1)
+        .await
+        .unwrap();
+    let brand = teams::insert(&mut tx, &team("Brand", None), 1)
+        .await
+        .unwrap();
+    let mut person = async |name: &str, team_id: i64| {
+        employees::insert(
+            &mut tx,
+            &NewEmployee {
+                department_id: dept,
+                team_id: Some(team_id),
+                manager_id: None,
+                name,
+                email: &format!("{}@x.ru", name.to_lowercase()),
+                position: "Маркетолог",
+                hire_date: "2024-02-29",
+            },
+            1,
+        )
+        .await
+        .unwrap()
+    };
+    let lead = person("Lead", perf).await;
+    let member = person("Member", perf).await;
+    let social_member = person("Social", social).await;
+    let brand_member = person("Brander", brand).await;
+    teams::set_manager(&mut tx, perf, Some(lead)).await.unwrap();
+    tx.commit().await.unwrap();
+    Org {
+        perf,
+        social,
+        brand,
+        lead,
+        member,
+        social_member,
+        brand_member,
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_twice_without_harm_and_foreign_keys_hold() {
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let err = teams::insert(
+            &mut tx,
+            &NewTeam {
+                department_id: 999,
+                parent_id: None,
+                name: "x",
+            },
+            1,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, StoreError::MissingReference { .. }),
+            "{:?}: {err:?}",
+            db.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn scopes_limit_employee_queries_to_the_visible_people() {
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let o = org(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let tree = TeamTree::new(teams::nodes(&mut tx).await.unwrap());
+        let names = async |tx: &mut mkpi_store::Tx, scope: &Scope| -> Vec<String> {
+            let mut v: Vec<String> = employees::list(tx, scope)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.name)
+                .collect();
+            v.sort();
+            v
+        };
+        let head = Scope::new(1, Role::Head, None, &tree);
+        let manager = Scope::new(2, Role::Manager, Some(o.lead), &tree);
+        let employee = Scope::new(3, Role::Employee, Some(o.member), &tree);
+        assert_eq!(
+            names(&mut tx, &head).await,
+            ["Brander", "Lead", "Member", "Social"],
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(names(&mut tx, &manager).await, ["Lead", "Member", "Social"]);
+        assert_eq!(names(&mut tx, &employee).await, ["Member"]);
+
+        assert_eq!(
+            employees::get(&mut tx, &manager, o.social_member)
+                .await
+                .unwrap()
+                .team_id,
+            Some(o.social)
+        );
+        assert!(matches!(
+            employees::get(&mut tx, &manager, o.brand_member).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            employees::get(&mut tx, &employee, o.lead).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let team_names =
+            |rows: Vec<teams::TeamRow>| rows.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        let mut visible = team_names(teams::list(&mut tx, &manager).await.unwrap());
+        visible.sort();
+        assert_eq!(visible, vec![o.perf, o.social]);
+        assert_eq!(
+            team_names(teams::list(&mut tx, &employee).await.unwrap()),
+            vec![o.perf]
+        );
+        assert_eq!(teams::list(&mut tx, &head).await.unwrap().len(), 3);
+        let _ = o.brand;
+    }
+}
+
+#[tokio::test]
+async fn unique_logins_conflict_and_rolled_back_work_leaves_nothing() {
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let new = NewUser {
+            login: "anna",
+            password_hash: "h",
+            role: "admin",
+            employee_id: None,
+            locale: Some("ru"),
+        };
+        let mut tx = store.begin().await.unwrap();
+        let id = users::insert(&mut tx, &new, 10).await.unwrap();
+        let err = users::insert(&mut tx, &new, 10).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict { .. }),
+            "{:?}: {err:?}",
+            db.backend
+        );
+        drop(tx);
+
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(
+            users::get(&mut tx, id).await,
+            Err(StoreError::NotFound)
+        ));
+        let id = users::insert(&mut tx, &new, 10).await.unwrap();
+        users::set_active(&mut tx, id, false).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let user = users::get(&mut tx, id).await.unwrap();
+        assert!(!user.active);
+        assert_eq!(user.locale.as_deref(), Some("ru"));
+        assert!(matches!(
+            users::set_active(&mut tx, 9999, true).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn sessions_and_audit_entries_round_trip() {
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let uid = users::insert(
+            &mut tx,
+            &NewUser {
+                login: "bob",
+                password_hash: "h",
+                role: "viewer",
+                employee_id: None,
+                locale: None,
+            },
+            5,
+        )
+        .await
+        .unwrap();
+        let s = sessions::SessionRow {
+            id_hash: "abc".into(),
+            user_id: uid,
+            csrf_token: "t".into(),
+            created_at: 5,
+            last_seen_at: 5,
+        };
+        sessions::insert(&mut tx, &s).await.unwrap();
+        sessions::touch(&mut tx, "abc", 70).await.unwrap();
+        assert_eq!(
+            sessions::get(&mut tx, "abc")
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seen_at,
+            70
+        );
+        assert_eq!(sessions::delete_expired(&mut tx, 71, 0).await.unwrap(), 1);
+        assert_eq!(sessions::get(&mut tx, "abc").await.unwrap(), None);
+
+        audit_log::record(
+            &mut tx,
+            audit_log::NewAuditEntry {
+                at: 9,
+                actor_user_id: Some(uid),
+                actor: "bob",
+                action: "update",
+                entity: "user",
+                entity_id: Some(uid),
+                before_json: Some("{\"a\":1}".into()),
+                after_json: None,
+            },
+        )
+        .await
+        .unwrap();
+        let rows = audit_log::list(&mut tx, Some("user"), 10, 0).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].before_json.as_deref(), Some("{\"a\":1}"));
+        assert_eq!(
+            audit_log::list(&mut tx, Some("team"), 10, 0)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(audit_log::count(&mut tx).await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_is_a_consistent_copy() {
+    let db = testing::sqlite();
+    let store = Store::open(&db.url).await.unwrap();
+    org(&store).await;
+    let target = std::env::temp_dir().join(format!("mkpi-backup-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&target);
+    store.backup_to(&target).await.unwrap();
+    let copy = Store::open(&format!("sqlite://{}", target.display()))
+        .await
+        .unwrap();
+    let mut tx = copy.begin().await.unwrap();
+    let everyone = Scope::new(1, Role::Admin, None, &TeamTree::default());
+    assert_eq!(employees::list(&mut tx, &everyone).await.unwrap().len(), 4);
+    drop(tx);
+    copy.close().await;
+    let _ = std::fs::remove_file(&target);
+}
