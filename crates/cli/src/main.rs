@@ -1,1 +1,141 @@
-fn main() {}
+//! mkpi: the one binary — serve, demo, migrate, user management, backup.
+//! Errors are one clear line on stderr and a non-zero exit.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "mkpi",
+    version,
+    about = "Goals, KPIs, 360° reviews and reports for a marketing department"
+)]
+struct Cli {
+    /// A TOML configuration file (see `mkpi config example`).
+    #[arg(long, env = "MKPI_CONFIG", global = true)]
+    config: Option<PathBuf>,
+
+    /// Log format: text or json.
+    #[arg(long, env = "MKPI_LOG_FORMAT", global = true)]
+    log_format: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the database is.
+#[derive(Args, Clone, Debug)]
+pub struct DbArgs {
+    /// Directory for the embedded SQLite database [default: data, or demo-data for `demo`].
+    #[arg(long, env = "MKPI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// A database URL (sqlite://PATH or postgres://…) instead of the data dir's SQLite file.
+    #[arg(long, env = "MKPI_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "MKPI_ADDR")]
+    addr: Option<String>,
+
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// Mark cookies Secure (when served over HTTPS).
+    #[arg(long, env = "MKPI_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Start on a fresh database filled with a demo marketing department.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Seed of the demo generator: the same seed gives the same department.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Bring the database schema up to date.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Copy a live SQLite database to a file (PostgreSQL: use pg_dump).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match config::FileConfig::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let log_format = cli
+        .log_format
+        .clone()
+        .or(file.log_format.clone())
+        .unwrap_or_else(|| "text".into());
+    commands::init_logging(&log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&anyhow::anyhow!("cannot start the runtime: {e}")),
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(args, &file, None).await,
+            Command::Demo { serve, seed } => commands::serve::run(serve, &file, Some(seed)).await,
+            Command::Migrate { db } => commands::migrate(db, &file).await,
+            Command::User(cmd) => commands::user::run(cmd, &file).await,
+            Command::Backup { db, out } => commands::backup(db, &file, &out).await,
+            Command::Config(ConfigCommand::Example) => {
+                print!("{}", config::EXAMPLE);
+                Ok(())
+            }
+            Command::Openapi => commands::openapi(),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {e:#}");
+    ExitCode::FAILURE
+}

@@ -208,7 +208,11 @@ fn people(rng: &mut DemoRng, n: usize) -> Vec<Person> {
             let (male, fem, last_lat) = SURNAMES[s];
             Person {
                 name: format!("{first} {}", if female { fem } else { male }),
-                email: format!("{first_lat}.{last_lat}@demo.mkpi.local"),
+                // Latin surnames follow the Russian form: Ковалёва → kovaleva.
+                email: format!(
+                    "{first_lat}.{last_lat}{}@demo.mkpi.local",
+                    if female { "a" } else { "" }
+                ),
             }
         })
         .collect()

@@ -1,7 +1,7 @@
 //! The organisation as the caller may see it: departments, teams, people.
 
-use mkpi_store::employees::EmployeeRow;
-use mkpi_store::teams::TeamRow;
+pub use mkpi_store::employees::EmployeeRow;
+pub use mkpi_store::teams::TeamRow;
 use mkpi_store::{departments, employees, teams};
 
 use crate::{Actor, Result, Services};

@@ -2,7 +2,9 @@
 //! Open to admins in the product and to operators at the CLI.
 
 use mkpi_domain::{Email, Locale, Password, Role};
-use mkpi_store::users::{NewUser, UserRow};
+pub use mkpi_store::audit_log::AuditRow;
+use mkpi_store::users::NewUser;
+pub use mkpi_store::users::UserRow;
 use mkpi_store::{employees, sessions, users};
 use serde_json::json;
 
@@ -232,12 +234,19 @@ impl Services {
 
     /// Gives an account a new random password (returned once) and ends its
     /// sessions.
-    pub async fn reset_password(&self, by: Principal<'_>, user_id: i64) -> Result<String> {
+    pub async fn reset_password(
+        &self,
+        by: Principal<'_>,
+        user_id: i64,
+    ) -> Result<(UserRow, String)> {
         let author = by.require_admin()?;
+        let mut tx = self.store.begin().await?;
+        let user = users::get(&mut tx, user_id).await?;
+        drop(tx);
         let temporary = random_hex(8)?;
         self.store_password(&author, user_id, temporary.clone(), "reset_password")
             .await?;
-        Ok(temporary)
+        Ok((user, temporary))
     }
 
     /// Sets an account's password by login (the CLI's `user passwd`).
@@ -297,7 +306,7 @@ impl Services {
         entity: Option<&str>,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<mkpi_store::audit_log::AuditRow>> {
+    ) -> Result<Vec<AuditRow>> {
         if !matches!(actor.role, Role::Admin | Role::Head) {
             return Err(Error::Forbidden);
         }

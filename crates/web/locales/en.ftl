@@ -1,0 +1,113 @@
+app-name = mkpi
+app-tagline = Marketing department performance
+
+nav-home = Home
+nav-people = People
+nav-users = Users
+nav-audit = Audit log
+nav-account = Account
+nav-api = API
+nav-logout = Sign out
+nav-language = Language
+
+role-admin = Administrator
+role-head = Department head
+role-manager = Manager
+role-employee = Employee
+role-viewer = Viewer
+
+login-title = Sign in
+login-login = Login
+login-password = Password
+login-submit = Sign in
+login-wrong = Wrong login or password.
+login-rate-limited = Too many failed sign-in attempts. Try again in { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}.
+login-expired = Your session has ended. Please sign in again.
+login-csrf = The sign-in form expired. Please try again.
+
+home-title = Home
+home-welcome = Welcome, { $name }!
+home-department = Department
+home-teams = Teams
+home-headcount = Headcount by team
+home-your-scope = You see: { $scope }
+scope-all = the whole department
+scope-teams = your teams
+scope-self = your own data
+scope-nobody = nothing yet (your account is not linked to an employee)
+people-count = { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+}
+teams-count = { $count ->
+    [one] { $count } team
+   *[other] { $count } teams
+}
+team-manager = Lead
+team-members = Members
+team-parent = Part of
+
+people-title = People
+people-name = Name
+people-position = Position
+people-team = Team
+people-manager = Manager
+people-hire-date = Hired
+people-status = Status
+people-active = active
+people-inactive = inactive
+people-none = No one to show.
+person-title = Employee
+person-email = E-mail
+
+account-title = Account
+account-language = Interface language
+account-language-auto = Browser language
+account-save = Save
+account-password = Change password
+account-current-password = Current password
+account-new-password = New password
+account-password-changed = Password changed. Other sessions were signed out.
+account-tokens = API tokens
+account-token-name = Token name
+account-token-create = Create token
+account-token-created = Copy this token now; it will not be shown again:
+account-token-revoke = Revoke
+account-token-prefix = Starts with
+account-token-last-used = Last used
+account-token-revoked = revoked
+account-never = never
+
+users-title = Users
+users-login = Login
+users-role = Role
+users-employee = Employee
+users-status = Status
+users-create = Create user
+users-employee-email = Employee e-mail (optional for admin, head, viewer)
+users-locale = Language
+users-deactivate = Deactivate
+users-activate = Activate
+users-reset = Reset password
+users-reset-done = New password for { $login }: { $password }
+users-created = User { $login } created.
+
+audit-title = Audit log
+audit-when = When
+audit-who = Who
+audit-action = Action
+audit-what = What
+audit-before = Before
+audit-after = After
+
+error-title = Error
+error-not-found = Not found.
+error-forbidden = You are not allowed to do this.
+error-csrf = The form has expired or did not come from mkpi. Reload the page and try again.
+error-internal = Something went wrong on our side. The request id is { $id }.
+error-invalid = Please correct the following:
+error-back = Back to home
+no-value = —

@@ -1,0 +1,116 @@
+app-name = mkpi
+app-tagline = Эффективность отдела маркетинга
+
+nav-home = Главная
+nav-people = Сотрудники
+nav-users = Пользователи
+nav-audit = Журнал изменений
+nav-account = Профиль
+nav-api = API
+nav-logout = Выйти
+nav-language = Язык
+
+role-admin = Администратор
+role-head = Руководитель отдела
+role-manager = Руководитель группы
+role-employee = Сотрудник
+role-viewer = Наблюдатель
+
+login-title = Вход
+login-login = Логин
+login-password = Пароль
+login-submit = Войти
+login-wrong = Неверный логин или пароль.
+login-rate-limited = Слишком много неудачных попыток входа. Повторите через { $minutes } { $minutes ->
+    [one] минуту
+    [few] минуты
+   *[many] минут
+}.
+login-expired = Сеанс завершён. Войдите снова.
+login-csrf = Форма входа устарела. Попробуйте ещё раз.
+
+home-title = Главная
+home-welcome = Добро пожаловать, { $name }!
+home-department = Отдел
+home-teams = Группы
+home-headcount = Численность по группам
+home-your-scope = Вам доступны: { $scope }
+scope-all = весь отдел
+scope-teams = ваши группы
+scope-self = ваши собственные данные
+scope-nobody = пока ничего (учётная запись не связана с сотрудником)
+people-count = { $count } { $count ->
+    [one] сотрудник
+    [few] сотрудника
+   *[many] сотрудников
+}
+teams-count = { $count } { $count ->
+    [one] группа
+    [few] группы
+   *[many] групп
+}
+team-manager = Руководитель
+team-members = Состав
+team-parent = Входит в
+
+people-title = Сотрудники
+people-name = Имя
+people-position = Должность
+people-team = Группа
+people-manager = Руководитель
+people-hire-date = Дата приёма
+people-status = Статус
+people-active = работает
+people-inactive = не работает
+people-none = Здесь никого нет.
+person-title = Сотрудник
+person-email = Эл. почта
+
+account-title = Профиль
+account-language = Язык интерфейса
+account-language-auto = Язык браузера
+account-save = Сохранить
+account-password = Смена пароля
+account-current-password = Текущий пароль
+account-new-password = Новый пароль
+account-password-changed = Пароль изменён. Остальные сеансы завершены.
+account-tokens = API-токены
+account-token-name = Название токена
+account-token-create = Создать токен
+account-token-created = Скопируйте токен сейчас, больше он показан не будет:
+account-token-revoke = Отозвать
+account-token-prefix = Начинается с
+account-token-last-used = Последнее использование
+account-token-revoked = отозван
+account-never = никогда
+
+users-title = Пользователи
+users-login = Логин
+users-role = Роль
+users-employee = Сотрудник
+users-status = Статус
+users-create = Создать пользователя
+users-employee-email = Эл. почта сотрудника (для администратора, руководителя отдела и наблюдателя необязательна)
+users-locale = Язык
+users-deactivate = Отключить
+users-activate = Включить
+users-reset = Сбросить пароль
+users-reset-done = Новый пароль для { $login }: { $password }
+users-created = Пользователь { $login } создан.
+
+audit-title = Журнал изменений
+audit-when = Когда
+audit-who = Кто
+audit-action = Действие
+audit-what = Что
+audit-before = До
+audit-after = После
+
+error-title = Ошибка
+error-not-found = Не найдено.
+error-forbidden = У вас нет прав на это действие.
+error-csrf = Форма устарела или отправлена не из mkpi. Обновите страницу и повторите.
+error-internal = Произошла ошибка на нашей стороне. Идентификатор запроса: { $id }.
+error-invalid = Исправьте, пожалуйста:
+error-back = На главную
+no-value = —

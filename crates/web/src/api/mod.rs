@@ -1,0 +1,115 @@
+//! The JSON API under `/api/v1`, covering what the UI does, described by the
+//! OpenAPI document at `/api/openapi.json` (readable at `/api/docs`).
+//! Authentication: the session cookie (with `X-CSRF-Token` on changes) or
+//! `Authorization: Bearer <api token>`.
+
+pub mod audit;
+pub mod docs;
+pub mod employees;
+pub mod session;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/me", get(session::me))
+        .route("/me/password", post(session::change_password))
+        .route("/me/locale", post(session::set_locale))
+        .route("/me/tokens", get(tokens::list).post(tokens::create))
+        .route("/me/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/employees", get(employees::list))
+        .route("/employees/{id}", get(employees::show))
+        .route("/teams", get(teams::list))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/deactivate", post(users::deactivate))
+        .route("/users/{id}/activate", post(users::activate))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/audit", get(audit::list))
+}
+
+/// The shape of every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBodyJson {
+    pub error: ErrorJson,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorJson {
+    /// A stable machine-readable code: not_found, invalid, forbidden,
+    /// unauthenticated, bad_token, csrf, wrong_credentials, rate_limited,
+    /// conflict, bad_request, internal.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// For `invalid`: each field and what is wrong with it.
+    pub fields: Option<Vec<FieldProblemJson>>,
+    /// For `rate_limited`: seconds until the next attempt is allowed.
+    pub retry_after_secs: Option<i64>,
+    /// The id to quote when reporting a problem.
+    pub request_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblemJson {
+    pub field: String,
+    pub message: String,
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mkpi API",
+        description = "Goals, KPIs, 360° reviews and reports for a marketing department. Every list and record is limited to what the caller's role may see: people outside it answer 404.",
+    ),
+    paths(
+        session::login, session::logout, session::me, session::change_password, session::set_locale,
+        tokens::list, tokens::create, tokens::revoke,
+        employees::list, employees::show,
+        teams::list,
+        users::list, users::create, users::deactivate, users::activate, users::reset_password,
+        audit::list,
+    ),
+    components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
+    modifiers(&Security),
+    security(("session" = []), ("token" = [])),
+    tags(
+        (name = "session", description = "Signing in and one's own account"),
+        (name = "organisation", description = "Employees and teams, limited to the caller's scope"),
+        (name = "users", description = "Accounts (admins)"),
+        (name = "audit", description = "Who changed what (admins and the head)"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

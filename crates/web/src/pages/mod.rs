@@ -1,0 +1,151 @@
+//! Server-rendered pages. Each module is one area of the product; the
+//! layout context (language, user, navigation) is built once in [`layout`].
+
+mod account;
+mod admin;
+mod employees;
+mod home;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use mkpi_domain::{Locale, Role};
+use mkpi_services::Actor;
+use serde::Serialize;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(session::form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/employees", get(employees::list))
+        .route("/employees/{id}", get(employees::show))
+        .route("/account", get(account::show))
+        .route("/account/locale", post(account::set_locale))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/deactivate", post(admin::deactivate_user))
+        .route("/admin/users/{id}/activate", post(admin::activate_user))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route("/admin/audit", get(admin::audit))
+}
+
+pub(crate) fn ser<T: Serialize>(value: T) -> Value {
+    Value::from(Serde(value))
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    key: &'static str,
+    href: &'static str,
+    label: &'static str,
+}
+
+/// The navigation a role gets: links only to what it may open.
+fn nav(role: Role) -> Vec<NavItem> {
+    let mut items = vec![
+        NavItem {
+            key: "home",
+            href: "/",
+            label: "nav-home",
+        },
+        NavItem {
+            key: "employees",
+            href: "/employees",
+            label: "nav-people",
+        },
+    ];
+    if role == Role::Admin {
+        items.push(NavItem {
+            key: "users",
+            href: "/admin/users",
+            label: "nav-users",
+        });
+    }
+    if matches!(role, Role::Admin | Role::Head) {
+        items.push(NavItem {
+            key: "audit",
+            href: "/admin/audit",
+            label: "nav-audit",
+        });
+    }
+    items.push(NavItem {
+        key: "account",
+        href: "/account",
+        label: "nav-account",
+    });
+    items.push(NavItem {
+        key: "api",
+        href: "/api/docs",
+        label: "nav-api",
+    });
+    items
+}
+
+/// What every page's layout needs.
+pub(crate) fn layout(lang: Locale, actor: Option<&Actor>, active: &str, path: &str) -> Value {
+    let user = actor.map(|a| {
+        context! {
+            login => a.login.clone(),
+            name => a.employee_name.clone(),
+            role => a.role.as_str(),
+            csrf => a.csrf_token().unwrap_or_default().to_string(),
+        }
+    });
+    context! {
+        lang => lang.as_str(),
+        active => active,
+        path => path,
+        user => user,
+        nav => ser(actor.map(|a| nav(a.role)).unwrap_or_default()),
+    }
+}
+
+/// A path inside mkpi to go to after a form; anything else goes home, so
+/// a crafted link cannot send people to another site.
+pub(crate) fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_forms() {
+        assert_eq!(local_path(Some("/employees/3")), "/employees/3");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn navigation_offers_only_what_the_role_may_open() {
+        let keys = |r| nav(r).into_iter().map(|i| i.key).collect::<Vec<_>>();
+        assert_eq!(
+            keys(Role::Admin),
+            ["home", "employees", "users", "audit", "account", "api"]
+        );
+        assert_eq!(
+            keys(Role::Head),
+            ["home", "employees", "audit", "account", "api"]
+        );
+        assert_eq!(
+            keys(Role::Employee),
+            ["home", "employees", "account", "api"]
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! Signing in and out in the browser.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use fluent_bundle::FluentValue;
+use minijinja::context;
+use mkpi_services::Error;
+use serde::Deserialize;
+
+use super::{layout, local_path};
+use crate::AppState;
+use crate::auth::{
+    Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, MaybeAuth, SESSION_COOKIE, cookie, set_cookie,
+};
+use crate::error::WebError;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+fn fresh_token() -> String {
+    let mut b = [0u8; 16];
+    let _ = getrandom::fill(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn render(
+    state: &AppState,
+    lang: mkpi_domain::Locale,
+    status: StatusCode,
+    login: &str,
+    next: &str,
+    message: Option<String>,
+) -> Result<Response, WebError> {
+    // A fresh pre-session token guards the form against cross-site posts
+    // (double-submit: the cookie and the field must match).
+    let token = fresh_token();
+    let html = state.templates().render(
+        "login.html",
+        context! {
+            ..layout(lang, None, "login", "/login"),
+            ..context! { csrf => token.clone(), login => login, next => next, message => message },
+        },
+    )?;
+    let mut response = (status, Html(html)).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LOGIN_CSRF_COOKIE,
+            &token,
+            Some(3600),
+            true,
+            state.secure_cookies(),
+        ),
+    );
+    Ok(response)
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    MaybeAuth(actor): MaybeAuth,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let next = local_path(q.next.as_deref());
+    if actor.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    render(&state, lang, StatusCode::OK, "", &next, None)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = local_path(form.next.as_deref());
+    let i18n = state.i18n();
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != form.csrf {
+        let msg = i18n.text(lang, "login-csrf", None);
+        return render(
+            &state,
+            lang,
+            StatusCode::FORBIDDEN,
+            &form.login,
+            &next,
+            Some(msg),
+        );
+    }
+    match state.services.login(&form.login, &form.password, &ip).await {
+        Ok(outcome) => {
+            let mut response = Redirect::to(&next).into_response();
+            let max_age = state.services.auth_settings().absolute_timeout_secs;
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &outcome.session_cookie,
+                    Some(max_age),
+                    true,
+                    state.secure_cookies(),
+                ),
+            );
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), true, state.secure_cookies()),
+            );
+            Ok(response)
+        }
+        Err(Error::WrongCredentials) => {
+            let msg = i18n.text(lang, "login-wrong", None);
+            render(
+                &state,
+                lang,
+                StatusCode::UNAUTHORIZED,
+                &form.login,
+                &next,
+                Some(msg),
+            )
+        }
+        Err(Error::RateLimited { retry_after_secs }) => {
+            let minutes = (retry_after_secs + 59) / 60;
+            let msg = i18n.text(
+                lang,
+                "login-rate-limited",
+                Some(&crate::i18n::args([(
+                    "minutes",
+                    FluentValue::from(minutes),
+                )])),
+            );
+            let mut r = render(
+                &state,
+                lang,
+                StatusCode::TOO_MANY_REQUESTS,
+                &form.login,
+                &next,
+                Some(msg),
+            )?;
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Response, WebError> {
+    state.services.logout(&actor).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), true, state.secure_cookies()),
+    );
+    Ok(response)
+}

@@ -1,0 +1,151 @@
+//! HTML templates (minijinja, compiled into the binary) and the functions
+//! they use: `t(key, **args)` for text in the page's language, and filters
+//! that format numbers, money and dates per locale.
+
+use std::sync::Arc;
+
+use fluent_bundle::FluentValue;
+use minijinja::value::{Kwargs, Value, ValueKind};
+use minijinja::{Environment, State, context};
+use mkpi_domain::Locale;
+
+use crate::error::{ErrorInfo, WebError};
+use crate::i18n::I18n;
+
+const TEMPLATES: [(&str, &str); 10] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    (
+        "employees.html",
+        include_str!("../templates/employees.html"),
+    ),
+    ("employee.html", include_str!("../templates/employee.html")),
+    ("account.html", include_str!("../templates/account.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("api_docs.html", include_str!("../templates/api_docs.html")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+    i18n: Arc<I18n>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Templates")
+    }
+}
+
+fn locale_of(state: &State) -> Locale {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Locale::from_tag))
+        .unwrap_or_default()
+}
+
+impl Templates {
+    pub fn load(i18n: Arc<I18n>) -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        let texts = i18n.clone();
+        env.add_function("t", move |state: &State, key: &str, kwargs: Kwargs| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                let fv = match value.kind() {
+                    ValueKind::Number => i64::try_from(value.clone())
+                        .map(FluentValue::from)
+                        .or_else(|_| f64::try_from(value.clone()).map(FluentValue::from))
+                        .unwrap_or_else(|_| FluentValue::from(value.to_string())),
+                    _ => FluentValue::from(value.to_string()),
+                };
+                args.set(name.to_string(), fv);
+            }
+            Ok::<_, minijinja::Error>(texts.text(locale_of(state), key, Some(&args)))
+        });
+        env.add_filter("num", |state: &State, v: Value| -> String {
+            match i64::try_from(v.clone()) {
+                Ok(n) => locale_of(state).format_integer(n),
+                Err(_) => "—".to_string(),
+            }
+        });
+        env.add_filter(
+            "dec",
+            |state: &State, v: Value, decimals: Option<usize>| -> String {
+                match f64::try_from(v) {
+                    Ok(x) => locale_of(state).format_decimal(x, decimals.unwrap_or(2)),
+                    Err(_) => "—".to_string(),
+                }
+            },
+        );
+        env.add_filter(
+            "money",
+            |state: &State, minor: Value, currency: &str| -> String {
+                match i64::try_from(minor) {
+                    Ok(m) => locale_of(state).format_money(m, currency),
+                    Err(_) => "—".to_string(),
+                }
+            },
+        );
+        env.add_filter("date", |state: &State, iso: &str| -> String {
+            locale_of(state).format_date(iso)
+        });
+        env.add_filter("timestamp", |state: &State, secs: Value| -> String {
+            let Ok(secs) = i64::try_from(secs) else {
+                return "—".to_string();
+            };
+            match time::OffsetDateTime::from_unix_timestamp(secs) {
+                Ok(t) => format!(
+                    "{} {:02}:{:02} UTC",
+                    locale_of(state).format_date(&t.date().to_string()),
+                    t.hour(),
+                    t.minute()
+                ),
+                Err(_) => "—".to_string(),
+            }
+        });
+        Ok(Templates { env, i18n })
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, WebError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| WebError::Internal(format!("template {name}: {e:#}")))
+    }
+
+    pub fn render_error(&self, locale: Locale, info: &ErrorInfo) -> Result<String, WebError> {
+        let key = match info.code {
+            "not_found" => Some("error-not-found"),
+            "forbidden" => Some("error-forbidden"),
+            "csrf" => Some("error-csrf"),
+            _ => None,
+        };
+        let message = match (key, info.code) {
+            (Some(k), _) => self.i18n.text(locale, k, None),
+            (None, "internal") => self.i18n.text(
+                locale,
+                "error-internal",
+                Some(&crate::i18n::args([(
+                    "id",
+                    FluentValue::from(info.request_id.clone().unwrap_or_default()),
+                )])),
+            ),
+            (None, _) => info.message.clone(),
+        };
+        self.render(
+            "error.html",
+            context! {
+                lang => locale.as_str(),
+                status => info.status,
+                message => message,
+                fields => Value::from(minijinja::value::Serde(&info.fields)),
+            },
+        )
+    }
+}
