@@ -70,7 +70,8 @@ impl TestApp {
         let clock = Clock::fixed(START);
         let services = Services::new(store, clock.clone(), AuthSettings::default());
         let demo = services.seed_demo(42).await.expect("seed demo");
-        let state = mkpi_web::AppState::new(services.clone(), mkpi_web::WebSettings::default()).expect("app state");
+        let state = mkpi_web::AppState::new(services.clone(), mkpi_web::WebSettings::default())
+            .expect("app state");
         TestApp {
             router: mkpi_web::router(state),
             services,
@@ -85,7 +86,12 @@ impl TestApp {
     }
 
     pub async fn login_as(&mut self, login: &str) -> &mut Self {
-        let r = self.post_json("/api/v1/login", serde_json::json!({"login": login, "password": "demo"})).await;
+        let r = self
+            .post_json(
+                "/api/v1/login",
+                serde_json::json!({"login": login, "password": "demo"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "login as {login}: {}", r.body);
         self.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
         self
@@ -110,17 +116,32 @@ impl TestApp {
 
     pub async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
         if !self.cookies.is_empty() && !req.headers().contains_key(header::COOKIE) {
-            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            req.headers_mut().insert(header::COOKIE, jar.join("; ").parse().unwrap());
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req.headers_mut()
+                .insert(header::COOKIE, jar.join("; ").parse().unwrap());
         }
         if let Some(lang) = &self.accept_language {
-            req.headers_mut().insert(header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+            req.headers_mut()
+                .insert(header::ACCEPT_LANGUAGE, lang.parse().unwrap());
         }
         let response = self.router.clone().oneshot(req).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        let r = TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).to_string() };
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let r = TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+        };
         for c in r.set_cookies() {
             let pair = c.split(';').next().unwrap_or_default();
             if let Some((k, v)) = pair.split_once('=') {
@@ -135,30 +156,42 @@ impl TestApp {
     }
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
-    pub async fn request_json(&mut self, method: Method, path: &str, body: Option<Value>, csrf: bool) -> TestResponse {
+    pub async fn request_json(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        csrf: bool,
+    ) -> TestResponse {
         let mut b = Request::builder().method(method).uri(path);
         if csrf && let Some(t) = &self.csrf {
             b = b.header("x-csrf-token", t);
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.send(req.unwrap()).await
     }
 
     pub async fn post_json(&mut self, path: &str, body: Value) -> TestResponse {
-        self.request_json(Method::POST, path, Some(body), true).await
+        self.request_json(Method::POST, path, Some(body), true)
+            .await
     }
 
     /// A form post; the session's CSRF token is added unless the fields
     /// already carry one.
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-        let mut fields: Vec<(String, String)> =
-            fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if !fields.iter().any(|(k, _)| k == "csrf")
             && let Some(t) = &self.csrf
         {
@@ -181,4 +214,3 @@ impl TestApp {
         self.send(req).await
     }
 }
-

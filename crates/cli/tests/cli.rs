@@ -1,0 +1,389 @@
+//! The binary as operators use it: each command, its output and its one-line
+//! errors. Database commands run on SQLite, and on PostgreSQL too when
+//! `MKPI_TEST_POSTGRES_URL` is set.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mkpi");
+
+fn mkpi<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("MKPI_LOG", "warn")
+        .env_remove("MKPI_DATABASE_URL")
+        .env_remove("MKPI_DATA_DIR")
+        .env_remove("MKPI_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mkpi");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// `--database-url` arguments for every backend this run covers.
+fn databases(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let mut out = vec![vec!["--data-dir".to_string(), dir.display().to_string()]];
+    if std::env::var("MKPI_TEST_POSTGRES_URL").is_ok() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let db = rt.block_on(mkpi_store::testing::postgres()).unwrap();
+        out.push(vec!["--database-url".to_string(), db.url.clone()]);
+    }
+    out
+}
+
+#[test]
+fn user_commands_create_list_change_and_deactivate_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path()) {
+        let db: Vec<&str> = db.iter().map(String::as_str).collect();
+        let with = |args: &[&'static str]| -> Vec<String> {
+            args.iter()
+                .map(|a| a.to_string())
+                .chain(db.iter().map(|a| a.to_string()))
+                .collect()
+        };
+
+        let o = mkpi(&with(&["migrate"]), None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("database is up to date"));
+
+        let o = mkpi(
+            &with(&[
+                "user",
+                "add",
+                "--login",
+                "Anna",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ]),
+            Some("a-long-password\n"),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with("created user anna (id "),
+            "{}",
+            stdout(&o)
+        );
+
+        let o = mkpi(
+            &with(&[
+                "user",
+                "add",
+                "--login",
+                "anna",
+                "--role",
+                "boss",
+                "--password-stdin",
+            ]),
+            Some("short\n"),
+        );
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(
+            stderr(&o).trim(),
+            "error: invalid input: password: password must be at least 8 characters long; role: unknown role 'boss': expected one of admin, head, manager, employee, viewer"
+        );
+
+        let o = mkpi(
+            &with(&[
+                "user",
+                "add",
+                "--login",
+                "bob",
+                "--role",
+                "employee",
+                "--employee",
+                "bob@nowhere.ru",
+                "--password-stdin",
+            ]),
+            Some("a-long-password\n"),
+        );
+        assert_eq!(
+            stderr(&o).trim(),
+            "error: invalid input: employee: no employee has the e-mail bob@nowhere.ru"
+        );
+
+        let o = mkpi(
+            &with(&[
+                "user",
+                "add",
+                "--login",
+                "carl",
+                "--role",
+                "viewer",
+                "--password-stdin",
+            ]),
+            Some(""),
+        );
+        assert!(
+            stderr(&o).contains("no password on standard input"),
+            "{}",
+            stderr(&o)
+        );
+
+        let o = mkpi(
+            &with(&["user", "passwd", "--login", "anna", "--password-stdin"]),
+            Some("another-long-one\n"),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = mkpi(
+            &with(&["user", "passwd", "--login", "nobody", "--password-stdin"]),
+            Some("another-long-one\n"),
+        );
+        assert_eq!(
+            stderr(&o).trim(),
+            "error: invalid input: login: no user has the login 'nobody'"
+        );
+
+        let o = mkpi(&with(&["user", "deactivate", "--login", "anna"]), None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = mkpi(&with(&["user", "list"]), None);
+        let lines: Vec<String> = stdout(&o)
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            lines,
+            ["login role status employee", "anna admin inactive —"]
+        );
+    }
+}
+
+#[test]
+fn bad_settings_fail_with_one_clear_line() {
+    let o = mkpi(
+        &["migrate", "--database-url", "mysql://root@localhost/x"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: database URL 'mysql://root@localhost/x' is not supported: use sqlite://PATH (e.g. sqlite://data/mkpi.db) or postgres://USER@HOST:PORT/DB"
+    );
+
+    let o = mkpi(
+        &["migrate", "--data-dir", "/proc/mkpi-cannot-be-here"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: cannot create the data dir /proc/mkpi-cannot-be-here"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let o = mkpi(
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://nobody:secret@127.0.0.1:1/x",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot open the database at postgres://nobody:***@127.0.0.1:1/x"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("secret"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("mkpi.toml");
+    std::fs::write(&cfg, "adress = \"0.0.0.0:80\"\n").unwrap();
+    let o = mkpi(&["--config", cfg.to_str().unwrap(), "migrate"], None);
+    assert!(
+        stderr(&o).contains("is invalid") && stderr(&o).contains("unknown field `adress`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = mkpi(&["user", "add", "--login", "x"], None);
+    assert_eq!(o.status.code(), Some(2), "usage errors come from clap");
+}
+
+#[test]
+fn config_example_and_openapi_print_usable_documents() {
+    let o = mkpi(&["config", "example"], None);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("addr = \"127.0.0.1:8080\""));
+    let o = mkpi(&["openapi"], None);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(doc["paths"]["/api/v1/employees/{id}"]["get"].is_object());
+}
+
+#[test]
+fn backup_copies_a_live_sqlite_database_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    mkpi(
+        &[
+            "user",
+            "add",
+            "--login",
+            "anna",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    let out = dir.path().join("copy.db");
+    let o = mkpi(
+        &["backup", "--data-dir", d, "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with(&format!("backup written to {}", out.display())));
+    // The copy is a working database with the same account.
+    let copy_dir = dir.path().join("restored");
+    std::fs::create_dir(&copy_dir).unwrap();
+    std::fs::copy(&out, copy_dir.join("mkpi.db")).unwrap();
+    let o = mkpi(
+        &["user", "list", "--data-dir", copy_dir.to_str().unwrap()],
+        None,
+    );
+    assert!(stdout(&o).contains("anna"), "{}", stdout(&o));
+
+    let o = mkpi(
+        &["backup", "--data-dir", d, "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+
+    if let Ok(url) = std::env::var("MKPI_TEST_POSTGRES_URL") {
+        let o = mkpi(
+            &[
+                "backup",
+                "--database-url",
+                &url,
+                "--out",
+                dir.path().join("pg.db").to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            stderr(&o).contains("back it up with pg_dump"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+/// Starts `mkpi demo` on a free port; returns the child and the address.
+fn start_demo(data_dir: &str) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--addr", "127.0.0.1:0", "--data-dir", data_dir])
+        .env("MKPI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.next().unwrap().unwrap();
+    let addr = ready
+        .strip_prefix("mkpi is ready at http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {ready}"))
+        .to_string();
+    let logins = lines.next().unwrap().unwrap();
+    assert_eq!(
+        logins,
+        "demo logins (password \"demo\"): admin, head, manager, employee, viewer"
+    );
+    (child, addr)
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn demo_starts_fresh_serves_and_a_busy_port_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo").display().to_string();
+    let started = Instant::now();
+    let (mut child, addr) = start_demo(&d);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200 OK"));
+    assert!(http_get(&addr, "/login").contains("id=\"login-form\""));
+
+    // The same port again: refused before touching anything.
+    let o = mkpi(&["serve", "--addr", &addr, "--data-dir", &d], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).trim().starts_with(&format!(
+            "error: cannot listen on {addr}: the address is in use"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A second start recreates the demo database from scratch.
+    let (mut child, addr) = start_demo(&d);
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200 OK"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A real database in the data dir is never overwritten by the demo.
+    let real = dir.path().join("real");
+    let r = real.to_str().unwrap();
+    mkpi(
+        &[
+            "user",
+            "add",
+            "--login",
+            "anna",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--data-dir",
+            r,
+        ],
+        Some("a-long-password\n"),
+    );
+    let o = mkpi(&["demo", "--addr", "127.0.0.1:0", "--data-dir", r], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is not a demo; refusing to overwrite it"),
+        "{}",
+        stderr(&o)
+    );
+}
