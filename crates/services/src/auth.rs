@@ -6,14 +6,14 @@ use std::sync::OnceLock;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use mkpi_domain::{Locale, Login, Password, Role, Scope, TeamTree};
+use mkpi_domain::{Locale, Password, Role, Scope, TeamTree};
 use mkpi_store::users::UserRow;
 use mkpi_store::{Tx, api_tokens, login_attempts, sessions, teams, users};
 use serde_json::json;
 
 use crate::audit::{self, Author, Change};
 use crate::secrets::{constant_time_eq, hash_secret, random_hex};
-use crate::{Error, FieldProblem, Result, Services};
+use crate::{Error, Result, Services};
 
 /// Timeouts and sign-in limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,7 @@ impl Services {
         let login_key = login.trim().to_ascii_lowercase();
         let since = now - s.failure_window_secs;
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let (by_login, by_ip) =
             login_attempts::failures_since(&mut tx, &login_key, ip, since).await?;
         if by_login >= s.max_failures_per_login || by_ip >= s.max_failures_per_ip {
@@ -227,7 +227,7 @@ impl Services {
     pub async fn actor_from_session(&self, cookie: &str) -> Result<Option<Actor>> {
         let now = self.clock.now();
         let id_hash = hash_secret(cookie);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let Some(session) = sessions::get(&mut tx, &id_hash).await? else {
             return Ok(None);
         };
@@ -235,25 +235,31 @@ impl Services {
         let too_old = now - session.created_at > self.auth.absolute_timeout_secs;
         let user = users::get(&mut tx, session.user_id).await?;
         if idle || too_old || !user.active || user.password_changed_at > session.created_at {
+            drop(tx);
+            let mut tx = self.store.begin().await?;
             sessions::delete(&mut tx, &id_hash).await?;
             tx.commit().await?;
             return Ok(None);
         }
-        // Writing on every request would serialise readers on SQLite; a
-        // minute's precision is plenty for an idle timeout of hours.
-        if now - session.last_seen_at >= 60 {
-            sessions::touch(&mut tx, &id_hash, now).await?;
-        }
+        let last_seen_at = session.last_seen_at;
         let actor = actor_for(
             &mut tx,
             user,
             Credential::Session {
-                id_hash,
+                id_hash: id_hash.clone(),
                 csrf_token: session.csrf_token,
             },
         )
         .await?;
-        tx.commit().await?;
+        drop(tx);
+        // A write on every request would queue every reader behind the
+        // SQLite write lock; a minute's precision is plenty for an idle
+        // timeout of hours.
+        if now - last_seen_at >= 60 {
+            let mut tx = self.store.begin().await?;
+            sessions::touch(&mut tx, &id_hash, now).await?;
+            tx.commit().await?;
+        }
         Ok(Some(actor))
     }
 
@@ -261,7 +267,7 @@ impl Services {
     /// token or a deactivated user.
     pub async fn actor_from_api_token(&self, secret: &str) -> Result<Option<Actor>> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let Some(token) = api_tokens::find_live(&mut tx, &hash_secret(secret)).await? else {
             return Ok(None);
         };
@@ -269,11 +275,13 @@ impl Services {
         if !user.active {
             return Ok(None);
         }
-        if token.last_used_at.is_none_or(|t| now - t >= 60) {
-            api_tokens::touch(&mut tx, token.id, now).await?;
-        }
         let actor = actor_for(&mut tx, user, Credential::ApiToken { token_id: token.id }).await?;
-        tx.commit().await?;
+        drop(tx);
+        if token.last_used_at.is_none_or(|t| now - t >= 60) {
+            let mut tx = self.store.begin().await?;
+            api_tokens::touch(&mut tx, token.id, now).await?;
+            tx.commit().await?;
+        }
         Ok(Some(actor))
     }
 
@@ -298,7 +306,7 @@ impl Services {
         let now = self.clock.now();
         let new =
             Password::parse(new).map_err(|e| Error::invalid("new_password", e.to_string()))?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let user = users::get(&mut tx, actor.user_id).await?;
         tx.commit().await?;
         if !verify_password_off_thread(current.to_string(), user.password_hash.clone()).await? {
@@ -334,6 +342,19 @@ impl Services {
     pub async fn set_locale(&self, actor: &Actor, locale: Option<Locale>) -> Result<()> {
         let mut tx = self.store.begin().await?;
         users::set_locale(&mut tx, actor.user_id, locale.map(Locale::as_str)).await?;
+        audit::record(
+            &mut tx,
+            self.clock.now(),
+            &actor.author(),
+            Change {
+                action: "set_locale",
+                entity: "user",
+                entity_id: Some(actor.user_id),
+                before: Some(json!({"locale": actor.locale.map(Locale::as_str)})),
+                after: Some(json!({"locale": locale.map(Locale::as_str)})),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -382,7 +403,7 @@ impl Services {
     }
 
     pub async fn list_api_tokens(&self, actor: &Actor) -> Result<Vec<api_tokens::ApiTokenRow>> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(api_tokens::list_for_user(&mut tx, actor.user_id).await?)
     }
 
@@ -422,11 +443,4 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Checks a login for a new account.
-pub(crate) fn parse_login(raw: &str, problems: &mut Vec<FieldProblem>) -> Option<Login> {
-    Login::parse(raw)
-        .map_err(|e| problems.push(FieldProblem::new("login", e.to_string())))
-        .ok()
 }

@@ -232,7 +232,7 @@ impl Services {
     /// accounts (password [`DEMO_PASSWORD`]).
     pub async fn seed_demo(&self, seed: u64) -> Result<DemoDepartment> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         if !departments::list(&mut tx).await?.is_empty() {
             return Err(Error::Conflict(
                 "the database already holds an organisation; the demo needs an empty one"

@@ -16,24 +16,24 @@ pub struct OrgOverview {
 
 impl Services {
     pub async fn list_employees(&self, actor: &Actor) -> Result<Vec<EmployeeRow>> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(employees::list(&mut tx, &actor.scope).await?)
     }
 
     /// One employee; [`crate::Error::NotFound`] also when outside the
     /// caller's scope, so that a probe learns nothing.
     pub async fn get_employee(&self, actor: &Actor, id: i64) -> Result<EmployeeRow> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(employees::get(&mut tx, &actor.scope, id).await?)
     }
 
     pub async fn list_teams(&self, actor: &Actor) -> Result<Vec<TeamRow>> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(teams::list(&mut tx, &actor.scope).await?)
     }
 
     pub async fn org_overview(&self, actor: &Actor) -> Result<OrgOverview> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let department = departments::list(&mut tx)
             .await?
             .into_iter()

@@ -1,7 +1,7 @@
 //! Managing accounts: create, list, deactivate, reset and set passwords.
 //! Open to admins in the product and to operators at the CLI.
 
-use mkpi_domain::{Email, Locale, Password, Role};
+use mkpi_domain::{Email, Locale, Login, Password, Role};
 pub use mkpi_store::audit_log::AuditRow;
 use mkpi_store::users::NewUser;
 pub use mkpi_store::users::UserRow;
@@ -9,7 +9,7 @@ use mkpi_store::{employees, sessions, users};
 use serde_json::json;
 
 use crate::audit::{self, Author, Change};
-use crate::auth::{Actor, hash_password_off_thread, parse_login};
+use crate::auth::{Actor, hash_password_off_thread};
 use crate::secrets::random_hex;
 use crate::{Error, FieldProblem, Result, Services};
 
@@ -43,6 +43,12 @@ pub struct NewUserInput {
     pub locale: Option<String>,
 }
 
+fn parse_login(raw: &str, problems: &mut Vec<FieldProblem>) -> Option<Login> {
+    Login::parse(raw)
+        .map_err(|e| problems.push(FieldProblem::new("login", e.to_string())))
+        .ok()
+}
+
 fn user_json(u: &UserRow) -> serde_json::Value {
     json!({
         "login": u.login,
@@ -56,7 +62,7 @@ fn user_json(u: &UserRow) -> serde_json::Value {
 impl Services {
     pub async fn list_users(&self, by: Principal<'_>) -> Result<Vec<UserRow>> {
         by.require_admin()?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(users::list(&mut tx).await?)
     }
 
@@ -105,7 +111,7 @@ impl Services {
                 .ok(),
         };
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let employee_id = match &email {
             None => None,
             Some(email) => match employees::find_by_email(&mut tx, email.as_str()).await? {
@@ -240,7 +246,7 @@ impl Services {
         user_id: i64,
     ) -> Result<(UserRow, String)> {
         let author = by.require_admin()?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let user = users::get(&mut tx, user_id).await?;
         drop(tx);
         let temporary = random_hex(8)?;
@@ -253,7 +259,7 @@ impl Services {
     pub async fn set_password(&self, by: Principal<'_>, login: &str, password: &str) -> Result<()> {
         let author = by.require_admin()?;
         Password::parse(password).map_err(|e| Error::invalid("password", e.to_string()))?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let user = users::find_by_login(&mut tx, &login.trim().to_ascii_lowercase())
             .await?
             .ok_or_else(|| Error::invalid("login", format!("no user has the login '{login}'")))?;
@@ -264,7 +270,7 @@ impl Services {
 
     pub async fn find_user(&self, by: Principal<'_>, login: &str) -> Result<UserRow> {
         by.require_admin()?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         users::find_by_login(&mut tx, &login.trim().to_ascii_lowercase())
             .await?
             .ok_or_else(|| Error::invalid("login", format!("no user has the login '{login}'")))
@@ -310,7 +316,7 @@ impl Services {
         if !matches!(actor.role, Role::Admin | Role::Head) {
             return Err(Error::Forbidden);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         Ok(
             mkpi_store::audit_log::list(&mut tx, entity, limit.clamp(1, 500), offset.max(0))
                 .await?,

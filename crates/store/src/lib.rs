@@ -204,7 +204,24 @@ impl Store {
         self.backend
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades
+    /// later fails at once with "database is locked" when another writer is
+    /// active, instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// A transaction that only reads: a consistent snapshot that never
+    /// blocks writers nor waits for them.
+    pub async fn read(&self) -> Result<Tx> {
         Ok(Tx {
             inner: self.pool.begin().await?,
             backend: self.backend,

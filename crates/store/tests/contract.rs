@@ -281,3 +281,40 @@ async fn a_sqlite_backup_is_a_consistent_copy() {
     copy.close().await;
     let _ = std::fs::remove_file(&target);
 }
+
+#[tokio::test]
+async fn a_writer_that_reads_first_waits_for_another_writer_instead_of_failing() {
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let user = |login| NewUser {
+            login,
+            password_hash: "h",
+            role: "viewer",
+            employee_id: None,
+            locale: None,
+        };
+        let mut first = store.begin().await.unwrap();
+        users::insert(&mut first, &user("first"), 1).await.unwrap();
+
+        let other = store.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = other.begin().await?;
+            let seen = users::find_by_login(&mut tx, "first").await?.is_some();
+            users::insert(&mut tx, &user("second"), 2).await?;
+            tx.commit().await?;
+            Ok::<bool, StoreError>(seen)
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await.unwrap();
+        let seen_first = second
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{:?}: {e}", db.backend));
+        // SQLite serialises writers, so the second saw the first's commit.
+        if db.backend == mkpi_store::Backend::Sqlite {
+            assert!(seen_first);
+        }
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(users::list(&mut tx).await.unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,90 @@
+//! The demo department: its shape, its accounts and its determinism.
+
+use mkpi_domain::Role;
+use mkpi_services::users::Principal;
+use mkpi_services::{AuthSettings, Clock, Services, Store};
+use mkpi_store::testing;
+
+async fn services(url: &str) -> Services {
+    Services::new(
+        Store::open(url).await.unwrap(),
+        Clock::fixed(1_790_000_000),
+        AuthSettings::default(),
+    )
+}
+
+#[tokio::test]
+async fn the_demo_department_has_a_head_five_teams_and_twenty_people_with_one_login_per_role() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let demo = s.seed_demo(42).await.unwrap();
+        assert_eq!(demo.employee_ids.len(), 20);
+        assert_eq!(demo.team_ids.len(), 5);
+
+        let users = s.list_users(Principal::Operator).await.unwrap();
+        let roles: Vec<(&str, &str, bool)> = users
+            .iter()
+            .map(|u| (u.login.as_str(), u.role.as_str(), u.employee_id.is_some()))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("admin", "admin", false),
+                ("employee", "employee", true),
+                ("head", "head", true),
+                ("manager", "manager", true),
+                ("viewer", "viewer", false),
+            ]
+        );
+
+        // The employee works in the manager's team and reports to them.
+        let head = s.login("head", "demo", "test").await.unwrap().actor;
+        assert_eq!(head.role, Role::Head);
+        let employee = s
+            .get_employee(&head, demo.employee_employee_id)
+            .await
+            .unwrap();
+        assert_eq!(employee.manager_id, Some(demo.manager_employee_id));
+        assert_eq!(employee.team_id, Some(demo.team_ids[0]));
+
+        // Every team has a lead; sub-teams report to their parent's lead.
+        let teams = s.list_teams(&head).await.unwrap();
+        assert!(teams.iter().all(|t| t.manager_id.is_some()));
+        let social = teams.iter().find(|t| t.id == demo.team_ids[1]).unwrap();
+        assert_eq!(social.parent_id, Some(demo.team_ids[0]));
+        let social_lead = s
+            .get_employee(&head, social.manager_id.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(social_lead.manager_id, Some(demo.manager_employee_id));
+
+        // A second seeding would mix two organisations: refused, nothing added.
+        let err = s.seed_demo(42).await.unwrap_err();
+        assert!(
+            err.to_string().contains("already holds an organisation"),
+            "{err}"
+        );
+        assert_eq!(s.list_employees(&head).await.unwrap().len(), 20);
+    }
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_department() {
+    let (a, b, c) = (testing::sqlite(), testing::sqlite(), testing::sqlite());
+    let mut people = Vec::new();
+    for (db, seed) in [(&a, 7), (&b, 7), (&c, 8)] {
+        let s = services(&db.url).await;
+        s.seed_demo(seed).await.unwrap();
+        let head = s.login("head", "demo", "test").await.unwrap().actor;
+        let list: Vec<(String, String, String)> = s
+            .list_employees(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name, e.email, e.hire_date))
+            .collect();
+        people.push(list);
+    }
+    assert_eq!(people[0], people[1]);
+    assert_ne!(people[0], people[2]);
+}
