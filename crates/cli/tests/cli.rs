@@ -41,13 +41,19 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
-/// `--database-url` arguments for every backend this run covers.
-fn databases(dir: &std::path::Path) -> Vec<Vec<String>> {
-    let mut out = vec![vec!["--data-dir".to_string(), dir.display().to_string()]];
+/// Database arguments for every backend this run covers, with the guards
+/// that remove the test databases afterwards.
+fn databases(
+    dir: &std::path::Path,
+) -> Vec<(Vec<String>, Option<mkpi_store::testing::TestDatabase>)> {
+    let mut out = vec![(
+        vec!["--data-dir".to_string(), dir.display().to_string()],
+        None,
+    )];
     if std::env::var("MKPI_TEST_POSTGRES_URL").is_ok() {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let db = rt.block_on(mkpi_store::testing::postgres()).unwrap();
-        out.push(vec!["--database-url".to_string(), db.url.clone()]);
+        out.push((vec!["--database-url".to_string(), db.url.clone()], Some(db)));
     }
     out
 }
@@ -55,8 +61,7 @@ fn databases(dir: &std::path::Path) -> Vec<Vec<String>> {
 #[test]
 fn user_commands_create_list_change_and_deactivate_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    for db in databases(dir.path()) {
-        let db: Vec<&str> = db.iter().map(String::as_str).collect();
+    for (db, _guard) in databases(dir.path()) {
         let with = |args: &[&'static str]| -> Vec<String> {
             args.iter()
                 .map(|a| a.to_string())

@@ -21,6 +21,7 @@ pub use auth::{Actor, AuthSettings, LoginOutcome};
 pub use clock::Clock;
 pub use error::{Error, FieldProblem, Result};
 pub use mkpi_store::Store;
+pub use secrets::constant_time_eq as secrets_match;
 
 /// All use cases over one store. Cheap to clone.
 #[derive(Clone, Debug)]

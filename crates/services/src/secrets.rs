@@ -28,7 +28,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Compares two secrets in time independent of where they first differ.
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -9,13 +9,15 @@ use sqlx::{AssertSqlSafe, Connection};
 
 use crate::Backend;
 
-/// A database made for one test. The SQLite file is removed on drop; a
-/// PostgreSQL test database is left for the server to be thrown away with.
+/// A database made for one test, removed when dropped: the SQLite files,
+/// or the PostgreSQL database (so a long-lived server does not fill up).
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
     pub backend: Backend,
     file: Option<PathBuf>,
+    /// (admin URL, database name) of a PostgreSQL test database.
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for TestDatabase {
@@ -26,6 +28,26 @@ impl Drop for TestDatabase {
                 path.push(suffix);
                 let _ = std::fs::remove_file(path);
             }
+        }
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop may run inside a runtime, which cannot block on another
+            // future: do the work on a thread of its own.
+            let dropper = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut conn).await;
+                        let _ = conn.close().await;
+                    }
+                });
+            });
+            let _ = dropper.join();
         }
     }
 }
@@ -49,6 +71,7 @@ pub fn sqlite() -> TestDatabase {
         url: format!("sqlite://{}", file.display()),
         backend: Backend::Sqlite,
         file: Some(file),
+        postgres: None,
     }
 }
 
@@ -81,6 +104,7 @@ pub async fn postgres() -> Option<TestDatabase> {
         url,
         backend: Backend::Postgres,
         file: None,
+        postgres: Some((admin_url, name)),
     })
 }
 

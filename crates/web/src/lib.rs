@@ -25,7 +25,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use mkpi_services::Services;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::WebError;
 pub use i18n::I18n;
@@ -118,7 +118,11 @@ pub fn router(state: AppState) -> Router {
                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
             ),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }

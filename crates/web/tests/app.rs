@@ -981,3 +981,67 @@ async fn the_server_answers_over_real_http_with_request_ids() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn the_sign_in_form_is_guarded_by_its_own_token_and_goes_where_the_person_was_going() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let token_of = |body: &str| {
+        body.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let first = token_of(&app.get("/login?next=/employees").await.body);
+    let second = token_of(&app.get("/login").await.body);
+    assert_eq!(first, second, "two open sign-in tabs share one token");
+    assert_eq!(first.len(), 32);
+
+    // A post from elsewhere has no matching cookie: refused, no session.
+    let cookie = app.cookie("mkpi_login_csrf").unwrap();
+    app.logout_locally();
+    let r = app
+        .post_form(
+            "/login",
+            &[("csrf", &first), ("login", "head"), ("password", "demo")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("The sign-in form expired"), "{}", r.body);
+    assert_eq!(app.cookie("mkpi_session"), None);
+
+    app.set_cookie("mkpi_login_csrf", &cookie);
+    let r = app
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &cookie),
+                ("login", "head"),
+                ("password", "demo"),
+                ("next", "/employees"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), Some("/employees"));
+    assert!(app.cookie("mkpi_session").is_some());
+    assert_eq!(app.cookie("mkpi_login_csrf"), None, "used up at sign-in");
+
+    // An outside address in `next` is ignored.
+    app.logout_locally();
+    let token = token_of(&app.get("/login").await.body);
+    let r = app
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("login", "head"),
+                ("password", "demo"),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.header("location"), Some("/"));
+}

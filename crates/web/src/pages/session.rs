@@ -40,15 +40,19 @@ fn fresh_token() -> String {
 
 fn render(
     state: &AppState,
+    headers: &HeaderMap,
     lang: mkpi_domain::Locale,
     status: StatusCode,
     login: &str,
     next: &str,
     message: Option<String>,
 ) -> Result<Response, WebError> {
-    // A fresh pre-session token guards the form against cross-site posts
-    // (double-submit: the cookie and the field must match).
-    let token = fresh_token();
+    // A pre-session token guards the form against cross-site posts
+    // (double-submit: the cookie and the field must match). A browser keeps
+    // its token, so two open sign-in tabs both work.
+    let token = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
+        .map_or_else(fresh_token, str::to_string);
     let html = state.templates().render(
         "login.html",
         context! {
@@ -72,6 +76,7 @@ fn render(
 
 pub async fn form(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Lang(lang): Lang,
     MaybeAuth(actor): MaybeAuth,
     Query(q): Query<NextQuery>,
@@ -80,7 +85,7 @@ pub async fn form(
     if actor.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&state, lang, StatusCode::OK, "", &next, None)
+    render(&state, &headers, lang, StatusCode::OK, "", &next, None)
 }
 
 pub async fn login(
@@ -93,10 +98,11 @@ pub async fn login(
     let next = local_path(form.next.as_deref());
     let i18n = state.i18n();
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || expected != form.csrf {
+    if expected.is_empty() || !mkpi_services::secrets_match(expected, &form.csrf) {
         let msg = i18n.text(lang, "login-csrf", None);
         return render(
             &state,
+            &headers,
             lang,
             StatusCode::FORBIDDEN,
             &form.login,
@@ -128,6 +134,7 @@ pub async fn login(
             let msg = i18n.text(lang, "login-wrong", None);
             render(
                 &state,
+                &headers,
                 lang,
                 StatusCode::UNAUTHORIZED,
                 &form.login,
@@ -147,6 +154,7 @@ pub async fn login(
             );
             let mut r = render(
                 &state,
+                &headers,
                 lang,
                 StatusCode::TOO_MANY_REQUESTS,
                 &form.login,
