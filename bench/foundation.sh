@@ -4,15 +4,19 @@
 #   - resident memory after start-up and after load,
 #   - requests/s of authenticated JSON endpoints (session cookie and API token)
 #     under wrk (apt-get install -y wrk), 2 threads, 32 connections, 10 s.
-# Usage: bench/foundation.sh [port]
+# Usage: [MKPI_BIN=path/to/release/mkpi] bench/foundation.sh [port]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 port=${1:-18181}
 base="http://127.0.0.1:$port"
 
-cargo build --release -q
-bin=target/release/mkpi
+# MKPI_BIN: a release binary built elsewhere (else it is built here).
+bin=${MKPI_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release -q
+  bin=target/release/mkpi
+fi
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 

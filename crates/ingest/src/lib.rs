@@ -5,4 +5,12 @@
 //! store.
 #![forbid(unsafe_code)]
 
+pub mod decode;
+pub mod fact;
+pub mod preset;
+pub mod table;
 pub mod value;
+
+pub use fact::{Fact, Record};
+pub use preset::Preset;
+pub use table::{Problem, ReadError, ReadOutcome};

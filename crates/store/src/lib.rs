@@ -10,10 +10,13 @@
 //! (`i64`), dates are ISO `YYYY-MM-DD` text (which sorts and compares as dates).
 #![forbid(unsafe_code)]
 
+pub mod ad_stats;
 pub mod api_tokens;
 pub mod audit_log;
+pub mod campaigns;
 pub mod departments;
 pub mod employees;
+pub mod imports;
 pub mod login_attempts;
 pub mod sessions;
 pub mod teams;

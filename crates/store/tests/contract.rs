@@ -318,3 +318,102 @@ async fn a_writer_that_reads_first_waits_for_another_writer_instead_of_failing()
         assert_eq!(users::list(&mut tx).await.unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn ad_stats_upsert_on_their_natural_key_and_roll_back_by_import() {
+    use mkpi_store::ad_stats::{self, AdStatValues};
+    use mkpi_store::campaigns::{self, CampaignValues};
+    use mkpi_store::imports::{self, ImportCounts, NewImport};
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let new_import = |at| NewImport {
+            at,
+            actor_user_id: None,
+            actor: "cli",
+            source: "stats.csv",
+            file_hash: Some("abc"),
+            preset: "mkpi-ad-stats",
+            fact: "ad_stats",
+        };
+        let first = imports::insert(&mut tx, &new_import(1)).await.unwrap();
+        let campaign = CampaignValues {
+            external_id: "G-1".into(),
+            name: "Бренд".into(),
+            platform: None,
+            channel: Some("paid search".into()),
+            owner_employee_id: None,
+            budget_minor: Some(100_000),
+            currency: Some("RUB".into()),
+            start_date: None,
+            end_date: None,
+        };
+        let cid = campaigns::insert(&mut tx, &campaign, Some(first), 1)
+            .await
+            .unwrap();
+        let row = |date: &str, clicks| AdStatValues {
+            campaign_id: cid,
+            date: date.into(),
+            impressions: 1000,
+            clicks,
+            spend_minor: 12_345,
+            conversions: Some(1.5),
+            conversion_value_minor: None,
+            currency: "RUB".into(),
+        };
+        // More rows than one statement holds, to cross a batch boundary.
+        let many: Vec<AdStatValues> = (0..450)
+            .map(|i| row(&format!("2024-{:02}-{:02}", 1 + i / 28, 1 + i % 28), 10))
+            .collect();
+        ad_stats::upsert(&mut tx, &many, first).await.unwrap();
+        let second = imports::insert(&mut tx, &new_import(2)).await.unwrap();
+        ad_stats::upsert(&mut tx, &[row("2024-01-01", 99)], second)
+            .await
+            .unwrap();
+        imports::set_counts(
+            &mut tx,
+            second,
+            ImportCounts {
+                read: 1,
+                added: 0,
+                updated: 1,
+                unchanged: 0,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let totals = ad_stats::totals(&mut tx).await.unwrap();
+        assert_eq!(totals.row_count, 450, "{:?}", db.backend);
+        assert_eq!(totals.clicks, 449 * 10 + 99);
+        assert_eq!(totals.spend_minor, 450 * 12_345);
+        let got = ad_stats::existing(&mut tx, &[cid], "2024-01-01", "2024-01-02")
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 2);
+        let jan1 = got.iter().find(|r| r.values.date == "2024-01-01").unwrap();
+        assert_eq!(
+            (jan1.values.clicks, jan1.import_id, jan1.values.conversions),
+            (99, second, Some(1.5))
+        );
+        assert_eq!(
+            imports::latest_applied(&mut tx).await.unwrap(),
+            Some(second)
+        );
+        assert_eq!(
+            ad_stats::delete_by_import(&mut tx, second).await.unwrap(),
+            1
+        );
+        imports::mark_rolled_back(&mut tx, second, 3).await.unwrap();
+        assert_eq!(imports::latest_applied(&mut tx).await.unwrap(), Some(first));
+        let listed = imports::list(&mut tx, 10).await.unwrap();
+        assert_eq!(listed[0].status, "rolled_back");
+        assert_eq!(listed[0].rows_updated, 1);
+        assert_eq!(
+            campaigns::all(&mut tx).await.unwrap()[0].budget_minor,
+            Some(100_000)
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Campaigns: the unit ad spend and results are counted by, each owned by
+//! an employee so its results count for them.
+
+use crate::{Result, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub external_id: String,
+    pub name: String,
+    pub platform: Option<String>,
+    pub channel: Option<String>,
+    pub owner_employee_id: Option<i64>,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub import_id: Option<i64>,
+}
+
+/// A campaign's values as an import sets them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignValues {
+    pub external_id: String,
+    pub name: String,
+    pub platform: Option<String>,
+    pub channel: Option<String>,
+    pub owner_employee_id: Option<i64>,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+impl From<&CampaignRow> for CampaignValues {
+    fn from(r: &CampaignRow) -> Self {
+        CampaignValues {
+            external_id: r.external_id.clone(),
+            name: r.name.clone(),
+            platform: r.platform.clone(),
+            channel: r.channel.clone(),
+            owner_employee_id: r.owner_employee_id,
+            budget_minor: r.budget_minor,
+            currency: r.currency.clone(),
+            start_date: r.start_date.clone(),
+            end_date: r.end_date.clone(),
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT id, external_id, name, platform, channel, owner_employee_id, budget_minor, currency,
+        start_date, end_date, import_id FROM campaigns";
+
+/// Every campaign (the table is small: hundreds, not millions).
+pub async fn all(tx: &mut Tx) -> Result<Vec<CampaignRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} ORDER BY external_id"
+    )))
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    v: &CampaignValues,
+    import_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO campaigns (external_id, name, platform, channel, owner_employee_id, budget_minor, currency, start_date, end_date, import_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(&v.external_id)
+    .bind(&v.name)
+    .bind(&v.platform)
+    .bind(&v.channel)
+    .bind(v.owner_employee_id)
+    .bind(v.budget_minor)
+    .bind(&v.currency)
+    .bind(&v.start_date)
+    .bind(&v.end_date)
+    .bind(import_id)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    v: &CampaignValues,
+    import_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET external_id = $1, name = $2, platform = $3, channel = $4, owner_employee_id = $5,
+            budget_minor = $6, currency = $7, start_date = $8, end_date = $9, import_id = $10, updated_at = $11
+         WHERE id = $12",
+    )
+    .bind(&v.external_id)
+    .bind(&v.name)
+    .bind(&v.platform)
+    .bind(&v.channel)
+    .bind(v.owner_employee_id)
+    .bind(v.budget_minor)
+    .bind(&v.currency)
+    .bind(&v.start_date)
+    .bind(&v.end_date)
+    .bind(import_id)
+    .bind(now)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Removes the campaigns an import added (rollback).
+pub async fn delete_added_by(tx: &mut Tx, import_id: i64, keep: &[i64]) -> Result<u64> {
+    let keep: Vec<String> = keep.iter().map(i64::to_string).collect();
+    let not_kept = if keep.is_empty() {
+        String::new()
+    } else {
+        format!(" AND id NOT IN ({})", keep.join(", "))
+    };
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM campaigns WHERE import_id = $1{not_kept}"
+    )))
+    .bind(import_id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected())
+}
