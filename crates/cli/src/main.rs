@@ -72,6 +72,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Import files of facts (CSV exports) with a preset or a saved mapping.
+    Import(commands::import::ImportArgs),
+    /// List imports or roll the most recent one back.
+    #[command(subcommand)]
+    Imports(commands::import::ImportsCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -121,6 +126,8 @@ fn main() -> ExitCode {
             Command::Demo { serve, seed } => commands::serve::run(serve, &file, Some(seed)).await,
             Command::Migrate { db } => commands::migrate(db, &file).await,
             Command::User(cmd) => commands::user::run(cmd, &file).await,
+            Command::Import(args) => commands::import::run(args, &file).await,
+            Command::Imports(cmd) => commands::import::imports(cmd, &file).await,
             Command::Backup { db, out } => commands::backup(db, &file, &out).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", config::EXAMPLE);

@@ -392,3 +392,118 @@ fn demo_starts_fresh_serves_and_a_busy_port_is_one_clear_line() {
         stderr(&o)
     );
 }
+
+#[test]
+fn import_reads_files_with_a_preset_reports_and_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let campaigns = write(
+        "campaigns.csv",
+        "campaign;name;currency\nG-1;Бренд;RUB\nY-2;РСЯ;RUB\n",
+    );
+    let stats = write(
+        "stats.csv",
+        "Дата;Кампания;Показы;Клики;Расход\n01.12.2024;G-1;1 000;10;150,50\n01.12.2024;Y-2;2 000;20;99,90\n",
+    );
+    let o = mkpi(
+        &[
+            "import",
+            "--preset",
+            "mkpi-campaigns",
+            &campaigns,
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mkpi(
+        &[
+            "import",
+            "--preset",
+            "mkpi-ad-stats",
+            &stats,
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(
+        stdout(&o).trim(),
+        format!(
+            "{stats}: imported as #2 — 2 rows read: 2 added, 0 updated, 0 unchanged; 0 rejected (ad_stats preset mkpi-ad-stats, UTF-8, delimiter ';', header on row 1)"
+        )
+    );
+    let o = mkpi(
+        &[
+            "import",
+            "--preset",
+            "mkpi-ad-stats",
+            "--dry-run",
+            &stats,
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(
+        stdout(&o).contains(
+            "dry run: nothing stored — 2 rows read: would be 0 added, 0 updated, 2 unchanged"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    let bad = write(
+        "bad.csv",
+        "date,campaign,impressions,clicks,spend\n2024-12-02,G-1,10,20,1\n",
+    );
+    let o = mkpi(
+        &["import", "--preset", "mkpi-ad-stats", &bad, "--data-dir", d],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o)
+            .contains("row 2, column 'clicks', value '20': is more than the impressions (10)"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        stderr(&o).trim().lines().last(),
+        Some("error: 1 of 1 files had problems")
+    );
+
+    let o = mkpi(
+        &["import", "--preset", "google-ads", &bad, "--data-dir", d],
+        None,
+    );
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: unknown preset 'google-ads': use one of mkpi-campaigns, mkpi-ad-stats"
+    );
+
+    let o = mkpi(&["imports", "list", "--data-dir", d], None);
+    let rows: Vec<String> = stdout(&o)
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        rows,
+        ["2 applied mkpi-ad-stats", "1 applied mkpi-campaigns"]
+    );
+    let o = mkpi(&["imports", "rollback", "--id", "1", "--data-dir", d], None);
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: only the most recent import can be rolled back: roll back import #2 first"
+    );
+    let o = mkpi(&["imports", "rollback", "--id", "2", "--data-dir", d], None);
+    assert_eq!(stdout(&o).trim(), "import #2 rolled back");
+}

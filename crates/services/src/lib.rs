@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod imports;
 pub mod organisation;
 mod secrets;
 pub mod users;

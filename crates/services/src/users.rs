@@ -23,7 +23,7 @@ pub enum Principal<'a> {
 }
 
 impl Principal<'_> {
-    fn require_admin(self) -> Result<Author> {
+    pub(crate) fn require_admin(self) -> Result<Author> {
         match self {
             Principal::User(actor) if actor.role.manages_users() => Ok(actor.author()),
             Principal::User(_) => Err(Error::Forbidden),

@@ -18,7 +18,7 @@ pub struct AdStatValues {
 }
 
 /// A stored row with the import that last wrote it.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct AdStatRow {
     #[sqlx(flatten)]
     pub values: AdStatValues,

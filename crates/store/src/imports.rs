@@ -139,3 +139,12 @@ pub async fn revisions(tx: &mut Tx, import_id: i64, fact: &str) -> Result<Vec<(S
     .fetch_all(tx.conn())
     .await?)
 }
+
+pub async fn set_hash(tx: &mut Tx, id: i64, file_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE imports SET file_hash = $1 WHERE id = $2")
+        .bind(file_hash)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

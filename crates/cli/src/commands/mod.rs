@@ -1,5 +1,6 @@
 //! One module per command; shared set-up (logging, opening the store) here.
 
+pub mod import;
 pub mod serve;
 pub mod user;
 
