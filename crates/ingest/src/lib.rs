@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod fact;
+pub mod json;
 pub mod preset;
 pub mod table;
 pub mod value;

@@ -548,3 +548,55 @@ impl Services {
         Ok(row)
     }
 }
+
+impl Services {
+    /// Imports a JSON batch (the ingest API): the records go through the
+    /// same reader and checks as a file of the fact's canonical format. In
+    /// problems, row N is the N-th record.
+    pub async fn import_records(
+        &self,
+        by: Principal<'_>,
+        fact: mkpi_ingest::Fact,
+        records: &[serde_json::Map<String, serde_json::Value>],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        by.require_admin()?;
+        let preset = Preset::find(&format!("mkpi-{}", fact.name().replace('_', "-")))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let empty_report = |problems: Vec<Problem>| ImportReport {
+            import_id: None,
+            applied: false,
+            dry_run,
+            source: "api".to_string(),
+            preset: preset.name.clone(),
+            fact: fact.name().to_string(),
+            file_hash: String::new(),
+            encoding: "UTF-8".to_string(),
+            delimiter: ',',
+            header_row: 0,
+            counts: ImportCounts::default(),
+            rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,
+            problem_count: problems.len() as u64,
+            problems,
+        };
+        if records.is_empty() {
+            return Err(Error::invalid("records", "the batch holds no records"));
+        }
+        let csv = match mkpi_ingest::json::to_csv(fact, records) {
+            Ok(csv) => csv,
+            Err(problems) => return Ok(empty_report(problems)),
+        };
+        let request = ImportRequest {
+            source: "api".to_string(),
+            preset: preset.clone(),
+            dry_run,
+        };
+        let mut report = self
+            .import_file(by, std::io::Cursor::new(csv), request)
+            .await?;
+        for p in &mut report.problems {
+            p.row = mkpi_ingest::json::record_number(p.row);
+        }
+        Ok(report)
+    }
+}

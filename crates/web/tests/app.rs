@@ -160,6 +160,16 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"current_password": "wrong", "new_password": "x"}),
             [401, 422, 422, 422, 422, 422],
         ),
+        post_json(
+            "/api/v1/ingest/ad_stats",
+            json!({"records": [{"date": "2024-12-01", "campaign": "NOPE", "impressions": 1, "clicks": 0, "spend": 1}]}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/ingest/likes",
+            json!({"records": []}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         // Six principals try a wrong password for one login: the sixth
         // attempt within the window is refused whatever the password.
         post_json(
@@ -1044,4 +1054,82 @@ async fn the_sign_in_form_is_guarded_by_its_own_token_and_goes_where_the_person_
         )
         .await;
     assert_eq!(r.header("location"), Some("/"));
+}
+
+#[tokio::test]
+async fn an_admin_token_ingests_json_batches_atomically_and_idempotently() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let token = app
+            .post_json("/api/v1/me/tokens", json!({"name": "etl"}))
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.logout_locally();
+        let post = async |app: &mut TestApp, fact: &str, body: Value| {
+            let req = axum::http::Request::post(format!("/api/v1/ingest/{fact}"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            app.send(req).await
+        };
+        let r = post(
+            &mut app,
+            "campaigns",
+            json!({"records": [{"campaign": "G-1", "name": "Бренд", "currency": "RUB"}]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["added"], 1);
+        let stats = json!({"records": [
+            {"date": "2024-12-01", "campaign": "G-1", "impressions": 1000, "clicks": 30, "spend": "1 500.50"},
+            {"date": "2024-12-02", "campaign": "G-1", "impressions": 900, "clicks": 20, "spend": 1200.5, "conversions": 2.5}
+        ]});
+        let r = post(&mut app, "ad_stats", stats.clone()).await;
+        assert_eq!(
+            (
+                r.status,
+                r.json()["added"].as_i64(),
+                r.json()["applied"].as_bool()
+            ),
+            (StatusCode::OK, Some(2), Some(true))
+        );
+        let r = post(&mut app, "ad_stats", stats).await;
+        assert_eq!(
+            (r.json()["added"].as_i64(), r.json()["unchanged"].as_i64()),
+            (Some(0), Some(2))
+        );
+
+        let bad = json!({"records": [
+            {"date": "2024-12-03", "campaign": "G-1", "impressions": 10, "clicks": 1, "spend": 1},
+            {"date": "2024-12-04", "campaign": "G-1", "impressions": 10, "clicks": 11, "spend": 1}
+        ]});
+        let r = post(&mut app, "ad_stats", bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["applied"], false);
+        assert_eq!(
+            r.json()["problems"],
+            json!([{"row": 2, "column": "clicks", "value": "11", "reason": "is more than the impressions (10)"}])
+        );
+        let r = post(
+            &mut app,
+            "ad_stats",
+            json!({"records": [{"date": "2024-12-05", "campaign": "G-1", "likes": 3}]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["problems"][0]["column"], "likes");
+
+        let mut tx = app.services.store().read().await.unwrap();
+        let totals = mkpi_store::ad_stats::totals(&mut tx).await.unwrap();
+        assert_eq!(
+            (totals.row_count, totals.clicks, totals.spend_minor),
+            (2, 50, 270_100),
+            "{:?}",
+            app.backend
+        );
+    }
 }

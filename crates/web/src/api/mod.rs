@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod docs;
 pub mod employees;
+pub mod ingest;
 pub mod session;
 pub mod teams;
 pub mod tokens;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/activate", post(users::activate))
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/audit", get(audit::list))
+        .route("/ingest/{fact}", post(ingest::create))
 }
 
 /// The shape of every error answer.
@@ -97,6 +99,7 @@ impl Modify for Security {
         teams::list,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
+        ingest::create,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -106,6 +109,7 @@ impl Modify for Security {
         (name = "organisation", description = "Employees and teams, limited to the caller's scope"),
         (name = "users", description = "Accounts (admins)"),
         (name = "audit", description = "Who changed what (admins and the head)"),
+        (name = "ingest", description = "JSON batches of facts for automation (admins)"),
     )
 )]
 pub struct ApiDoc;

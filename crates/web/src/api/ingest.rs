@@ -1,0 +1,110 @@
+//! The ingest API: JSON batches of facts for automation, with the same
+//! checks, atomicity and record as a file import.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use mkpi_services::imports::ImportReport;
+use mkpi_services::users::Principal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::WebError;
+
+#[derive(Deserialize, ToSchema)]
+pub struct IngestRequest {
+    /// Objects of field → string or number, fields as in the fact's canonical
+    /// CSV format (docs/import-formats.md).
+    #[schema(value_type = Vec<Object>)]
+    pub records: Vec<Map<String, Value>>,
+    /// Check and count, store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemJson {
+    /// The record's number in the batch (1-based).
+    pub row: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportJson {
+    /// The import's id when the records were stored.
+    pub import_id: Option<i64>,
+    pub applied: bool,
+    pub dry_run: bool,
+    pub fact: String,
+    pub read: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: u64,
+    pub problem_count: u64,
+    /// The first problems (at most 1000).
+    pub problems: Vec<ProblemJson>,
+}
+
+impl From<ImportReport> for ImportReportJson {
+    fn from(r: ImportReport) -> Self {
+        ImportReportJson {
+            import_id: r.import_id,
+            applied: r.applied,
+            dry_run: r.dry_run,
+            fact: r.fact,
+            read: r.counts.read,
+            added: r.counts.added,
+            updated: r.counts.updated,
+            unchanged: r.counts.unchanged,
+            rejected: r.rows_rejected,
+            problem_count: r.problem_count,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| ProblemJson {
+                    row: p.row,
+                    column: p.column,
+                    value: p.value,
+                    reason: p.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Imports a batch of campaigns or ad statistics. The batch lands whole or
+/// not at all; records already stored are updated, never duplicated.
+#[utoipa::path(post, path = "/api/v1/ingest/{fact}", tag = "ingest", request_body = IngestRequest,
+    params(("fact" = String, Path, description = "campaigns or ad_stats")),
+    responses(
+        (status = 200, description = "Stored (or, for a dry run, would be stored)", body = ImportReportJson),
+        (status = 422, description = "Problems found; nothing stored", body = ImportReportJson),
+        (status = 404, description = "Unknown fact", body = super::ErrorBodyJson),
+        (status = 403, description = "Not an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(fact): Path<String>,
+    Json(req): Json<IngestRequest>,
+) -> Result<(StatusCode, Json<ImportReportJson>), WebError> {
+    let fact = mkpi_ingest::Fact::from_name(&fact)
+        .ok_or(WebError::Service(mkpi_services::Error::NotFound))?;
+    let report = state
+        .services
+        .import_records(Principal::User(&actor), fact, &req.records, req.dry_run)
+        .await?;
+    let status = if report.problem_count == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report.into())))
+}
