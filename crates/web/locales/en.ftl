@@ -111,3 +111,33 @@ error-internal = Something went wrong on our side. The request id is { $id }.
 error-invalid = Please correct the following:
 error-back = Back to home
 no-value = —
+
+nav-imports = Imports
+imports-title = Imports
+imports-upload = Import a file
+imports-preset = Preset
+imports-file = File
+imports-dry-run = Dry run: check and count, store nothing
+imports-submit = Import
+imports-help = CSV or TSV in UTF-8, UTF-16 or Windows-1251; formats and presets are described in docs/import-formats.md. Automation can send JSON batches through the
+imports-history = History
+imports-none = Nothing imported yet.
+imports-rollback = Roll back
+imports-status-applied = applied
+imports-status-rolled_back = rolled back
+imports-applied = Imported as #{ $id }.
+imports-rejected = { $count ->
+    [one] One problem found: nothing was stored.
+   *[other] { $count } problems found: nothing was stored.
+}
+imports-dry-run-ok = Dry run: no problems. Untick "Dry run" and import the file again to store it.
+imports-detected = Detected: { $encoding }, delimiter "{ $delimiter }", header on row { $row }.
+imports-read = Rows read
+imports-added = Added
+imports-updated = Updated
+imports-unchanged = Unchanged
+imports-rejected-rows = Rejected
+imports-row = Row
+imports-column = Column
+imports-value = Value
+imports-reason = Problem

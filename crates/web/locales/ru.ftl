@@ -114,3 +114,34 @@ error-internal = Произошла ошибка на нашей стороне.
 error-invalid = Исправьте, пожалуйста:
 error-back = На главную
 no-value = —
+
+nav-imports = Импорт
+imports-title = Импорт данных
+imports-upload = Загрузить файл
+imports-preset = Формат
+imports-file = Файл
+imports-dry-run = Пробный прогон: проверить и посчитать, ничего не сохранять
+imports-submit = Импортировать
+imports-help = CSV или TSV в UTF-8, UTF-16 или Windows-1251; форматы описаны в docs/import-formats.md. Для автоматизации есть приём JSON-пакетов через
+imports-history = История
+imports-none = Пока ничего не загружено.
+imports-rollback = Откатить
+imports-status-applied = применён
+imports-status-rolled_back = откачен
+imports-applied = Импортировано, № { $id }.
+imports-rejected = { $count ->
+    [one] Найдена { $count } проблема: ничего не сохранено.
+    [few] Найдено { $count } проблемы: ничего не сохранено.
+   *[many] Найдено { $count } проблем: ничего не сохранено.
+}
+imports-dry-run-ok = Пробный прогон: проблем нет. Снимите «Пробный прогон» и загрузите файл ещё раз, чтобы сохранить.
+imports-detected = Определено: { $encoding }, разделитель «{ $delimiter }», заголовок в строке { $row }.
+imports-read = Прочитано строк
+imports-added = Добавлено
+imports-updated = Обновлено
+imports-unchanged = Без изменений
+imports-rejected-rows = Отклонено
+imports-row = Строка
+imports-column = Столбец
+imports-value = Значение
+imports-reason = Проблема

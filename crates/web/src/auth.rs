@@ -163,6 +163,21 @@ async fn csrf_token_of(req: Request) -> (Option<String>, Request) {
         let t = t.to_string();
         return (Some(t), req);
     }
+    // A file upload carries its token in the query string: the middleware
+    // cannot read a multipart body without consuming the upload.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        return (token, req);
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -93,6 +93,7 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
+        get("/imports".into(), [303, 200, 403, 403, 403, 403]),
         get("/login".into(), [200, 303, 303, 303, 303, 303]),
         get("/api/docs".into(), [200; 6]),
         get("/api/openapi.json".into(), [200; 6]),
@@ -1131,5 +1132,87 @@ async fn an_admin_token_ingests_json_batches_atomically_and_idempotently() {
             "{:?}",
             app.backend
         );
+    }
+}
+
+fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, String) {
+    let boundary = "mkpi-test-boundary".to_string();
+    let mut body = String::new();
+    for (name, file_name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\n"));
+        match file_name {
+            Some(f) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )),
+            None => body.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")),
+        }
+        body.push_str(value);
+        body.push_str("\r\n");
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_admin_uploads_a_file_sees_the_dry_run_then_imports_and_rolls_back() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let csrf = app.csrf().unwrap();
+        let upload = async |app: &mut TestApp, csrf: &str, dry: bool, text: &str| {
+            let mut fields = vec![
+                ("preset", None, "mkpi-campaigns"),
+                ("file", Some("campaigns.csv"), text),
+            ];
+            if dry {
+                fields.push(("dry_run", None, "1"));
+            }
+            let (content_type, body) = multipart(&fields);
+            let req = axum::http::Request::post(format!("/imports?csrf={csrf}"))
+                .header("content-type", content_type)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            app.send(req).await
+        };
+        let good = "campaign;name;currency\nG-1;Бренд;RUB\nY-2;РСЯ;RUB\n";
+        let r = upload(&mut app, &csrf, true, good).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Dry run: no problems"), "{}", r.body);
+        assert!(r.body.contains("Nothing imported yet."));
+
+        let r = upload(&mut app, "wrong-token", false, good).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let r = upload(&mut app, &csrf, false, good).await;
+        // Ids come from a sequence, which a dry run may have advanced.
+        let id: i64 = r
+            .body
+            .split("Imported as #")
+            .nth(1)
+            .and_then(|t| t.split('.').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            r.body
+                .contains("Detected: UTF-8, delimiter &quot;;&quot;, header on row 1."),
+            "{}",
+            r.body
+        );
+
+        let bad = "campaign;name;currency\nG-3;=HYPERLINK(1);RUB\n";
+        let r = upload(&mut app, &csrf, false, bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("One problem found: nothing was stored."),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("starts like a spreadsheet formula"));
+
+        let r = app.post_form(&format!("/imports/{id}/rollback"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = app.get("/imports").await.body;
+        assert!(page.contains("rolled back"), "{page}");
+        assert!(!page.contains(">Roll back<"), "nothing left to roll back");
     }
 }

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod employees;
 mod home;
+mod imports;
 mod session;
 
 use axum::Router;
@@ -37,6 +38,13 @@ pub fn router() -> Router<AppState> {
             post(admin::reset_password),
         )
         .route("/admin/audit", get(admin::audit))
+        .route(
+            "/imports",
+            get(imports::show)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+        )
+        .route("/imports/{id}/rollback", post(imports::rollback))
 }
 
 pub(crate) fn ser<T: Serialize>(value: T) -> Value {
