@@ -85,6 +85,27 @@ impl AppState {
     fn secure_cookies(&self) -> bool {
         self.shared.settings.secure_cookies
     }
+
+    /// The session cookie carrying `value`, alive as long as a session may
+    /// be; `None` ends it in the browser.
+    fn session_cookie(&self, value: Option<&str>) -> HeaderValue {
+        match value {
+            Some(v) => auth::set_cookie(
+                auth::SESSION_COOKIE,
+                v,
+                Some(self.services.auth_settings().absolute_timeout_secs),
+                true,
+                self.secure_cookies(),
+            ),
+            None => auth::set_cookie(
+                auth::SESSION_COOKIE,
+                "",
+                Some(0),
+                true,
+                self.secure_cookies(),
+            ),
+        }
+    }
 }
 
 /// The whole application: every route, with authentication, error pages,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Auth, ClientIp, SESSION_COOKIE, set_cookie};
+use crate::auth::{Auth, ClientIp};
 use crate::error::WebError;
 
 #[derive(Deserialize, ToSchema)]
@@ -77,16 +77,9 @@ pub async fn login(
 ) -> Result<Response, WebError> {
     let outcome = state.services.login(&req.login, &req.password, &ip).await?;
     let mut response = Json(MeJson::from(&outcome.actor)).into_response();
-    let max_age = state.services.auth_settings().absolute_timeout_secs;
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            &outcome.session_cookie,
-            Some(max_age),
-            true,
-            state.secure_cookies(),
-        ),
+        state.session_cookie(Some(&outcome.session_cookie)),
     );
     Ok(response)
 }
@@ -104,10 +97,9 @@ pub async fn logout(
 ) -> Result<Response, WebError> {
     state.services.logout(&actor).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), true, state.secure_cookies()),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, state.session_cookie(None));
     Ok(response)
 }
 
@@ -150,16 +142,9 @@ pub async fn change_password(
         actor.credential,
         mkpi_services::auth::Credential::Session { .. }
     ) {
-        let max_age = state.services.auth_settings().absolute_timeout_secs;
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(
-                SESSION_COOKIE,
-                &outcome.session_cookie,
-                Some(max_age),
-                true,
-                state.secure_cookies(),
-            ),
+            state.session_cookie(Some(&outcome.session_cookie)),
         );
     }
     Ok(response)

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{layout, local_path, ser};
 use crate::AppState;
-use crate::auth::{Auth, LANG_COOKIE, Lang, SESSION_COOKIE, set_cookie};
+use crate::auth::{Auth, LANG_COOKIE, Lang, set_cookie};
 use crate::error::WebError;
 
 #[derive(Default)]
@@ -126,16 +126,9 @@ pub async fn change_password(
                 },
             )
             .await?;
-            let max_age = state.services.auth_settings().absolute_timeout_secs;
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    SESSION_COOKIE,
-                    &outcome.session_cookie,
-                    Some(max_age),
-                    true,
-                    state.secure_cookies(),
-                ),
+                state.session_cookie(Some(&outcome.session_cookie)),
             );
             Ok(response)
         }

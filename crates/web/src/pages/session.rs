@@ -11,9 +11,7 @@ use serde::Deserialize;
 
 use super::{layout, local_path};
 use crate::AppState;
-use crate::auth::{
-    Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, MaybeAuth, SESSION_COOKIE, cookie, set_cookie,
-};
+use crate::auth::{Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, MaybeAuth, cookie, set_cookie};
 use crate::error::WebError;
 
 #[derive(Deserialize)]
@@ -113,16 +111,9 @@ pub async fn login(
     match state.services.login(&form.login, &form.password, &ip).await {
         Ok(outcome) => {
             let mut response = Redirect::to(&next).into_response();
-            let max_age = state.services.auth_settings().absolute_timeout_secs;
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    SESSION_COOKIE,
-                    &outcome.session_cookie,
-                    Some(max_age),
-                    true,
-                    state.secure_cookies(),
-                ),
+                state.session_cookie(Some(&outcome.session_cookie)),
             );
             response.headers_mut().append(
                 header::SET_COOKIE,
@@ -176,9 +167,8 @@ pub async fn logout(
 ) -> Result<Response, WebError> {
     state.services.logout(&actor).await?;
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), true, state.secure_cookies()),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, state.session_cookie(None));
     Ok(response)
 }
