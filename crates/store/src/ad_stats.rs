@@ -28,6 +28,9 @@ pub struct AdStatRow {
 const COLUMNS: &str = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency";
 
 /// Stored rows of these campaigns between two dates (inclusive).
+///
+/// The rows come back as one JSON array: sqlx's SQLite driver hands each
+/// result row across threads, which cost more than the query itself.
 pub async fn existing(
     tx: &mut Tx,
     campaign_ids: &[i64],
@@ -39,15 +42,65 @@ pub async fn existing(
     }
     // Ids come from our own campaigns table as i64: safe to inline.
     let ids: Vec<String> = campaign_ids.iter().map(i64::to_string).collect();
+    let fields = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, import_id";
+    let aggregate = match tx.backend() {
+        Backend::Sqlite => format!("COALESCE(json_group_array(json_array({fields})), '[]')"),
+        Backend::Postgres => {
+            format!("CAST(COALESCE(json_agg(json_build_array({fields})), '[]') AS TEXT)")
+        }
+    };
     let sql = format!(
-        "SELECT {COLUMNS}, import_id FROM ad_stats WHERE campaign_id IN ({}) AND date >= $1 AND date <= $2",
+        "SELECT {aggregate} FROM ad_stats WHERE campaign_id IN ({}) AND date >= $1 AND date <= $2",
         ids.join(", ")
     );
-    Ok(sqlx::query_as(AssertSqlSafe(sql))
+    let (json,): (String,) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
         .bind(to)
-        .fetch_all(tx.conn())
-        .await?)
+        .fetch_one(tx.conn())
+        .await?;
+    type Tuple = (
+        i64,
+        String,
+        i64,
+        i64,
+        i64,
+        Option<f64>,
+        Option<i64>,
+        String,
+        i64,
+    );
+    let tuples: Vec<Tuple> = serde_json::from_str(&json)
+        .map_err(|e| crate::StoreError::Unsupported(format!("unreadable rows: {e}")))?;
+    Ok(tuples
+        .into_iter()
+        .map(
+            |(
+                campaign_id,
+                date,
+                impressions,
+                clicks,
+                spend_minor,
+                conversions,
+                conversion_value_minor,
+                currency,
+                import_id,
+            )| {
+                AdStatRow {
+                    values: AdStatValues {
+                        campaign_id,
+                        date,
+                        impressions,
+                        clicks,
+                        spend_minor,
+                        conversions,
+                        conversion_value_minor,
+                        currency,
+                    },
+                    import_id,
+                }
+            },
+        )
+        .collect())
 }
 
 /// Inserts rows or replaces those with the same campaign and date.
