@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod demo_data;
 mod error;
 pub mod imports;
 pub mod organisation;

@@ -20,6 +20,8 @@ pub enum Principal<'a> {
     User(&'a Actor),
     /// Someone at the CLI with direct access to the database.
     Operator,
+    /// mkpi itself (the demo generator), named in the audit log.
+    System(&'static str),
 }
 
 impl Principal<'_> {
@@ -28,6 +30,7 @@ impl Principal<'_> {
             Principal::User(actor) if actor.role.manages_users() => Ok(actor.author()),
             Principal::User(_) => Err(Error::Forbidden),
             Principal::Operator => Ok(Author::system("cli")),
+            Principal::System(label) => Ok(Author::system(label)),
         }
     }
 }

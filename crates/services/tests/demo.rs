@@ -88,3 +88,36 @@ async fn the_same_seed_gives_the_same_department() {
     assert_eq!(people[0], people[1]);
     assert_ne!(people[0], people[2]);
 }
+
+#[tokio::test]
+async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_file() {
+    let db = testing::sqlite();
+    let s = services(&db.url).await;
+    let demo = s.seed_demo(42).await.unwrap();
+    s.seed_demo_data(42, &demo).await.unwrap();
+    let imports = s.list_imports(Principal::Operator, 10).await.unwrap();
+    let summary: Vec<(&str, &str, i64)> = imports
+        .iter()
+        .map(|i| (i.preset.as_str(), i.actor.as_str(), i.rows_added))
+        .collect();
+    // 9 daily campaigns × 730 days, and the e-mail digest on the 104 or 105 Tuesdays.
+    let emails = imports[0].rows_added - 9 * 730;
+    assert!((104..=105).contains(&emails), "{summary:?}");
+    assert_eq!(summary[1], ("mkpi-campaigns", "demo", 10));
+    assert_eq!(summary[0].0, "mkpi-ad-stats");
+
+    let mut tx = s.store().read().await.unwrap();
+    let totals = mkpi_store::ad_stats::totals(&mut tx).await.unwrap();
+    assert_eq!(totals.row_count, imports[0].rows_added);
+    assert!(totals.clicks > 0 && totals.clicks < totals.impressions);
+    let owned = mkpi_store::campaigns::all(&mut tx).await.unwrap();
+    assert!(
+        owned.iter().all(|c| c.owner_employee_id.is_some()),
+        "every demo campaign has an owner"
+    );
+    assert!(
+        owned
+            .iter()
+            .any(|c| c.owner_employee_id == Some(demo.employee_employee_id))
+    );
+}

@@ -91,7 +91,11 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
     };
     let services = Services::new(store, Clock::system(), auth);
     if let Some(seed) = demo_seed {
-        services.seed_demo(seed).await.map_err(service_error)?;
+        let demo = services.seed_demo(seed).await.map_err(service_error)?;
+        services
+            .seed_demo_data(seed, &demo)
+            .await
+            .map_err(service_error)?;
     }
 
     let secure = args.secure_cookies || file.secure_cookies.unwrap_or(false);

@@ -1,0 +1,246 @@
+//! The demo department's marketing data: campaigns owned by its people and
+//! two years of daily ad statistics with weekly and yearly seasonality,
+//! imported through the same code path as any file.
+
+use std::fmt::Write;
+
+use mkpi_ingest::Preset;
+
+use crate::demo::{DemoDepartment, DemoRng};
+use crate::imports::ImportRequest;
+use crate::users::Principal;
+use crate::{Error, Result, Services};
+
+/// A demo campaign and how it typically performs.
+struct DemoCampaign {
+    id: &'static str,
+    name: &'static str,
+    platform: &'static str,
+    channel: &'static str,
+    /// Index of the owner in the department's people (plan order).
+    owner: usize,
+    daily_impressions: f64,
+    ctr: f64,
+    /// Cost per click in kopecks.
+    cpc: f64,
+}
+
+const CAMPAIGNS: [DemoCampaign; 10] = [
+    DemoCampaign {
+        id: "YD-SEARCH-BRAND",
+        name: "Поиск: бренд",
+        platform: "Yandex Direct",
+        channel: "paid search",
+        owner: 2,
+        daily_impressions: 4_000.0,
+        ctr: 0.085,
+        cpc: 1_800.0,
+    },
+    DemoCampaign {
+        id: "YD-SEARCH-GENERIC",
+        name: "Поиск: общие запросы",
+        platform: "Yandex Direct",
+        channel: "paid search",
+        owner: 3,
+        daily_impressions: 18_000.0,
+        ctr: 0.032,
+        cpc: 4_200.0,
+    },
+    DemoCampaign {
+        id: "GA-SEARCH",
+        name: "Google Поиск",
+        platform: "Google Ads",
+        channel: "paid search",
+        owner: 3,
+        daily_impressions: 6_000.0,
+        ctr: 0.041,
+        cpc: 5_100.0,
+    },
+    DemoCampaign {
+        id: "YD-RSYA-RETARGET",
+        name: "РСЯ: ретаргетинг",
+        platform: "Yandex Direct",
+        channel: "display",
+        owner: 2,
+        daily_impressions: 60_000.0,
+        ctr: 0.006,
+        cpc: 2_300.0,
+    },
+    DemoCampaign {
+        id: "VK-LOOKALIKE",
+        name: "VK Реклама: похожие аудитории",
+        platform: "VK Ads",
+        channel: "paid social",
+        owner: 6,
+        daily_impressions: 45_000.0,
+        ctr: 0.009,
+        cpc: 2_900.0,
+    },
+    DemoCampaign {
+        id: "VK-PROMO",
+        name: "VK Реклама: акции",
+        platform: "VK Ads",
+        channel: "paid social",
+        owner: 7,
+        daily_impressions: 30_000.0,
+        ctr: 0.011,
+        cpc: 2_600.0,
+    },
+    DemoCampaign {
+        id: "TG-CHANNELS",
+        name: "Telegram Ads: каналы",
+        platform: "Telegram Ads",
+        channel: "paid social",
+        owner: 6,
+        daily_impressions: 25_000.0,
+        ctr: 0.005,
+        cpc: 3_800.0,
+    },
+    DemoCampaign {
+        id: "YD-VIDEO",
+        name: "Видеореклама: охват",
+        platform: "Yandex Direct",
+        channel: "video",
+        owner: 9,
+        daily_impressions: 80_000.0,
+        ctr: 0.002,
+        cpc: 1_500.0,
+    },
+    DemoCampaign {
+        id: "EMAIL-DIGEST",
+        name: "Рассылка: дайджест",
+        platform: "Unisender",
+        channel: "email",
+        owner: 16,
+        daily_impressions: 9_000.0,
+        ctr: 0.021,
+        cpc: 300.0,
+    },
+    DemoCampaign {
+        id: "SEO-CONTENT",
+        name: "Контент для SEO: продвижение статей",
+        platform: "Yandex Direct",
+        channel: "native",
+        owner: 4,
+        daily_impressions: 12_000.0,
+        ctr: 0.015,
+        cpc: 2_000.0,
+    },
+];
+
+/// Days of statistics the demo holds (two years up to yesterday).
+pub const DEMO_DAYS: i64 = 730;
+
+impl Services {
+    /// Adds campaigns and two years of ad statistics to the demo department.
+    /// Deterministic for a seed and a day.
+    pub async fn seed_demo_data(&self, seed: u64, demo: &DemoDepartment) -> Result<()> {
+        let mut rng = DemoRng::new(seed ^ 0x00DA_7A00);
+        let head = self.demo_emails(demo).await?;
+        let mut campaigns =
+            String::from("campaign,name,platform,channel,owner,budget,currency,start,end\n");
+        let today = time::OffsetDateTime::from_unix_timestamp(self.clock.now())
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .date();
+        let start = today - time::Duration::days(DEMO_DAYS);
+        for c in &CAMPAIGNS {
+            let owner_email = head.get(c.owner).cloned().unwrap_or_default();
+            // Budget: a month of expected spend with some headroom, in roubles.
+            let monthly = c.daily_impressions * c.ctr * c.cpc * 30.0 / 100.0 * 1.1;
+            let _ = writeln!(
+                campaigns,
+                "{},\"{}\",{},{},{owner_email},{:.2},RUB,{start},",
+                c.id,
+                c.name,
+                c.platform,
+                c.channel,
+                monthly.round()
+            );
+        }
+        let mut stats = String::from(
+            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency\n",
+        );
+        for day in 0..DEMO_DAYS {
+            let date = start + time::Duration::days(day);
+            let weekday = f64::from(date.weekday().number_days_from_monday());
+            let weekly = if weekday >= 5.0 {
+                0.78
+            } else {
+                1.0 + 0.03 * (2.0 - (weekday - 2.0).abs())
+            };
+            let yearly = 1.0
+                + 0.25
+                    * ((f64::from(date.ordinal()) - 330.0) / 365.0 * std::f64::consts::TAU).cos();
+            let growth = 1.0 + 0.12 * (day as f64) / 365.0;
+            for c in &CAMPAIGNS {
+                let (id, channel, ctr, cpc) = (c.id, c.channel, c.ctr, c.cpc);
+                if channel == "email" && weekday != 1.0 {
+                    continue;
+                }
+                let noise = |rng: &mut DemoRng, spread: f64| {
+                    1.0 + spread * ((rng.next_u64() % 2001) as f64 / 1000.0 - 1.0)
+                };
+                let shown =
+                    (c.daily_impressions * weekly * yearly * growth * noise(&mut rng, 0.15))
+                        .round()
+                        .max(0.0);
+                let clicks = (shown * ctr * noise(&mut rng, 0.2)).round().min(shown);
+                let spend = (clicks * cpc * noise(&mut rng, 0.1)).round() / 100.0;
+                let cr = match channel {
+                    "paid search" => 0.045,
+                    "email" => 0.06,
+                    "display" | "video" => 0.012,
+                    _ => 0.02,
+                };
+                let conversions = (clicks * cr * noise(&mut rng, 0.5)).round();
+                let aov = 4_500.0 * noise(&mut rng, 0.3);
+                let _ = writeln!(
+                    stats,
+                    "{date},{id},{shown},{clicks},{spend:.2},{conversions},{:.2},RUB",
+                    (conversions * aov).round()
+                );
+            }
+        }
+        for (preset, text) in [("mkpi-campaigns", campaigns), ("mkpi-ad-stats", stats)] {
+            let request = ImportRequest {
+                source: format!("demo-{preset}.csv"),
+                preset: Preset::find(preset).map_err(|e| Error::Internal(e.to_string()))?,
+                dry_run: false,
+            };
+            let report = self
+                .import_file(
+                    Principal::System("demo"),
+                    std::io::Cursor::new(text.into_bytes()),
+                    request,
+                )
+                .await?;
+            if !report.applied {
+                let first = report
+                    .problems
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                return Err(Error::Internal(format!(
+                    "the demo data did not import: {first}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The e-mails of the demo's people, in the order of its plan.
+    async fn demo_emails(&self, demo: &DemoDepartment) -> Result<Vec<String>> {
+        let everyone =
+            mkpi_domain::Scope::new(0, mkpi_domain::Role::Admin, None, &Default::default());
+        let mut tx = self.store.read().await?;
+        let mut emails = Vec::with_capacity(demo.employee_ids.len());
+        for id in &demo.employee_ids {
+            emails.push(
+                mkpi_store::employees::get(&mut tx, &everyone, *id)
+                    .await?
+                    .email,
+            );
+        }
+        Ok(emails)
+    }
+}
