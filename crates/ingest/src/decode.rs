@@ -15,6 +15,8 @@ pub enum TextEncoding {
     Utf16Le,
     Utf16Be,
     Windows1251,
+    /// Not text at all: an Excel workbook, read cell by cell.
+    Xlsx,
 }
 
 impl TextEncoding {
@@ -25,6 +27,7 @@ impl TextEncoding {
             TextEncoding::Utf16Le => "UTF-16 LE",
             TextEncoding::Utf16Be => "UTF-16 BE",
             TextEncoding::Windows1251 => "Windows-1251",
+            TextEncoding::Xlsx => "XLSX workbook",
         }
     }
 }
@@ -176,7 +179,7 @@ mod tests {
     fn things_that_are_not_text_tables_are_refused_with_a_reason() {
         let reason = |bytes: &[u8]| sniff(bytes).unwrap_err().to_string();
         assert_eq!(reason(b""), "the file is empty");
-        assert!(reason(b"PK\x03\x04rest").contains("XLSX"));
+        assert!(reason(b"PK\x03\x04rest").contains("ZIP archive"));
         assert!(reason(&[0xD0, 0xCF, 0x11, 0xE0, 1, 2]).contains(".xls"));
         assert!(reason(b"%PDF-1.7").contains("PDF"));
         assert!(reason(&[0x89, b'P', b'N', b'G', 0, 0]).contains("image"));

@@ -11,6 +11,7 @@ pub mod json;
 pub mod preset;
 pub mod table;
 pub mod value;
+pub mod xlsx;
 
 pub use fact::{Fact, Record};
 pub use preset::Preset;

@@ -69,6 +69,13 @@ pub fn normalise_header(h: &str) -> String {
         (Some(i), true) if i > 0 => lower[..i].to_string(),
         _ => lower,
     };
+    // "Расход, руб." — a short unit after the last comma.
+    let without_unit = match without_unit.rsplit_once(',') {
+        Some((name, unit)) if !name.trim().is_empty() && unit.trim().chars().count() <= 5 => {
+            name.to_string()
+        }
+        _ => without_unit,
+    };
     without_unit
         .split(|c: char| c.is_whitespace() || c == '\u{a0}')
         .filter(|w| !w.is_empty())
@@ -176,6 +183,7 @@ mod tests {
         let p = Preset::find("mkpi-ad-stats").unwrap();
         assert_eq!(p.field_for("  Spend (RUB) "), Some("spend"));
         assert_eq!(p.field_for("Расход\u{a0}(руб.)"), Some("spend"));
+        assert_eq!(p.field_for("Расход, руб."), Some("spend"));
         assert_eq!(p.field_for("Ценность  конверсий"), Some("conversion_value"));
         assert_eq!(
             p.field_for("Cost / conv."),

@@ -39,7 +39,8 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileInfo {
     pub encoding: TextEncoding,
-    pub delimiter: char,
+    /// The delimiter of a text file (none for a workbook).
+    pub delimiter: Option<char>,
     /// Line of the header row.
     pub header_row: u64,
     /// Each header of the file and the field it feeds (None: ignored).
@@ -223,8 +224,28 @@ struct Column {
 pub fn read<R: Read + Send + 'static>(
     input: R,
     preset: &Preset,
-    mut sink: impl FnMut(u64, Record),
+    sink: impl FnMut(u64, Record),
 ) -> Result<ReadOutcome, ReadError> {
+    let mut input = input;
+    let mut head = Vec::with_capacity(4);
+    (&mut input)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(DecodeError::Io)?;
+    let input = std::io::Cursor::new(head.clone()).chain(input);
+    if head.starts_with(b"PK\x03\x04") {
+        let rows = crate::xlsx::rows(input)?;
+        let mut rows = rows.into_iter();
+        let source = move || -> Result<Option<(u64, Vec<String>)>, ReadError> { Ok(rows.next()) };
+        return read_rows(
+            source,
+            TextEncoding::Xlsx,
+            None,
+            DecimalMark::Point,
+            preset,
+            sink,
+        );
+    }
     let (encoding, mut text) = decode::open(input)?;
     // A transcoding reader may hand out its text in small pieces: collect
     // a real sample, then read on from where it ends.
@@ -248,38 +269,56 @@ pub fn read<R: Read + Send + 'static>(
         .from_reader(text);
 
     let mut record = csv::StringRecord::new();
-    let mut next_row =
-        |record: &mut csv::StringRecord| -> Result<Option<(u64, Vec<String>)>, ReadError> {
-            match csv.read_record(record) {
-                Ok(false) => Ok(None),
-                Ok(true) => {
-                    let row = record.position().map_or(0, csv::Position::line);
-                    // `#` lines are comments (GA4 puts its report settings there).
-                    let cells: Vec<String> = if record.get(0).is_some_and(|c| c.starts_with('#')) {
-                        Vec::new()
-                    } else {
-                        record.iter().map(str::to_string).collect()
-                    };
-                    Ok(Some((row, cells)))
-                }
-                Err(e) => {
-                    let row = e.position().map_or(0, csv::Position::line);
-                    let message = match e.kind() {
-                        csv::ErrorKind::Utf8 { .. } => {
-                            "the text is not valid UTF-8 (is the file damaged?)".to_string()
-                        }
-                        _ => e.to_string(),
-                    };
-                    Err(ReadError::Broken { row, message })
-                }
+    let source = move || -> Result<Option<(u64, Vec<String>)>, ReadError> {
+        match csv.read_record(&mut record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                let row = record.position().map_or(0, csv::Position::line);
+                // `#` lines are comments (GA4 puts its report settings there).
+                let cells: Vec<String> = if record.get(0).is_some_and(|c| c.starts_with('#')) {
+                    Vec::new()
+                } else {
+                    record.iter().map(str::to_string).collect()
+                };
+                Ok(Some((row, cells)))
             }
-        };
+            Err(e) => {
+                let row = e.position().map_or(0, csv::Position::line);
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => {
+                        "the text is not valid UTF-8 (is the file damaged?)".to_string()
+                    }
+                    _ => e.to_string(),
+                };
+                Err(ReadError::Broken { row, message })
+            }
+        }
+    };
+    read_rows(
+        source,
+        encoding,
+        Some(char::from(delimiter)),
+        fallback_mark,
+        preset,
+        sink,
+    )
+}
 
+/// The part of reading shared by every file format: find the header, decide
+/// each column's style, check every row.
+fn read_rows(
+    mut next_row: impl FnMut() -> Result<Option<(u64, Vec<String>)>, ReadError>,
+    encoding: TextEncoding,
+    delimiter: Option<char>,
+    fallback_mark: DecimalMark,
+    preset: &Preset,
+    mut sink: impl FnMut(u64, Record),
+) -> Result<ReadOutcome, ReadError> {
     // The header: the first row that names every required field.
     let mut skipped = 0u64;
     let mut header: Option<(u64, Vec<String>)> = None;
     for _ in 0..HEADER_SEARCH_ROWS {
-        let Some((row, cells)) = next_row(&mut record)? else {
+        let Some((row, cells)) = next_row()? else {
             break;
         };
         let fields: Vec<Option<&str>> = cells.iter().map(|c| preset.field_for(c)).collect();
@@ -356,7 +395,7 @@ pub fn read<R: Read + Send + 'static>(
     // Decide each column's style from a sample of its values.
     let mut buffered: Vec<(u64, Vec<String>)> = Vec::new();
     while buffered.len() < STYLE_SAMPLE_ROWS {
-        let Some(row) = next_row(&mut record)? else {
+        let Some(row) = next_row()? else {
             break;
         };
         buffered.push(row);
@@ -392,7 +431,7 @@ pub fn read<R: Read + Send + 'static>(
     let mut outcome = ReadOutcome {
         info: FileInfo {
             encoding,
-            delimiter: char::from(delimiter),
+            delimiter,
             header_row,
             columns: info_columns,
             skipped_rows: skipped,
@@ -433,7 +472,7 @@ pub fn read<R: Read + Send + 'static>(
     for (row, cells) in buffered {
         handle(&mut outcome, row, cells);
     }
-    while let Some((row, cells)) = next_row(&mut record)? {
+    while let Some((row, cells)) = next_row()? {
         handle(&mut outcome, row, cells);
     }
     Ok(outcome)

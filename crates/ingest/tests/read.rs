@@ -38,7 +38,7 @@ fn the_canonical_ad_stats_file_reads_exactly() {
                2024-12-31,G-101,0,0,0,--,,RUB\n";
     let (o, stats) = ad_stats(csv.as_bytes().to_vec());
     assert_eq!(problems(&o), Vec::<String>::new());
-    assert_eq!(o.info.delimiter, ',');
+    assert_eq!(o.info.delimiter, Some(','));
     assert_eq!(o.info.encoding, TextEncoding::Utf8);
     assert_eq!(
         stats,
@@ -79,7 +79,7 @@ fn a_russian_excel_export_in_windows_1251_with_semicolons_reads_the_same() {
     let (o, stats) = ad_stats(bytes.to_vec());
     assert_eq!(problems(&o), Vec::<String>::new());
     assert_eq!(o.info.encoding, TextEncoding::Windows1251);
-    assert_eq!(o.info.delimiter, ';');
+    assert_eq!(o.info.delimiter, Some(';'));
     assert_eq!(o.info.header_row, 3);
     assert_eq!(
         o.info.skipped_rows, 3,
@@ -105,7 +105,7 @@ fn a_utf16_tab_export_with_a_title_and_a_total_row_reads() {
     assert_eq!(problems(&o), Vec::<String>::new());
     assert_eq!(
         (o.info.encoding, o.info.delimiter),
-        (TextEncoding::Utf16Le, '\t')
+        (TextEncoding::Utf16Le, Some('\t'))
     );
     assert_eq!(stats.len(), 1);
     assert_eq!(stats[0].date, "2024-12-30");
@@ -191,7 +191,11 @@ fn files_that_cannot_be_read_say_why() {
         "row 1: the columns 'spend' and 'cost' both feed the field 'spend'"
     );
     assert_eq!(err(b""), "the file is empty");
-    assert!(err(b"PK\x03\x04\x14\x00").contains("ZIP archive"));
+    assert!(
+        err(b"PK\x03\x04\x14\x00").contains("this is not a readable XLSX workbook"),
+        "{}",
+        err(b"PK\x03\x04\x14\x00")
+    );
     assert!(err(&[0x01, 0x02, 0xFF, 0x00, 0x10, 0x11, 0x00, 0x7F, 0x05]).contains("binary"));
     let mixed =
         "date,campaign,impressions,clicks,spend\n2024-01-01,G,1,1,\"1,5\"\n2024-01-02,G,1,1,2.25\n";
@@ -255,5 +259,58 @@ fn row_numbers_are_the_lines_people_see_despite_comments_and_blank_lines() {
             "row 9, column 'clicks', value 'x': is not a number",
             "row 12, column 'clicks', value 'y': is not a number",
         ]
+    );
+}
+
+#[test]
+fn an_excel_workbook_reads_like_its_csv_export() {
+    let bytes = include_bytes!("fixtures/ad-stats-ru.xlsx").to_vec();
+    let (o, stats) = ad_stats(bytes);
+    assert_eq!(problems(&o), Vec::<String>::new());
+    assert_eq!(
+        (o.info.encoding, o.info.delimiter, o.info.header_row),
+        (TextEncoding::Xlsx, None, 3)
+    );
+    assert_eq!(
+        o.info.skipped_rows, 3,
+        "the title, the empty row and the totals"
+    );
+    assert_eq!(
+        stats,
+        vec![
+            AdStatRecord {
+                date: "2024-12-01".into(),
+                campaign: "G-101".into(),
+                impressions: 12_500,
+                clicks: 340,
+                spend_minor: 1_523_050,
+                conversions: Some(12.5),
+                conversion_value_minor: Some(9_800_000),
+                currency: None,
+            },
+            AdStatRecord {
+                date: "2024-12-02".into(),
+                campaign: "G-101".into(),
+                impressions: 11_800,
+                clicks: 322,
+                spend_minor: 1_441_000,
+                conversions: None,
+                conversion_value_minor: None,
+                currency: None,
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_damaged_workbook_is_refused_with_a_reason() {
+    let mut bytes = include_bytes!("fixtures/ad-stats-ru.xlsx").to_vec();
+    bytes.truncate(bytes.len() / 2);
+    let preset = Preset::find("mkpi-ad-stats").unwrap();
+    let err = mkpi_ingest::table::read(Cursor::new(bytes), &preset, |_, _| {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("row 0: this is not a readable XLSX workbook"),
+        "{err}"
     );
 }

@@ -51,7 +51,8 @@ pub struct ImportReport {
     /// SHA-256 of the file's bytes.
     pub file_hash: String,
     pub encoding: String,
-    pub delimiter: char,
+    /// The delimiter of a text file (none for a workbook).
+    pub delimiter: Option<char>,
     pub header_row: u64,
     pub counts: ImportCounts,
     pub rows_rejected: u64,
@@ -572,7 +573,7 @@ impl Services {
             fact: fact.name().to_string(),
             file_hash: String::new(),
             encoding: "UTF-8".to_string(),
-            delimiter: ',',
+            delimiter: Some(','),
             header_row: 0,
             counts: ImportCounts::default(),
             rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,

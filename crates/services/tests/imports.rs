@@ -88,7 +88,7 @@ async fn campaigns_then_their_stats_import_and_reimport_without_duplicates() {
         );
         assert_eq!(
             (r.encoding.as_str(), r.delimiter, r.header_row),
-            ("UTF-8", ';', 1)
+            ("UTF-8", Some(';'), 1)
         );
         assert_eq!(r.file_hash.len(), 64);
         let t = totals(&s).await;

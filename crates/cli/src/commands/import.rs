@@ -58,7 +58,7 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
     };
     let would = if r.applied { "" } else { "would be " };
     println!(
-        "{}: {verdict} — {} rows read: {would}{} added, {} updated, {} unchanged; {} rejected ({} preset {}, {}, delimiter {:?}, header on row {})",
+        "{}: {verdict} — {} rows read: {would}{} added, {} updated, {} unchanged; {} rejected ({} preset {}, {}{}, header on row {})",
         file.display(),
         r.counts.read,
         r.counts.added,
@@ -68,7 +68,9 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
         r.fact,
         r.preset,
         r.encoding,
-        r.delimiter,
+        r.delimiter
+            .map(|d| format!(", delimiter {d:?}"))
+            .unwrap_or_default(),
         r.header_row,
     );
     for p in r.problems.iter().take(50) {

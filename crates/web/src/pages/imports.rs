@@ -41,7 +41,7 @@ async fn render(
     let report = report.map(|r| {
         json!({
             "applied": r.applied, "dry_run": r.dry_run, "import_id": r.import_id, "source": r.source,
-            "preset": r.preset, "encoding": r.encoding, "delimiter": match r.delimiter { '\t' => "tab".to_string(), d => d.to_string() },
+            "preset": r.preset, "encoding": r.encoding, "delimiter": match r.delimiter { Some('\t') => Some("tab".to_string()), d => d.map(String::from) },
             "header_row": r.header_row, "read": r.counts.read, "added": r.counts.added, "updated": r.counts.updated,
             "unchanged": r.counts.unchanged, "rejected": r.rows_rejected, "problem_count": r.problem_count,
             "problems": r.problems.iter().take(200).map(|p| json!({"row": p.row, "column": p.column, "value": p.value, "reason": p.reason})).collect::<Vec<_>>(),
