@@ -233,14 +233,16 @@ impl Services {
         let everyone =
             mkpi_domain::Scope::new(0, mkpi_domain::Role::Admin, None, &Default::default());
         let mut tx = self.store.read().await?;
-        let mut emails = Vec::with_capacity(demo.employee_ids.len());
-        for id in &demo.employee_ids {
-            emails.push(
-                mkpi_store::employees::get(&mut tx, &everyone, *id)
-                    .await?
-                    .email,
-            );
-        }
-        Ok(emails)
+        let by_id: std::collections::HashMap<i64, String> =
+            mkpi_store::employees::list(&mut tx, &everyone)
+                .await?
+                .into_iter()
+                .map(|e| (e.id, e.email))
+                .collect();
+        Ok(demo
+            .employee_ids
+            .iter()
+            .map(|id| by_id.get(id).cloned().unwrap_or_default())
+            .collect())
     }
 }

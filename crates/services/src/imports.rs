@@ -517,7 +517,7 @@ impl Services {
                         campaigns::update(&mut tx, c.id, &rev.values, rev.import_id, now).await?;
                     }
                 }
-                campaigns::delete_added_by(&mut tx, import_id, &[]).await.map_err(|e| match e {
+                campaigns::delete_added_by(&mut tx, import_id).await.map_err(|e| match e {
                     mkpi_store::StoreError::MissingReference { .. } => Error::Conflict(
                         "campaigns of this import have ad statistics; roll those imports back first".to_string(),
                     ),

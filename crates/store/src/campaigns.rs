@@ -116,19 +116,12 @@ pub async fn update(
     Ok(())
 }
 
-/// Removes the campaigns an import added (rollback).
-pub async fn delete_added_by(tx: &mut Tx, import_id: i64, keep: &[i64]) -> Result<u64> {
-    let keep: Vec<String> = keep.iter().map(i64::to_string).collect();
-    let not_kept = if keep.is_empty() {
-        String::new()
-    } else {
-        format!(" AND id NOT IN ({})", keep.join(", "))
-    };
-    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM campaigns WHERE import_id = $1{not_kept}"
-    )))
-    .bind(import_id)
-    .execute(tx.conn())
-    .await?
-    .rows_affected())
+/// Removes the campaigns an import last wrote (rollback: those it changed
+/// have had their previous values, and import, restored first).
+pub async fn delete_added_by(tx: &mut Tx, import_id: i64) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM campaigns WHERE import_id = $1")
+        .bind(import_id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected())
 }
