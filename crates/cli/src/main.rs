@@ -74,6 +74,9 @@ enum Command {
     },
     /// Import files of facts (CSV exports) with a preset or a saved mapping.
     Import(commands::import::ImportArgs),
+    /// Presets and saved column mappings.
+    #[command(subcommand)]
+    Mappings(commands::import::MappingsCommand),
     /// List imports or roll the most recent one back.
     #[command(subcommand)]
     Imports(commands::import::ImportsCommand),
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => commands::user::run(cmd, &file).await,
             Command::Import(args) => commands::import::run(args, &file).await,
             Command::Imports(cmd) => commands::import::imports(cmd, &file).await,
+            Command::Mappings(cmd) => commands::import::mappings(cmd, &file).await,
             Command::Backup { db, out } => commands::backup(db, &file, &out).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", config::EXAMPLE);

@@ -36,12 +36,13 @@ pub fn to_csv(fact: Fact, records: &[Map<String, Value>]) -> Result<Vec<u8>, Vec
                 None | Some(Value::Null) => String::new(),
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Number(n)) => n.to_string(),
+                Some(Value::Bool(b)) => b.to_string(),
                 Some(other) => {
                     problems.push(Problem {
                         row,
                         column: (*field).to_string(),
                         value: other.to_string(),
-                        reason: "must be a string or a number".to_string(),
+                        reason: "must be a string, a number or true/false".to_string(),
                     });
                     String::new()
                 }
@@ -90,7 +91,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency\n2024-12-01,\"G,1\",100,5,12.5,,,\n"
+            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency,campaign_name,date_end\n2024-12-01,\"G,1\",100,5,12.5,,,,,\n"
         );
     }
 
@@ -106,7 +107,7 @@ mod tests {
             text,
             [
                 "row 2, column 'likes', value '1': is not a field of campaigns (fields: campaign, name, platform, channel, owner, budget, currency, start, end)",
-                "row 2, column 'campaign', value '[\"G\"]': must be a string or a number",
+                "row 2, column 'campaign', value '[\"G\"]': must be a string, a number or true/false",
             ]
         );
     }

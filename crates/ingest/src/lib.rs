@@ -5,6 +5,7 @@
 //! store.
 #![forbid(unsafe_code)]
 
+pub mod channel;
 pub mod decode;
 pub mod fact;
 pub mod json;

@@ -6,20 +6,69 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::fact::Fact;
+use crate::fact::{Fact, Kind};
 
-const BUILTIN: [&str; 2] = [
+/// The presets that ship with mkpi, one TOML file each.
+const BUILTIN: &[&str] = &[
     include_str!("../presets/mkpi-campaigns.toml"),
     include_str!("../presets/mkpi-ad-stats.toml"),
+    include_str!("../presets/mkpi-web-traffic.toml"),
+    include_str!("../presets/mkpi-orders.toml"),
+    include_str!("../presets/mkpi-lead-stages.toml"),
+    include_str!("../presets/mkpi-survey-responses.toml"),
+    include_str!("../presets/mkpi-social-stats.toml"),
+    include_str!("../presets/mkpi-time-entries.toml"),
+    include_str!("../presets/mkpi-tasks.toml"),
+    include_str!("../presets/google-ads.toml"),
+    include_str!("../presets/meta-ads.toml"),
+    include_str!("../presets/yandex-direct.toml"),
+    include_str!("../presets/ga4-traffic.toml"),
+    include_str!("../presets/yandex-metrica-sources.toml"),
+    include_str!("../presets/hubspot-deals.toml"),
+    include_str!("../presets/amocrm-deals.toml"),
+    include_str!("../presets/bitrix24-deals.toml"),
+    include_str!("../presets/toggl-time.toml"),
+    include_str!("../presets/clockify-time.toml"),
+    include_str!("../presets/jira-issues.toml"),
+    include_str!("../presets/trello-cards.toml"),
+    include_str!("../presets/asana-tasks.toml"),
 ];
+
+/// How a duration column counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DurationUnit {
+    Hours,
+    Minutes,
+    Seconds,
+}
+
+/// What a campaign created by an import of ad statistics gets.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignDefaults {
+    pub platform: String,
+    pub channel: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preset {
     pub name: String,
     pub title: String,
     pub fact: Fact,
-    /// Field → the headers that may carry it, normalised.
+    /// Field → the headers that may carry it, normalised, most wanted
+    /// first; in the order of the fact's fields.
     pub columns: Vec<(String, Vec<String>)>,
+    /// Field → (a vendor's word, normalised → our value).
+    pub values: Vec<(String, Vec<(String, String)>)>,
+    /// Field → the value used when the file has no such column or the cell
+    /// is empty.
+    pub defaults: Vec<(String, String)>,
+    pub units: Vec<(String, DurationUnit)>,
+    /// Unknown campaigns in ad statistics are created, not refused.
+    pub create_campaigns: Option<CampaignDefaults>,
+    /// The TOML the preset was read from.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,16 +77,33 @@ pub enum PresetError {
     Unknown { name: String, known: String },
     #[error("the mapping is not valid TOML: {0}")]
     Syntax(String),
-    #[error("the mapping names an unknown fact '{0}': use campaigns or ad_stats")]
-    UnknownFact(String),
-    #[error("the mapping maps the unknown field '{field}' (fields of {fact}: {known})")]
+    #[error("the mapping names an unknown fact '{fact}': use one of {known}")]
+    UnknownFact { fact: String, known: String },
+    #[error(
+        "the mapping's {section} names the unknown field '{field}' (fields of {fact}: {known})"
+    )]
     UnknownField {
+        section: &'static str,
         field: String,
         fact: String,
         known: String,
     },
-    #[error("the mapping does not map the required field '{0}'")]
+    #[error("the mapping neither maps nor gives a default for the required field '{0}'")]
     MissingField(String),
+    #[error("the mapping's name '{0}' is not valid: use 2–60 letters, digits, '-' or '_'")]
+    BadName(String),
+    #[error("[values.{field}] maps onto '{value}', which is not one of {allowed}")]
+    BadValue {
+        field: String,
+        value: String,
+        allowed: String,
+    },
+    #[error("[{section}] {field}: {reason}")]
+    NotApplicable {
+        section: &'static str,
+        field: String,
+        reason: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -47,7 +113,15 @@ struct PresetFile {
     #[serde(default)]
     title: String,
     fact: String,
+    #[serde(default)]
     columns: BTreeMap<String, HeaderList>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, HeaderList>>,
+    #[serde(default)]
+    defaults: BTreeMap<String, String>,
+    #[serde(default)]
+    units: BTreeMap<String, DurationUnit>,
+    create_campaigns: Option<CampaignDefaults>,
 }
 
 #[derive(Deserialize)]
@@ -57,30 +131,58 @@ enum HeaderList {
     Many(Vec<String>),
 }
 
-/// Headers compared as people mean them: case, spaces, NBSP, `ё`, and a
-/// bracketed unit or currency do not matter.
-pub fn normalise_header(h: &str) -> String {
-    let lower = h
-        .trim()
+impl HeaderList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            HeaderList::One(h) => vec![h],
+            HeaderList::Many(v) => v,
+        }
+    }
+}
+
+/// A name a preset or saved mapping may have.
+pub fn valid_name(name: &str) -> bool {
+    (2..=60).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A header with case, spaces, NBSP, a BOM and `ё` made not to matter.
+pub fn tidy_header(h: &str) -> String {
+    h.trim()
         .trim_start_matches('\u{feff}')
         .to_lowercase()
-        .replace('ё', "е");
-    let without_unit = match (lower.rfind('('), lower.ends_with(')')) {
-        (Some(i), true) if i > 0 => lower[..i].to_string(),
-        _ => lower,
-    };
-    // "Расход, руб." — a short unit after the last comma.
-    let without_unit = match without_unit.rsplit_once(',') {
-        Some((name, unit)) if !name.trim().is_empty() && unit.trim().chars().count() <= 5 => {
-            name.to_string()
-        }
-        _ => without_unit,
-    };
-    without_unit
+        .replace('ё', "е")
         .split(|c: char| c.is_whitespace() || c == '\u{a0}')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Headers compared as people mean them: [`tidy_header`], and a bracketed
+/// or comma-separated unit or currency does not matter either.
+pub fn normalise_header(h: &str) -> String {
+    let lower = tidy_header(h);
+    let without_unit = match (lower.rfind('('), lower.ends_with(')')) {
+        (Some(i), true) if i > 0 => lower[..i].trim_end().to_string(),
+        _ => lower,
+    };
+    // "Расход, руб." — a short unit after the last comma.
+    match without_unit.rsplit_once(',') {
+        Some((name, unit)) if !name.trim().is_empty() && unit.trim().chars().count() <= 5 => {
+            name.trim_end().to_string()
+        }
+        _ => without_unit,
+    }
+}
+
+/// Whether a file's header is one a preset wants: the same once tidied, or
+/// — when the wanted header names no unit itself — the same once units are
+/// set aside ("Amount spent (USD)" is "amount spent"; "Duration (h)" is not
+/// "duration (decimal)").
+pub fn header_matches(wanted: &str, tidy: &str, normalised: &str) -> bool {
+    wanted == tidy || (wanted == normalised && normalise_header(wanted) == wanted)
 }
 
 impl Preset {
@@ -88,32 +190,99 @@ impl Preset {
     pub fn parse(text: &str) -> Result<Preset, PresetError> {
         let file: PresetFile =
             toml::from_str(text).map_err(|e| PresetError::Syntax(e.message().to_string()))?;
-        let fact = Fact::from_name(&file.fact)
-            .ok_or_else(|| PresetError::UnknownFact(file.fact.clone()))?;
-        let known = || {
-            fact.fields()
+        if !valid_name(&file.name) {
+            return Err(PresetError::BadName(file.name));
+        }
+        let fact = Fact::from_name(&file.fact).ok_or_else(|| PresetError::UnknownFact {
+            fact: file.fact.clone(),
+            known: Fact::ALL.map(Fact::name).join(", "),
+        })?;
+        let unknown = |section: &'static str, field: &str| PresetError::UnknownField {
+            section,
+            field: field.to_string(),
+            fact: fact.name().to_string(),
+            known: fact
+                .fields()
                 .iter()
                 .map(|f| f.name)
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
         };
-        let mut columns = Vec::new();
-        for (field, headers) in file.columns {
-            if fact.field(&field).is_none() {
-                return Err(PresetError::UnknownField {
+        for field in file
+            .columns
+            .keys()
+            .chain(file.values.keys())
+            .chain(file.defaults.keys())
+            .chain(file.units.keys())
+        {
+            if fact.field(field).is_none() {
+                let section = if file.columns.contains_key(field) {
+                    "[columns]"
+                } else if file.values.contains_key(field) {
+                    "[values]"
+                } else if file.defaults.contains_key(field) {
+                    "[defaults]"
+                } else {
+                    "[units]"
+                };
+                return Err(unknown(section, field));
+            }
+        }
+        let mut by_field = file.columns;
+        let columns: Vec<(String, Vec<String>)> = fact
+            .fields()
+            .iter()
+            .filter_map(|f| {
+                by_field.remove(f.name).map(|h| {
+                    let headers = h.into_vec().iter().map(|h| tidy_header(h)).collect();
+                    (f.name.to_string(), headers)
+                })
+            })
+            .collect();
+        let mut values = Vec::new();
+        for (field, map) in file.values {
+            let Some(Kind::Choice(allowed)) = fact.field(&field).map(|f| f.kind) else {
+                return Err(PresetError::NotApplicable {
+                    section: "values",
                     field,
-                    fact: fact.name().to_string(),
-                    known: known(),
+                    reason: "only fields with a fixed set of values can map words".to_string(),
+                });
+            };
+            let mut words = Vec::new();
+            for (value, synonyms) in map {
+                if !allowed.contains(&value.as_str()) {
+                    return Err(PresetError::BadValue {
+                        field,
+                        value,
+                        allowed: allowed.join(", "),
+                    });
+                }
+                for w in synonyms.into_vec() {
+                    words.push((normalise_word(&w), value.clone()));
+                }
+            }
+            values.push((field, words));
+        }
+        for field in file.units.keys() {
+            if fact.field(field).map(|f| f.kind) != Some(Kind::Hours) {
+                return Err(PresetError::NotApplicable {
+                    section: "units",
+                    field: field.clone(),
+                    reason: "only duration fields have a unit".to_string(),
                 });
             }
-            let headers = match headers {
-                HeaderList::One(h) => vec![h],
-                HeaderList::Many(v) => v,
-            };
-            columns.push((field, headers.iter().map(|h| normalise_header(h)).collect()));
+        }
+        if file.create_campaigns.is_some() && fact != Fact::AdStats {
+            return Err(PresetError::NotApplicable {
+                section: "create_campaigns",
+                field: fact.name().to_string(),
+                reason: "only ad statistics create campaigns".to_string(),
+            });
         }
         for spec in fact.fields().iter().filter(|f| f.required) {
-            if !columns.iter().any(|(f, _)| f == spec.name) {
+            if !columns.iter().any(|(f, _)| f == spec.name)
+                && !file.defaults.contains_key(spec.name)
+            {
                 return Err(PresetError::MissingField(spec.name.to_string()));
             }
         }
@@ -126,6 +295,11 @@ impl Preset {
             name: file.name,
             fact,
             columns,
+            values,
+            defaults: file.defaults.into_iter().collect(),
+            units: file.units.into_iter().collect(),
+            create_campaigns: file.create_campaigns,
+            source: text.to_string(),
         })
     }
 
@@ -139,6 +313,7 @@ impl Preset {
             .collect()
     }
 
+    /// A built-in preset by name.
     pub fn find(name: &str) -> Result<Preset, PresetError> {
         let all = Preset::builtin();
         let known = all
@@ -154,14 +329,77 @@ impl Preset {
             })
     }
 
-    /// The field a header feeds, if any.
-    pub fn field_for(&self, header: &str) -> Option<&str> {
-        let h = normalise_header(header);
+    /// The canonical preset of a fact.
+    pub fn canonical(fact: Fact) -> Preset {
+        Preset::find(&fact.canonical_preset()).unwrap_or_else(|_| Preset {
+            name: fact.canonical_preset(),
+            title: fact.canonical_preset(),
+            fact,
+            columns: fact
+                .fields()
+                .iter()
+                .map(|f| (f.name.to_string(), vec![f.name.to_string()]))
+                .collect(),
+            values: Vec::new(),
+            defaults: Vec::new(),
+            units: Vec::new(),
+            create_campaigns: None,
+            source: String::new(),
+        })
+    }
+
+    /// The headers that may carry a field, most wanted first.
+    pub fn headers_for(&self, field: &str) -> &[String] {
         self.columns
             .iter()
-            .find(|(_, hs)| hs.contains(&h))
+            .find(|(f, _)| f == field)
+            .map_or(&[], |(_, h)| h.as_slice())
+    }
+
+    /// The first field a header may feed, if any.
+    pub fn field_for(&self, header: &str) -> Option<&str> {
+        let (tidy, normalised) = (tidy_header(header), normalise_header(header));
+        self.columns
+            .iter()
+            .find(|(_, hs)| hs.iter().any(|w| header_matches(w, &tidy, &normalised)))
             .map(|(f, _)| f.as_str())
     }
+
+    /// Our value for a vendor's word in a field with a fixed set.
+    pub fn value_for(&self, field: &str, word: &str) -> Option<&str> {
+        let w = normalise_word(word);
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .and_then(|(_, words)| words.iter().find(|(v, _)| *v == w))
+            .map(|(_, ours)| ours.as_str())
+    }
+
+    pub fn default_for(&self, field: &str) -> Option<&str> {
+        self.defaults
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn unit_for(&self, field: &str) -> DurationUnit {
+        self.units
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or(DurationUnit::Hours, |(_, u)| *u)
+    }
+}
+
+/// A value word compared as people mean it: case, spaces, `-`/`_` and `ё`
+/// do not matter.
+pub fn normalise_word(w: &str) -> String {
+    w.trim()
+        .to_lowercase()
+        .replace('ё', "е")
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -174,7 +412,7 @@ mod tests {
         assert_eq!(Preset::find("mkpi-ad-stats").unwrap().fact, Fact::AdStats);
         assert_eq!(
             Preset::find("google").unwrap_err().to_string(),
-            "unknown preset 'google': use one of mkpi-campaigns, mkpi-ad-stats"
+            "unknown preset 'google': use one of mkpi-campaigns, mkpi-ad-stats, mkpi-web-traffic, mkpi-orders, mkpi-lead-stages, mkpi-survey-responses, mkpi-social-stats, mkpi-time-entries, mkpi-tasks, google-ads, meta-ads, yandex-direct, ga4-traffic, yandex-metrica-sources, hubspot-deals, amocrm-deals, bitrix24-deals, toggl-time, clockify-time, jira-issues, trello-cards, asana-tasks"
         );
     }
 
@@ -194,7 +432,7 @@ mod tests {
 
     #[test]
     fn user_mappings_are_checked_against_the_fact() {
-        let ok = "name = \"my ads\"\nfact = \"ad_stats\"\n[columns]\ndate = \"Day\"\ncampaign = \"Campaign\"\nimpressions = \"Impr\"\nclicks = \"Clicks\"\nspend = [\"Cost\", \"Spend\"]\n";
+        let ok = "name = \"my-ads\"\nfact = \"ad_stats\"\n[columns]\ndate = \"Day\"\ncampaign = \"Campaign\"\nimpressions = \"Impr\"\nclicks = \"Clicks\"\nspend = [\"Cost\", \"Spend\"]\n";
         let p = Preset::parse(ok).unwrap();
         assert_eq!(p.field_for("impr"), Some("impressions"));
         let missing = ok.replace("clicks = \"Clicks\"\n", "");
@@ -207,7 +445,7 @@ mod tests {
             Preset::parse(&unknown)
                 .unwrap_err()
                 .to_string()
-                .starts_with("the mapping maps the unknown field 'likes'")
+                .starts_with("the mapping's [columns] names the unknown field 'likes'")
         );
         assert!(matches!(
             Preset::parse("fact = "),

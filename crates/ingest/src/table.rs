@@ -9,8 +9,8 @@ use std::fmt;
 use std::io::Read;
 
 use crate::decode::{self, DecodeError, TextEncoding};
-use crate::fact::{AdStatRecord, CampaignRecord, Fact, Kind, Record};
-use crate::preset::{Preset, normalise_header};
+use crate::fact::{AdStatRecord, CampaignRecord, Fact, Kind, Record, Row, Value};
+use crate::preset::{DurationUnit, Preset, header_matches, normalise_header, tidy_header};
 use crate::value::{self, DateOrder, DecimalMark, ValueError};
 
 /// One thing wrong with one cell (or row).
@@ -218,6 +218,65 @@ struct Column {
     dates: Option<DateOrder>,
 }
 
+/// The columns of a header row that feed the preset's fields: each field
+/// takes the first of its headers the row has, among columns no earlier
+/// field took. Returns them with any field whose header appears twice.
+fn pick_columns(
+    preset: &Preset,
+    headers: &[String],
+) -> (Vec<Column>, Option<(&'static str, usize, usize)>) {
+    let tidy: Vec<String> = headers.iter().map(|h| tidy_header(h)).collect();
+    let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    let mut taken = vec![false; headers.len()];
+    let mut columns = Vec::new();
+    let mut duplicate = None;
+    for spec in preset.fact.fields() {
+        for wanted in preset.headers_for(spec.name) {
+            let at: Vec<usize> = (0..headers.len())
+                .filter(|i| !taken[*i] && header_matches(wanted, &tidy[*i], &normalised[*i]))
+                .collect();
+            let Some(&index) = at.first() else {
+                continue;
+            };
+            if let Some(&second) = at.get(1) {
+                duplicate.get_or_insert((spec.name, index, second));
+            }
+            taken[index] = true;
+            columns.push(Column {
+                index,
+                header: headers[index].trim().to_string(),
+                field: spec.name,
+                kind: spec.kind,
+                decimal: DecimalMark::Point,
+                dates: None,
+            });
+            break;
+        }
+    }
+    (columns, duplicate)
+}
+
+/// The currency a money column's header names: "Amount spent (USD)",
+/// "Расход, руб.", "Бюджет, ₽".
+fn header_currency(header: &str) -> Option<String> {
+    let h = header.trim().to_lowercase();
+    let unit = if let (Some(i), true) = (h.rfind('('), h.ends_with(')')) {
+        h[i + 1..h.len() - 1].trim().to_string()
+    } else if let Some((_, unit)) = h.rsplit_once(',') {
+        unit.trim().to_string()
+    } else {
+        return None;
+    };
+    let code = match unit.trim_end_matches('.') {
+        "руб" | "₽" | "rub" | "rur" => "RUB".to_string(),
+        "$" | "usd" => "USD".to_string(),
+        "€" | "eur" => "EUR".to_string(),
+        u if u.len() == 3 && u.bytes().all(|b| b.is_ascii_lowercase()) => u.to_uppercase(),
+        _ => return None,
+    };
+    Some(code)
+}
+
 /// Reads `input` with `preset`, handing each good record (with its row) to
 /// `sink`. Bad rows become problems; the caller decides whether any problem
 /// stops the import.
@@ -316,37 +375,33 @@ fn read_rows(
 ) -> Result<ReadOutcome, ReadError> {
     // The header: the first row that names every required field.
     let mut skipped = 0u64;
-    let mut header: Option<(u64, Vec<String>)> = None;
+    let mut header: Option<(u64, Vec<String>, Vec<Column>)> = None;
+    let mut duplicate = None;
     for _ in 0..HEADER_SEARCH_ROWS {
         let Some((row, cells)) = next_row()? else {
             break;
         };
-        let fields: Vec<Option<&str>> = cells.iter().map(|c| preset.field_for(c)).collect();
+        let (picked, dup) = pick_columns(preset, &cells);
         let complete = preset
             .fact
             .fields()
             .iter()
-            .filter(|f| f.required)
-            .all(|f| fields.contains(&Some(f.name)));
+            .filter(|f| f.required && preset.default_for(f.name).is_none())
+            .all(|f| picked.iter().any(|c| c.field == f.name));
         if complete {
-            header = Some((row, cells));
+            duplicate = dup;
+            header = Some((row, cells, picked));
             break;
         }
         skipped += 1;
     }
-    let Some((header_row, headers)) = header else {
+    let Some((header_row, headers, mut columns)) = header else {
         let expected = preset
             .fact
             .fields()
             .iter()
-            .filter(|f| f.required)
-            .filter_map(|f| {
-                preset
-                    .columns
-                    .iter()
-                    .find(|(n, _)| n == f.name)
-                    .and_then(|(_, h)| h.first())
-            })
+            .filter(|f| f.required && preset.default_for(f.name).is_none())
+            .filter_map(|f| preset.headers_for(f.name).first())
             .map(|h| format!("'{h}'"))
             .collect::<Vec<_>>()
             .join(", ");
@@ -356,41 +411,34 @@ fn read_rows(
             expected,
         });
     };
-
-    let mut columns: Vec<Column> = Vec::new();
-    for (index, h) in headers.iter().enumerate() {
-        let Some(field) = preset.field_for(h) else {
-            continue;
-        };
-        let Some(spec) = preset.fact.field(field) else {
-            continue;
-        };
-        if let Some(other) = columns.iter().find(|c| c.field == spec.name) {
-            return Err(ReadError::DuplicateColumn {
-                row: header_row,
-                field: spec.name.to_string(),
-                first: other.header.clone(),
-                second: h.clone(),
-            });
-        }
-        columns.push(Column {
-            index,
-            header: h.trim().to_string(),
-            field: spec.name,
-            kind: spec.kind,
-            decimal: fallback_mark,
-            dates: None,
+    if let Some((field, first, second)) = duplicate {
+        return Err(ReadError::DuplicateColumn {
+            row: header_row,
+            field: field.to_string(),
+            first: format!("{} (column {})", headers[first].trim(), first + 1),
+            second: format!("{} (column {})", headers[second].trim(), second + 1),
         });
+    }
+    for col in &mut columns {
+        col.decimal = fallback_mark;
     }
     let info_columns = headers
         .iter()
-        .map(|h| {
+        .enumerate()
+        .map(|(i, h)| {
             (
                 h.trim().to_string(),
-                preset.field_for(h).map(str::to_string),
+                columns
+                    .iter()
+                    .find(|c| c.index == i)
+                    .map(|c| c.field.to_string()),
             )
         })
         .collect();
+    let currency_from_header = columns
+        .iter()
+        .filter(|c| c.kind == Kind::Money)
+        .find_map(|c| header_currency(&c.header));
 
     // Decide each column's style from a sample of its values.
     let mut buffered: Vec<(u64, Vec<String>)> = Vec::new();
@@ -409,7 +457,7 @@ fn read_rows(
                 .map(String::as_str)
         };
         match col.kind {
-            Kind::Count | Kind::Number | Kind::Money => match value::detect_decimal_mark(
+            Kind::Count | Kind::Number | Kind::Money | Kind::Hours | Kind::Score { .. } => match value::detect_decimal_mark(
                 values(),
                 fallback_mark,
             ) {
@@ -423,7 +471,7 @@ fn read_rows(
                             .to_string(),
                 }),
             },
-            Kind::Date => col.dates = value::detect_date_order(values()),
+            Kind::Date | Kind::Timestamp => col.dates = value::detect_date_order(values()),
             _ => {}
         }
     }
@@ -457,7 +505,12 @@ fn read_rows(
             return;
         }
         outcome.rows += 1;
-        match convert(preset.fact, &columns, row, &cells) {
+        let reading = Reading {
+            preset,
+            columns: &columns,
+            currency_from_header: currency_from_header.as_deref(),
+        };
+        match reading.convert(row, &cells) {
             Ok(record) => {
                 outcome.records += 1;
                 sink(row, record);
@@ -478,63 +531,77 @@ fn read_rows(
     Ok(outcome)
 }
 
-/// Parsed cells of one row by field.
-enum Cell {
-    Missing,
-    Text(String),
-    Int(i64),
-    Float(f64),
+/// What reading one row needs.
+struct Reading<'a> {
+    preset: &'a Preset,
+    columns: &'a [Column],
+    /// The currency a money column's header names, for rows without one.
+    currency_from_header: Option<&'a str>,
 }
 
-fn convert(
-    fact: Fact,
-    columns: &[Column],
-    row: u64,
-    cells: &[String],
-) -> Result<Record, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut values: HashMap<&'static str, Cell> = HashMap::new();
-    for col in columns {
-        let raw = cells.get(col.index).map_or("", String::as_str);
-        let problem = |reason: String| Problem {
-            row,
-            column: col.header.clone(),
-            value: shorten(raw),
-            reason,
-        };
-        if raw.chars().count() > MAX_CELL_CHARS {
-            problems.push(problem(format!(
-                "is longer than {MAX_CELL_CHARS} characters"
-            )));
-            continue;
-        }
-        if value::is_missing(raw) {
-            if fact.field(col.field).is_some_and(|f| f.required) {
-                problems.push(problem("is required but has no value".to_string()));
-            }
-            values.insert(col.field, Cell::Missing);
-            continue;
-        }
-        let parsed: Result<Cell, String> = match col.kind {
-            Kind::Text | Kind::Code => {
-                let t = raw.trim();
-                if t.starts_with(['=', '+', '@'])
-                    || (t.starts_with('-') && !t[1..].starts_with(|c: char| c.is_ascii_digit()))
-                {
-                    Err("starts like a spreadsheet formula (=, +, -, @), which is not accepted in text".to_string())
-                } else {
-                    Ok(Cell::Text(t.to_string()))
+/// A value that looks like a long number Excel shortened: `1.21143E+15`.
+fn excel_shortened(t: &str) -> bool {
+    let upper = t.to_ascii_uppercase();
+    upper.split_once("E+").is_some_and(|(m, e)| {
+        !m.is_empty()
+            && m.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+            && !e.is_empty()
+            && e.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+fn no_formula(raw: &str) -> Result<Value, String> {
+    let t = raw.trim();
+    if t.starts_with(['=', '+', '@'])
+        || (t.starts_with('-') && !t[1..].starts_with(|c: char| c.is_ascii_digit()))
+    {
+        Err(
+            "starts like a spreadsheet formula (=, +, -, @), which is not accepted in text"
+                .to_string(),
+        )
+    } else {
+        Ok(Value::Text(t.to_string()))
+    }
+}
+
+fn email(raw: &str) -> Result<Value, String> {
+    let t = raw.trim().to_lowercase();
+    match t.split_once('@') {
+        Some((l, d)) if !l.is_empty() && d.contains('.') && !t.contains(' ') => Ok(Value::Text(t)),
+        _ => Err("is not an e-mail address".to_string()),
+    }
+}
+
+fn in_years(iso: String) -> Result<Value, String> {
+    if iso.as_str() < "2000-01-01" || iso.as_str() > "2100-12-31" {
+        Err("is outside the years 2000–2100".to_string())
+    } else {
+        Ok(Value::Text(iso))
+    }
+}
+
+impl Reading<'_> {
+    fn parse(
+        &self,
+        col: Option<&Column>,
+        field: &str,
+        kind: Kind,
+        raw: &str,
+    ) -> Result<Value, String> {
+        let decimal = col.map_or(DecimalMark::Point, |c| c.decimal);
+        let dates = col.and_then(|c| c.dates);
+        match kind {
+            Kind::Text => no_formula(raw),
+            Kind::Code => {
+                if excel_shortened(raw.trim()) {
+                    return Err("looks like a long id that Excel shortened into a number; export the column as text".to_string());
                 }
+                no_formula(raw)
             }
-            Kind::Email => {
-                let t = raw.trim().to_lowercase();
-                match t.split_once('@') {
-                    Some((l, d)) if !l.is_empty() && d.contains('.') && !t.contains(' ') => {
-                        Ok(Cell::Text(t))
-                    }
-                    _ => Err("is not an e-mail address".to_string()),
-                }
-            }
+            Kind::Email => email(raw),
+            Kind::Person if raw.contains('@') => email(raw),
+            Kind::Person => no_formula(&raw.split_whitespace().collect::<Vec<_>>().join(" ")),
             Kind::Currency => {
                 let t = raw.trim().to_uppercase();
                 let t = match t.as_str() {
@@ -544,115 +611,297 @@ fn convert(
                     _ => t,
                 };
                 if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
-                    Ok(Cell::Text(t))
+                    Ok(Value::Text(t))
                 } else {
                     Err("is not a currency code (expected e.g. RUB, USD, EUR)".to_string())
                 }
             }
-            Kind::Date => value::parse_date(raw, col.dates)
-                .map(Cell::Text)
+            Kind::Date => value::parse_date(raw, dates)
                 .map_err(|e| e.to_string())
-                .and_then(|d| match &d {
-                    Cell::Text(iso)
-                        if iso.as_str() < "2000-01-01" || iso.as_str() > "2100-12-31" =>
-                    {
-                        Err("is outside the years 2000–2100".to_string())
-                    }
-                    _ => Ok(d),
-                }),
-            Kind::Count => non_negative(value::parse_count(raw, col.decimal).map(Cell::Int)),
-            Kind::Number => non_negative(value::parse_float(raw, col.decimal).map(Cell::Float)),
-            Kind::Money => non_negative(value::parse_money(raw, col.decimal).map(Cell::Int)),
-        };
-        match parsed {
-            Ok(cell) => {
-                values.insert(col.field, cell);
+                .and_then(in_years),
+            Kind::Timestamp => value::parse_timestamp(raw, dates)
+                .map_err(|e| e.to_string())
+                .and_then(|ts| in_years(ts[..10].to_string()).map(|_| Value::Text(ts))),
+            Kind::Time => value::parse_time(raw)
+                .map(Value::Text)
+                .map_err(|e| e.to_string()),
+            Kind::Count => non_negative(value::parse_count(raw, decimal).map(Value::Int)),
+            Kind::Score { min, max } => match value::parse_count(raw, decimal) {
+                Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
+                Ok(_) => Err(format!("must be between {min} and {max}")),
+                Err(e) => Err(e.to_string()),
+            },
+            Kind::Number => non_negative(value::parse_float(raw, decimal).map(Value::Float)),
+            Kind::Hours => {
+                let unit = match self.preset.unit_for(field) {
+                    DurationUnit::Hours => 3600.0,
+                    DurationUnit::Minutes => 60.0,
+                    DurationUnit::Seconds => 1.0,
+                };
+                non_negative(value::parse_duration_hours(raw, decimal, unit).map(Value::Float))
             }
-            Err(reason) => problems.push(problem(reason)),
+            Kind::Money => non_negative(value::parse_money(raw, decimal).map(Value::Int)),
+            Kind::Flag => value::parse_flag(raw)
+                .map(Value::Int)
+                .map_err(|e| e.to_string()),
+            Kind::Choice(allowed) => {
+                let ours = self
+                    .preset
+                    .value_for(field, raw)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| crate::preset::normalise_word(raw).replace(' ', "_"));
+                if allowed.contains(&ours.as_str()) {
+                    Ok(Value::Text(ours))
+                } else {
+                    Err(format!(
+                        "is not one of {} (a mapping can name the file's words in [values.{field}])",
+                        allowed.join(", ")
+                    ))
+                }
+            }
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let text = |f: &str| match values.get(f) {
-        Some(Cell::Text(t)) => Some(t.clone()),
-        _ => None,
-    };
-    let int = |f: &str| match values.get(f) {
-        Some(Cell::Int(n)) => Some(*n),
-        _ => None,
-    };
-    let column_of = |f: &str| {
-        columns
-            .iter()
-            .find(|c| c.field == f)
-            .map_or(f.to_string(), |c| c.header.clone())
-    };
-    let cell_of = |f: &str| {
-        columns
-            .iter()
-            .find(|c| c.field == f)
-            .and_then(|c| cells.get(c.index))
-            .map_or(String::new(), |s| shorten(s))
-    };
-    match fact {
-        Fact::Campaigns => {
-            let record = CampaignRecord {
+
+    /// Checks one row's cells and makes its record.
+    fn convert(&self, row: u64, cells: &[String]) -> Result<Record, Vec<Problem>> {
+        let fact = self.preset.fact;
+        let mut problems = Vec::new();
+        let mut values: Vec<Value> = Vec::with_capacity(fact.fields().len());
+        for spec in fact.fields() {
+            let col = self.columns.iter().find(|c| c.field == spec.name);
+            let cell = col
+                .and_then(|c| cells.get(c.index))
+                .map_or("", String::as_str);
+            let column = col.map_or_else(|| spec.name.to_string(), |c| c.header.clone());
+            let (raw, column) = match self.preset.default_for(spec.name) {
+                Some(d) if value::is_missing(cell) => (d, format!("{} (default)", spec.name)),
+                _ => (cell, column),
+            };
+            let problem = |reason: String| Problem {
+                row,
+                column: column.clone(),
+                value: shorten(raw),
+                reason,
+            };
+            if raw.chars().count() > MAX_CELL_CHARS {
+                problems.push(problem(format!(
+                    "is longer than {MAX_CELL_CHARS} characters"
+                )));
+                values.push(Value::Missing);
+                continue;
+            }
+            if value::is_missing(raw) {
+                if spec.required {
+                    problems.push(problem("is required but has no value".to_string()));
+                }
+                values.push(Value::Missing);
+                continue;
+            }
+            match self.parse(col, spec.name, spec.kind, raw) {
+                Ok(v) => values.push(v),
+                Err(reason) => {
+                    problems.push(problem(reason));
+                    values.push(Value::Missing);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut r = Row { values };
+        self.complete(row, cells, &mut r)?;
+        let text = |f: &str| r.get(fact, f).text().map(str::to_string);
+        let int = |f: &str| match r.get(fact, f) {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        };
+        match fact {
+            Fact::Campaigns => Ok(Record::Campaign(CampaignRecord {
                 campaign: text("campaign").unwrap_or_default(),
                 name: text("name").unwrap_or_default(),
                 platform: text("platform"),
-                channel: text("channel").map(|c| c.to_lowercase()),
+                channel: text("channel").map(|c| crate::channel::normalise_channel(&c)),
                 owner: text("owner"),
                 budget_minor: int("budget"),
                 currency: text("currency"),
                 start: text("start"),
                 end: text("end"),
-            };
-            if let (Some(s), Some(e)) = (&record.start, &record.end)
-                && e < s
-            {
-                return Err(vec![Problem {
-                    row,
-                    column: column_of("end"),
-                    value: cell_of("end"),
-                    reason: format!("is before the start ({s})"),
-                }]);
-            }
-            Ok(Record::Campaign(record))
-        }
-        Fact::AdStats => {
-            let impressions = int("impressions").unwrap_or(0);
-            let clicks = int("clicks").unwrap_or(0);
-            if clicks > impressions {
-                return Err(vec![Problem {
-                    row,
-                    column: column_of("clicks"),
-                    value: cell_of("clicks"),
-                    reason: format!("is more than the impressions ({impressions})"),
-                }]);
-            }
-            let conversions = match values.get("conversions") {
-                Some(Cell::Float(x)) => Some(*x),
-                _ => None,
-            };
-            Ok(Record::AdStat(AdStatRecord {
+            })),
+            Fact::AdStats => Ok(Record::AdStat(AdStatRecord {
                 date: text("date").unwrap_or_default(),
                 campaign: text("campaign").unwrap_or_default(),
-                impressions,
-                clicks,
+                impressions: int("impressions").unwrap_or(0),
+                clicks: int("clicks").unwrap_or(0),
                 spend_minor: int("spend").unwrap_or(0),
-                conversions,
+                conversions: match r.get(fact, "conversions") {
+                    Value::Float(x) => Some(*x),
+                    _ => None,
+                },
                 conversion_value_minor: int("conversion_value"),
                 currency: text("currency"),
-            }))
+                campaign_name: text("campaign_name"),
+            })),
+            _ => Ok(Record::Row(r)),
         }
+    }
+
+    /// Checks that span fields, and values one field gives another.
+    fn complete(&self, row: u64, cells: &[String], r: &mut Row) -> Result<(), Vec<Problem>> {
+        let fact = self.preset.fact;
+        let fail = |field: &str, reason: String| {
+            let col = self.columns.iter().find(|c| c.field == field);
+            vec![Problem {
+                row,
+                column: col.map_or_else(|| field.to_string(), |c| c.header.clone()),
+                value: col
+                    .and_then(|c| cells.get(c.index))
+                    .map_or(String::new(), |s| shorten(s)),
+                reason,
+            }]
+        };
+        let set = |r: &mut Row, field: &str, v: Value| {
+            if let Some(i) = fact.fields().iter().position(|f| f.name == field) {
+                r.values[i] = v;
+            }
+        };
+        let text = |r: &Row, f: &str| r.get(fact, f).text().map(str::to_string);
+        let num = |r: &Row, f: &str| match r.get(fact, f) {
+            Value::Int(n) => Some(*n as f64),
+            Value::Float(x) => Some(*x),
+            _ => None,
+        };
+        if fact.field("currency").is_some()
+            && text(r, "currency").is_none()
+            && let Some(c) = self.currency_from_header
+        {
+            set(r, "currency", Value::Text(c.to_string()));
+        }
+        if let Some(channel) = text(r, "channel") {
+            set(
+                r,
+                "channel",
+                Value::Text(crate::channel::normalise_channel(&channel)),
+            );
+        }
+        for (start, end) in [("start", "end"), ("start", "due"), ("created", "completed")] {
+            if let (Some(s), Some(e)) = (text(r, start), text(r, end))
+                && fact.field(start).map(|f| f.kind) == Some(Kind::Date)
+                && e < s
+            {
+                return Err(fail(end, format!("is before the {start} ({s})")));
+            }
+        }
+        match fact {
+            Fact::AdStats => {
+                let impressions = num(r, "impressions").unwrap_or(0.0);
+                if num(r, "clicks").unwrap_or(0.0) > impressions {
+                    return Err(fail(
+                        "clicks",
+                        format!("is more than the impressions ({impressions})"),
+                    ));
+                }
+                if let (Some(d), Some(e)) = (text(r, "date"), text(r, "date_end"))
+                    && d != e
+                {
+                    return Err(fail(
+                        "date_end",
+                        format!(
+                            "the row covers {d} to {e}: export one row per day (the 'By day' breakdown)"
+                        ),
+                    ));
+                }
+            }
+            Fact::WebTraffic => {
+                if let Some(sm) = text(r, "source_medium")
+                    && text(r, "source").is_none()
+                    && text(r, "medium").is_none()
+                {
+                    let (source, medium) = sm
+                        .split_once('/')
+                        .map_or((sm.trim(), ""), |(s, m)| (s.trim(), m.trim()));
+                    set(r, "source", Value::Text(source.to_string()));
+                    set(r, "medium", Value::Text(medium.to_string()));
+                }
+                let source = text(r, "source").unwrap_or_default();
+                let medium = text(r, "medium").unwrap_or_default();
+                if text(r, "channel").is_none() {
+                    let channel = crate::channel::default_channel(&source, &medium);
+                    set(r, "channel", Value::Text(channel.to_string()));
+                }
+                for (f, v) in [("source", source), ("medium", medium)] {
+                    if v.is_empty() {
+                        set(r, f, Value::Text("(not set)".to_string()));
+                    }
+                }
+                let sessions = num(r, "sessions").unwrap_or(0.0);
+                if num(r, "new_users").unwrap_or(0.0) > num(r, "users").unwrap_or(f64::MAX) {
+                    return Err(fail("new_users", "is more than the users".to_string()));
+                }
+                if num(r, "users").unwrap_or(0.0) > sessions {
+                    return Err(fail(
+                        "users",
+                        format!("is more than the sessions ({sessions})"),
+                    ));
+                }
+            }
+            Fact::Orders => {
+                if text(r, "status").is_none() {
+                    set(r, "status", Value::Text("paid".to_string()));
+                }
+                match (text(r, "date"), text(r, "created")) {
+                    (Some(_), _) => {}
+                    (None, Some(created)) => set(r, "date", Value::Text(created)),
+                    (None, None) => {
+                        return Err(fail(
+                            "date",
+                            "has no date (neither when it was paid nor when it was created)"
+                                .to_string(),
+                        ));
+                    }
+                }
+            }
+            Fact::Tasks if text(r, "status").is_none() => {
+                let status = if text(r, "completed").is_some() {
+                    "done"
+                } else {
+                    "planned"
+                };
+                set(r, "status", Value::Text(status.to_string()));
+            }
+            Fact::SurveyResponses => {
+                let answered = ["csat", "nps", "aware_aided", "aware_unaided"]
+                    .iter()
+                    .any(|f| r.get(fact, f) != &Value::Missing);
+                if !answered {
+                    return Err(fail(
+                        "response_id",
+                        "the response answers none of csat, nps, aware_aided, aware_unaided"
+                            .to_string(),
+                    ));
+                }
+            }
+            Fact::TimeEntries => {
+                let hours = num(r, "hours").unwrap_or(0.0);
+                if hours <= 0.0 {
+                    return Err(fail("hours", "must be more than 0".to_string()));
+                }
+                if hours > 24.0 {
+                    return Err(fail(
+                        "hours",
+                        "is more than 24 hours in one entry".to_string(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
-fn non_negative(parsed: Result<Cell, ValueError>) -> Result<Cell, String> {
+fn non_negative(parsed: Result<Value, ValueError>) -> Result<Value, String> {
     match parsed {
-        Ok(Cell::Int(n)) if n < 0 => Err("must not be negative".to_string()),
-        Ok(Cell::Float(x)) if x < 0.0 => Err("must not be negative".to_string()),
+        Ok(Value::Int(n)) if n < 0 => Err("must not be negative".to_string()),
+        Ok(Value::Float(x)) if x < 0.0 => Err("must not be negative".to_string()),
         Ok(cell) => Ok(cell),
         Err(e) => Err(e.to_string()),
     }

@@ -39,6 +39,12 @@ pub enum ValueError {
     AmbiguousDate,
     #[error("has more than 2 decimals for money")]
     TooPrecise,
+    #[error("is not a time of day (expected e.g. 14:05, 14:05:30 or 2:05 PM)")]
+    NotATime,
+    #[error("is not a duration (expected hours such as 1.5 or a time such as 01:30:00)")]
+    NotADuration,
+    #[error("is not yes or no (expected e.g. yes, no, да, нет, 1, 0)")]
+    NotAFlag,
 }
 
 /// Cell contents that mean "no value" (not zero).
@@ -47,7 +53,7 @@ pub fn is_missing(raw: &str) -> bool {
     s.is_empty()
         || matches!(
             s.to_lowercase().as_str(),
-            "--" | "—" | "–" | "-" | "n/a" | "na" | "null" | "нет данных" | "н/д"
+            "--" | "—" | "–" | "-" | "n/a" | "na" | "null" | "нет данных" | "н/д" | "не закрыта"
         )
 }
 
@@ -322,6 +328,12 @@ pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<String, ValueEr
         return ymd(num(y)?, num(m)?, num(d)?);
     }
     if let [a, b, c] = date_part.split('/').collect::<Vec<_>>().as_slice() {
+        // Jira: "09/Oct/25".
+        if let Some(m) = month_by_name(b) {
+            let year: i32 = num(c)?;
+            let year = if c.len() == 2 { 2000 + year } else { year };
+            return ymd(year, m, num(a)?);
+        }
         if a.len() == 4 {
             return ymd(num(a)?, num(b)?, num(c)?);
         }
@@ -376,6 +388,103 @@ pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<String, ValueEr
     Err(ValueError::NotADate)
 }
 
+/// Reads a time of day as `HH:MM:SS`: `14:05`, `14:05:30`, `2:05 PM`,
+/// `2:05:30 pm`.
+pub fn parse_time(raw: &str) -> Result<String, ValueError> {
+    let s = raw.trim().to_lowercase();
+    let (clock, meridiem) = if let Some(c) = s.strip_suffix("pm") {
+        (c.trim(), Some(12))
+    } else if let Some(c) = s.strip_suffix("am") {
+        (c.trim(), Some(0))
+    } else {
+        (s.as_str(), None)
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    let digits = |p: &str| -> Result<u32, ValueError> {
+        if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValueError::NotATime);
+        }
+        p.parse().map_err(|_| ValueError::NotATime)
+    };
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m] => (digits(h)?, digits(m)?, 0),
+        [h, m, s] => (digits(h)?, digits(m)?, digits(s)?),
+        _ => return Err(ValueError::NotATime),
+    };
+    let h = match meridiem {
+        Some(offset) if (1..=12).contains(&h) => h % 12 + offset,
+        Some(_) => return Err(ValueError::NotATime),
+        None => h,
+    };
+    if h > 23 || m > 59 || sec > 59 {
+        return Err(ValueError::NotATime);
+    }
+    Ok(format!("{h:02}:{m:02}:{sec:02}"))
+}
+
+/// Reads a moment as `YYYY-MM-DD HH:MM:SS` (the time is midnight when the
+/// cell has only a date): `2024-12-31T14:05:00Z`, `31.12.2024 14:05`,
+/// `09/Oct/25 1:42 PM`.
+pub fn parse_timestamp(raw: &str, order: Option<DateOrder>) -> Result<String, ValueError> {
+    let s = raw.trim();
+    let date = parse_date(s, order)?;
+    let rest = match s.find(['T', ' ']) {
+        // Only a date written with month words has spaces in its date part.
+        Some(i) if s[..i].bytes().any(|b| b.is_ascii_digit()) => &s[i + 1..],
+        _ => "",
+    };
+    let clock: Vec<&str> = rest
+        .split_whitespace()
+        .skip_while(|w| !w.contains(':'))
+        .take(2)
+        .collect();
+    let time = match clock.as_slice() {
+        [] => "00:00:00".to_string(),
+        [t] => parse_time(t.trim_end_matches('z').trim_end_matches('Z'))?,
+        [t, m] if matches!(m.to_lowercase().as_str(), "am" | "pm") => {
+            parse_time(&format!("{t} {m}"))?
+        }
+        [t, ..] => parse_time(t.split(['+', 'Z', '.']).next().unwrap_or(t))?,
+    };
+    Ok(format!("{date} {time}"))
+}
+
+/// A duration in hours: a decimal number of `unit_seconds`-long units, or
+/// a clock duration `H:MM[:SS]` (which may pass 24 hours).
+pub fn parse_duration_hours(
+    raw: &str,
+    mark: DecimalMark,
+    unit_seconds: f64,
+) -> Result<f64, ValueError> {
+    let s = raw.trim();
+    if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        let n = |p: &str| -> Result<f64, ValueError> {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ValueError::NotADuration);
+            }
+            p.parse::<f64>().map_err(|_| ValueError::NotADuration)
+        };
+        let seconds = match parts.as_slice() {
+            [h, m] => n(h)? * 3600.0 + n(m)? * 60.0,
+            [h, m, sec] => n(h)? * 3600.0 + n(m)? * 60.0 + n(sec)?,
+            _ => return Err(ValueError::NotADuration),
+        };
+        return Ok(seconds / 3600.0);
+    }
+    let units = parse_float(s, mark).map_err(|_| ValueError::NotADuration)?;
+    Ok(units * unit_seconds / 3600.0)
+}
+
+/// Yes or no as 1 or 0.
+pub fn parse_flag(raw: &str) -> Result<i64, ValueError> {
+    match raw.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "да" | "д" | "x" | "+" => Ok(1),
+        "no" | "n" | "false" | "0" | "нет" | "н" => Ok(0),
+        _ => Err(ValueError::NotAFlag),
+    }
+}
+
 /// The order of slash dates in a column: day first if any first part is
 /// over 12, month first if any second part is; `None` when the values do
 /// not tell (or contradict each other).
@@ -408,6 +517,43 @@ pub fn detect_date_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Optio
 mod tests {
     use super::*;
     use DecimalMark::{Comma, Point};
+
+    #[test]
+    fn times_timestamps_durations_and_flags() {
+        assert_eq!(parse_time("14:05").unwrap(), "14:05:00");
+        assert_eq!(parse_time("2:05:30 PM").unwrap(), "14:05:30");
+        assert_eq!(parse_time("12:10 am").unwrap(), "00:10:00");
+        assert_eq!(parse_time("24:00"), Err(ValueError::NotATime));
+        assert_eq!(parse_time("13:00 PM"), Err(ValueError::NotATime));
+        assert_eq!(
+            parse_timestamp("2024-12-31T14:05:00Z", None).unwrap(),
+            "2024-12-31 14:05:00"
+        );
+        assert_eq!(
+            parse_timestamp("31.12.2024 9:05", None).unwrap(),
+            "2024-12-31 09:05:00"
+        );
+        assert_eq!(
+            parse_timestamp("09/Oct/25 1:42 PM", None).unwrap(),
+            "2025-10-09 13:42:00"
+        );
+        assert_eq!(
+            parse_timestamp("Dec 31, 2024", None).unwrap(),
+            "2024-12-31 00:00:00"
+        );
+        assert_eq!(parse_date("09/Oct/25", None).unwrap(), "2025-10-09");
+        assert_eq!(parse_duration_hours("01:30:00", Point, 3600.0), Ok(1.5));
+        assert_eq!(parse_duration_hours("26:15", Point, 3600.0), Ok(26.25));
+        assert_eq!(parse_duration_hours("1,25", Comma, 3600.0), Ok(1.25));
+        assert_eq!(parse_duration_hours("5400", Point, 1.0), Ok(1.5));
+        assert_eq!(
+            parse_duration_hours("1:xx", Point, 3600.0),
+            Err(ValueError::NotADuration)
+        );
+        assert_eq!(parse_flag("Да"), Ok(1));
+        assert_eq!(parse_flag("no"), Ok(0));
+        assert_eq!(parse_flag("maybe"), Err(ValueError::NotAFlag));
+    }
 
     #[test]
     fn missing_markers_are_not_zero() {

@@ -52,6 +52,7 @@ fn the_canonical_ad_stats_file_reads_exactly() {
                 conversions: Some(12.5),
                 conversion_value_minor: Some(9_800_000),
                 currency: Some("RUB".into()),
+                campaign_name: None,
             },
             AdStatRecord {
                 date: "2024-12-31".into(),
@@ -62,6 +63,7 @@ fn the_canonical_ad_stats_file_reads_exactly() {
                 conversions: None,
                 conversion_value_minor: None,
                 currency: Some("RUB".into()),
+                campaign_name: None,
             },
         ]
     );
@@ -127,7 +129,7 @@ fn campaigns_read_with_their_owner_budget_and_dates() {
             campaign: "G-101".into(),
             name: "Бренд — поиск".into(),
             platform: Some("Google Ads".into()),
-            channel: Some("paid search".into()),
+            channel: Some("paid_search".into()),
             owner: Some("anna.k@demo.ru".into()),
             budget_minor: Some(15_000_000),
             currency: Some("RUB".into()),
@@ -187,8 +189,8 @@ fn files_that_cannot_be_read_say_why() {
         "no header row found in the first 30 rows: preset mkpi-ad-stats needs the columns 'date', 'campaign', 'impressions', 'clicks', 'spend'"
     );
     assert_eq!(
-        err(b"date,campaign,impressions,clicks,spend,cost\n"),
-        "row 1: the columns 'spend' and 'cost' both feed the field 'spend'"
+        err(b"date,campaign,impressions,clicks,Spend (RUB),spend\n"),
+        "row 1: the columns 'Spend (RUB) (column 5)' and 'spend (column 6)' both feed the field 'spend'"
     );
     assert_eq!(err(b""), "the file is empty");
     assert!(
@@ -286,7 +288,8 @@ fn an_excel_workbook_reads_like_its_csv_export() {
                 spend_minor: 1_523_050,
                 conversions: Some(12.5),
                 conversion_value_minor: Some(9_800_000),
-                currency: None,
+                currency: Some("RUB".into()),
+                campaign_name: None,
             },
             AdStatRecord {
                 date: "2024-12-02".into(),
@@ -296,7 +299,8 @@ fn an_excel_workbook_reads_like_its_csv_export() {
                 spend_minor: 1_441_000,
                 conversions: None,
                 conversion_value_minor: None,
-                currency: None,
+                currency: Some("RUB".into()),
+                campaign_name: None,
             },
         ]
     );

@@ -9,12 +9,13 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 pub use mkpi_ingest::Problem;
-use mkpi_ingest::fact::{AdStatRecord, CampaignRecord};
-use mkpi_ingest::{Preset, ReadOutcome, Record};
+use mkpi_ingest::fact::{AdStatRecord, CampaignRecord, Kind, Ref, Row, Value};
+use mkpi_ingest::{Fact, Preset, ReadOutcome, Record};
 use mkpi_store::Tx;
 use mkpi_store::ad_stats::{self, AdStatRow, AdStatValues};
 use mkpi_store::campaigns::{self, CampaignRow, CampaignValues};
 use mkpi_store::employees;
+use mkpi_store::facts::{self, ColumnType, FactRow, Table};
 use mkpi_store::imports::{self, NewImport};
 pub use mkpi_store::imports::{ImportCounts, ImportRow};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,8 @@ pub struct ImportReport {
     pub delimiter: Option<char>,
     pub header_row: u64,
     pub counts: ImportCounts,
+    /// Campaigns an import of ad statistics created (presets that may).
+    pub campaigns_created: u64,
     pub rows_rejected: u64,
     /// The first problems; `problem_count` has them all.
     pub problems: Vec<Problem>,
@@ -94,8 +97,39 @@ struct Writer {
     problem_count: u64,
     rows_rejected: u64,
     campaigns: HashMap<String, CampaignRow>,
+    /// Campaign by lower-case name; None when two campaigns share it.
+    campaigns_by_name: HashMap<String, Option<String>>,
     employees_by_email: HashMap<String, i64>,
+    /// Employee by lower-case full name; None when two people share it.
+    employees_by_name: HashMap<String, Option<i64>>,
     seen_campaigns: HashSet<String>,
+    fact: Fact,
+    table: Option<Table>,
+    create_campaigns: Option<mkpi_ingest::preset::CampaignDefaults>,
+    campaigns_created: u64,
+}
+
+/// The table a generic fact is stored in, with a column per stored field.
+pub fn table_of(fact: Fact) -> Table {
+    let columns = fact
+        .fields()
+        .iter()
+        .filter_map(|f| {
+            let ty = match (f.refers, f.kind) {
+                (Some(_), _) => ColumnType::Integer,
+                (_, Kind::Count | Kind::Score { .. } | Kind::Money | Kind::Flag) => {
+                    ColumnType::Integer
+                }
+                (_, Kind::Number | Kind::Hours) => ColumnType::Real,
+                _ => ColumnType::Text,
+            };
+            f.column.map(|c| (c, ty))
+        })
+        .collect();
+    Table {
+        name: fact.name(),
+        columns,
+    }
 }
 
 impl Writer {
@@ -109,6 +143,210 @@ impl Writer {
                 reason,
             });
         }
+    }
+
+    /// The employee a file names by e-mail or full name.
+    fn employee(&self, who: &str) -> std::result::Result<i64, String> {
+        if who.contains('@') {
+            return self
+                .employees_by_email
+                .get(&who.to_lowercase())
+                .copied()
+                .ok_or_else(|| format!("no employee has the e-mail {who}"));
+        }
+        match self.employees_by_name.get(&who.to_lowercase()) {
+            Some(Some(id)) => Ok(*id),
+            Some(None) => Err(format!(
+                "two employees are called {who}: use their e-mail addresses"
+            )),
+            None => Err(format!("no employee is called {who}")),
+        }
+    }
+
+    /// The campaign a file names by its id or, failing that, its name.
+    fn campaign(&self, which: &str) -> std::result::Result<&CampaignRow, String> {
+        if let Some(c) = self.campaigns.get(which) {
+            return Ok(c);
+        }
+        match self.campaigns_by_name.get(&which.to_lowercase()) {
+            Some(Some(id)) => self
+                .campaigns
+                .get(id)
+                .ok_or_else(|| format!("unknown campaign '{which}'")),
+            Some(None) => Err(format!(
+                "two campaigns are called '{which}': use the campaign id"
+            )),
+            None => Err(format!(
+                "unknown campaign '{which}': import it with the mkpi-campaigns preset first"
+            )),
+        }
+    }
+
+    fn remember_campaign(&mut self, c: CampaignRow) {
+        let name = c.name.to_lowercase();
+        let entry = self
+            .campaigns_by_name
+            .entry(name)
+            .or_insert(Some(c.external_id.clone()));
+        if entry.as_deref() != Some(c.external_id.as_str()) {
+            *entry = None;
+        }
+        self.campaigns.insert(c.external_id.clone(), c);
+    }
+
+    /// Rows of a generic fact: references resolved, each row keyed, then
+    /// compared with what is stored and written.
+    async fn rows(&mut self, tx: &mut Tx, batch: Vec<(u64, Row)>) -> Result<()> {
+        let Some(table) = self.table.clone() else {
+            return Ok(());
+        };
+        let fact = self.fact;
+        let key_columns: Vec<usize> = fact
+            .key()
+            .iter()
+            .filter_map(|k| {
+                let column = fact.field(k)?.column?;
+                table.columns.iter().position(|(c, _)| *c == column)
+            })
+            .collect();
+        let mut valid: Vec<(u64, FactRow)> = Vec::with_capacity(batch.len());
+        for (row, r) in batch {
+            let mut values = Vec::with_capacity(table.columns.len());
+            let mut bad = false;
+            for (spec, v) in fact.fields().iter().zip(r.values) {
+                if spec.column.is_none() {
+                    continue;
+                }
+                let json = match (spec.refers, v) {
+                    (_, Value::Missing) => serde_json::Value::Null,
+                    (Some(Ref::Employee), Value::Text(t)) => match self.employee(&t) {
+                        Ok(id) => id.into(),
+                        Err(reason) => {
+                            self.problem(row, spec.name, &t, reason);
+                            bad = true;
+                            serde_json::Value::Null
+                        }
+                    },
+                    (Some(Ref::Campaign), Value::Text(t)) => match self.campaign(&t) {
+                        Ok(c) => c.id.into(),
+                        Err(reason) => {
+                            self.problem(row, spec.name, &t, reason);
+                            bad = true;
+                            serde_json::Value::Null
+                        }
+                    },
+                    (_, Value::Text(t)) => t.into(),
+                    (_, Value::Int(n)) => n.into(),
+                    (_, Value::Float(x)) => x.into(),
+                };
+                values.push(json);
+            }
+            if let Some(i) = table.columns.iter().position(|(c, _)| *c == "currency")
+                && values[i].is_null()
+            {
+                self.problem(
+                    row,
+                    "currency",
+                    "",
+                    "no currency: add a currency column, or a [defaults] currency to the mapping"
+                        .to_string(),
+                );
+                bad = true;
+            }
+            if bad {
+                self.rows_rejected += 1;
+                continue;
+            }
+            let key = key_columns
+                .iter()
+                .map(|i| match &values[*i] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
+            valid.push((
+                row,
+                FactRow {
+                    key,
+                    values,
+                    import_id: self.import_id,
+                },
+            ));
+        }
+        if valid.is_empty() {
+            return Ok(());
+        }
+        let mut keys: Vec<String> = valid.iter().map(|(_, r)| r.key.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut stored: HashMap<String, FactRow> = facts::existing(tx, &table, &keys)
+            .await?
+            .into_iter()
+            .map(|r| (r.key.clone(), r))
+            .collect();
+        let mut writes = Vec::with_capacity(valid.len());
+        for (row, mut r) in valid {
+            r.values = r
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| table.normalise(i, v))
+                .collect();
+            match stored.get(&r.key) {
+                Some(e) if e.import_id == self.import_id => {
+                    self.rows_rejected += 1;
+                    let reason = format!(
+                        "repeats an earlier row of this file (same {})",
+                        fact.key().join(", ")
+                    );
+                    let first_key = fact.key().first().copied().unwrap_or_default();
+                    let shown = r.key.replace('\u{1f}', " | ");
+                    self.problem(row, first_key, &shown, reason);
+                    continue;
+                }
+                Some(e) if e.values == r.values => self.counts.unchanged += 1,
+                Some(e) => {
+                    revision(tx, self.import_id, fact.name(), &r.key, e).await?;
+                    self.counts.updated += 1;
+                    writes.push(r.clone());
+                }
+                None => {
+                    self.counts.added += 1;
+                    writes.push(r.clone());
+                }
+            }
+            stored.insert(r.key.clone(), r);
+        }
+        facts::upsert(tx, &table, &writes).await?;
+        Ok(())
+    }
+
+    /// A campaign an import of ad statistics names for the first time,
+    /// when its preset creates campaigns.
+    async fn create_campaign(&mut self, tx: &mut Tx, r: &AdStatRecord) -> Result<Option<i64>> {
+        let Some(defaults) = self.create_campaigns.clone() else {
+            return Ok(None);
+        };
+        let values = CampaignValues {
+            external_id: r.campaign.clone(),
+            name: r
+                .campaign_name
+                .clone()
+                .unwrap_or_else(|| r.campaign.clone()),
+            platform: Some(defaults.platform),
+            channel: Some(defaults.channel),
+            owner_employee_id: None,
+            budget_minor: None,
+            currency: r.currency.clone(),
+            start_date: None,
+            end_date: None,
+        };
+        let id = campaigns::insert(tx, &values, Some(self.import_id), self.now).await?;
+        self.campaigns_created += 1;
+        self.remember_campaign(stored(id, values, self.import_id));
+        Ok(Some(id))
     }
 
     async fn campaigns(&mut self, tx: &mut Tx, batch: Vec<(u64, CampaignRecord)>) -> Result<()> {
@@ -154,8 +392,7 @@ impl Writer {
                 None => {
                     let id = campaigns::insert(tx, &values, Some(self.import_id), self.now).await?;
                     self.counts.added += 1;
-                    self.campaigns
-                        .insert(r.campaign, stored(id, values, self.import_id));
+                    self.remember_campaign(stored(id, values, self.import_id));
                 }
                 Some(existing) if CampaignValues::from(existing) == values => {
                     self.counts.unchanged += 1
@@ -169,8 +406,7 @@ impl Writer {
                     revision(tx, self.import_id, "campaigns", &r.campaign, &previous).await?;
                     campaigns::update(tx, id, &values, Some(self.import_id), self.now).await?;
                     self.counts.updated += 1;
-                    self.campaigns
-                        .insert(r.campaign, stored(id, values, self.import_id));
+                    self.remember_campaign(stored(id, values, self.import_id));
                 }
             }
         }
@@ -180,16 +416,18 @@ impl Writer {
     async fn ad_stats(&mut self, tx: &mut Tx, batch: Vec<(u64, AdStatRecord)>) -> Result<()> {
         let mut valid: Vec<(u64, AdStatValues)> = Vec::with_capacity(batch.len());
         for (row, r) in batch {
-            let Some(campaign) = self.campaigns.get(&r.campaign) else {
-                self.rows_rejected += 1;
-                let reason = format!(
-                    "unknown campaign '{}': import it with the mkpi-campaigns preset first",
-                    r.campaign
-                );
-                self.problem(row, "campaign", &r.campaign, reason);
-                continue;
+            if self.campaign(&r.campaign).is_err() && self.create_campaigns.is_some() {
+                self.create_campaign(tx, &r).await?;
+            }
+            let (campaign_id, own_currency) = match self.campaign(&r.campaign) {
+                Ok(c) => (c.id, c.currency.clone()),
+                Err(reason) => {
+                    self.rows_rejected += 1;
+                    self.problem(row, "campaign", &r.campaign, reason);
+                    continue;
+                }
             };
-            let currency = match (&r.currency, &campaign.currency) {
+            let currency = match (&r.currency, &own_currency) {
                 (Some(c), Some(own)) if c != own => {
                     let reason = format!(
                         "is {c}, but campaign {} is in {own}: amounts in different currencies cannot be added up",
@@ -213,7 +451,7 @@ impl Writer {
             valid.push((
                 row,
                 AdStatValues {
-                    campaign_id: campaign.id,
+                    campaign_id,
                     date: r.date,
                     impressions: r.impressions,
                     clicks: r.clicks,
@@ -318,6 +556,17 @@ async fn revision<T: Serialize>(
     Ok(())
 }
 
+/// Campaigns still referred to by other data cannot go.
+fn in_use(e: mkpi_store::StoreError) -> Error {
+    match e {
+        mkpi_store::StoreError::MissingReference { .. } => Error::Conflict(
+            "campaigns of this import are used by later imports (ad statistics, orders, time entries or tasks); roll those back first"
+                .to_string(),
+        ),
+        other => other.into(),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -384,34 +633,51 @@ impl Services {
             problems: Vec::new(),
             problem_count: 0,
             rows_rejected: 0,
-            campaigns: campaigns::all(&mut tx)
-                .await?
-                .into_iter()
-                .map(|c| (c.external_id.clone(), c))
-                .collect(),
+            campaigns: HashMap::new(),
+            campaigns_by_name: HashMap::new(),
             employees_by_email: HashMap::new(),
+            employees_by_name: HashMap::new(),
             seen_campaigns: HashSet::new(),
+            fact: request.preset.fact,
+            table: request
+                .preset
+                .fact
+                .is_generic()
+                .then(|| table_of(request.preset.fact)),
+            create_campaigns: request.preset.create_campaigns.clone(),
+            campaigns_created: 0,
         };
-        if request.preset.fact == mkpi_ingest::Fact::Campaigns {
-            let everyone =
-                mkpi_domain::Scope::new(0, mkpi_domain::Role::Admin, None, &Default::default());
-            writer.employees_by_email = employees::list(&mut tx, &everyone)
-                .await?
-                .into_iter()
-                .map(|e| (e.email, e.id))
-                .collect();
+        for c in campaigns::all(&mut tx).await? {
+            writer.remember_campaign(c);
+        }
+        let everyone =
+            mkpi_domain::Scope::new(0, mkpi_domain::Role::Admin, None, &Default::default());
+        for e in employees::list(&mut tx, &everyone).await? {
+            writer
+                .employees_by_email
+                .insert(e.email.to_lowercase(), e.id);
+            let entry = writer
+                .employees_by_name
+                .entry(e.name.to_lowercase())
+                .or_insert(Some(e.id));
+            if *entry != Some(e.id) {
+                *entry = None;
+            }
         }
         while let Some(batch) = receiver.recv().await {
             let mut campaign_batch = Vec::new();
             let mut stat_batch = Vec::new();
+            let mut row_batch = Vec::new();
             for (row, record) in batch {
                 match record {
                     Record::Campaign(c) => campaign_batch.push((row, c)),
                     Record::AdStat(s) => stat_batch.push((row, s)),
+                    Record::Row(r) => row_batch.push((row, r)),
                 }
             }
             writer.campaigns(&mut tx, campaign_batch).await?;
             writer.ad_stats(&mut tx, stat_batch).await?;
+            writer.rows(&mut tx, row_batch).await?;
         }
         let (outcome, file_hash) = reading
             .await
@@ -438,6 +704,7 @@ impl Services {
             delimiter: outcome.info.delimiter,
             header_row: outcome.info.header_row,
             counts: writer.counts,
+            campaigns_created: writer.campaigns_created,
             rows_rejected,
             problems,
             problem_count,
@@ -508,6 +775,20 @@ impl Services {
                     ad_stats::upsert(&mut tx, std::slice::from_ref(&row.values), row.import_id)
                         .await?;
                 }
+                // Campaigns the import created go with it.
+                campaigns::delete_added_by(&mut tx, import_id)
+                    .await
+                    .map_err(in_use)?;
+            }
+            generic if Fact::from_name(generic).is_some_and(Fact::is_generic) => {
+                let table = table_of(Fact::from_name(generic).unwrap_or(Fact::Orders));
+                facts::delete_by_import(&mut tx, &table, import_id).await?;
+                let previous: Vec<FactRow> = revisions
+                    .iter()
+                    .map(|(_, p)| serde_json::from_str(p))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(broken)?;
+                facts::upsert(&mut tx, &table, &previous).await?;
             }
             "campaigns" => {
                 let all = campaigns::all(&mut tx).await?;
@@ -517,12 +798,9 @@ impl Services {
                         campaigns::update(&mut tx, c.id, &rev.values, rev.import_id, now).await?;
                     }
                 }
-                campaigns::delete_added_by(&mut tx, import_id).await.map_err(|e| match e {
-                    mkpi_store::StoreError::MissingReference { .. } => Error::Conflict(
-                        "campaigns of this import have ad statistics; roll those imports back first".to_string(),
-                    ),
-                    other => other.into(),
-                })?;
+                campaigns::delete_added_by(&mut tx, import_id)
+                    .await
+                    .map_err(in_use)?;
             }
             other => {
                 return Err(Error::Internal(format!(
@@ -562,8 +840,7 @@ impl Services {
         dry_run: bool,
     ) -> Result<ImportReport> {
         by.require_admin()?;
-        let preset = Preset::find(&format!("mkpi-{}", fact.name().replace('_', "-")))
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let preset = Preset::canonical(fact);
         let empty_report = |problems: Vec<Problem>| ImportReport {
             import_id: None,
             applied: false,
@@ -576,6 +853,7 @@ impl Services {
             delimiter: Some(','),
             header_row: 0,
             counts: ImportCounts::default(),
+            campaigns_created: 0,
             rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,
             problem_count: problems.len() as u64,
             problems,

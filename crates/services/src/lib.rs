@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_data;
 mod error;
 pub mod imports;
+pub mod mappings;
 pub mod organisation;
 mod secrets;
 pub mod users;

@@ -15,10 +15,10 @@ use crate::config::FileConfig;
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// A built-in preset: mkpi-campaigns, mkpi-ad-stats.
+    /// A built-in preset (`mkpi mappings list` shows them) or a saved mapping's name.
     #[arg(long, required_unless_present = "mapping", conflicts_with = "mapping")]
     preset: Option<String>,
-    /// A saved mapping (TOML) instead of a preset.
+    /// A mapping file (TOML, see docs/import-formats.md) instead of a preset.
     #[arg(long)]
     mapping: Option<PathBuf>,
     /// Check and count, store nothing.
@@ -29,6 +29,69 @@ pub struct ImportArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
+}
+
+#[derive(Subcommand)]
+pub enum MappingsCommand {
+    /// Built-in presets and saved mappings.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Check a mapping file and save it under the name it gives.
+    Save {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Delete a saved mapping.
+    Delete {
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn mappings(cmd: MappingsCommand, file: &FileConfig) -> Result<()> {
+    let db = match &cmd {
+        MappingsCommand::List { db }
+        | MappingsCommand::Save { db, .. }
+        | MappingsCommand::Delete { db, .. } => db,
+    };
+    let services = Services::new(
+        open_store(db, file).await?,
+        Clock::system(),
+        Default::default(),
+    );
+    match cmd {
+        MappingsCommand::List { .. } => {
+            for p in services
+                .presets(Principal::Operator)
+                .await
+                .map_err(service_error)?
+            {
+                let kind = if p.builtin { "built-in" } else { "saved" };
+                println!("{:<26} {:<17} {:<9} {}", p.name, p.fact, kind, p.title);
+            }
+        }
+        MappingsCommand::Save { file: path, .. } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the mapping {}", path.display()))?;
+            let saved = services
+                .save_mapping(Principal::Operator, &text)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            println!("saved mapping {} ({})", saved.name, saved.fact);
+        }
+        MappingsCommand::Delete { name, .. } => {
+            services
+                .delete_mapping(Principal::Operator, &name)
+                .await
+                .map_err(service_error)?;
+            println!("deleted mapping {name}");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -82,8 +145,16 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
 }
 
 pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
+    let services = Services::new(
+        open_store(&args.db, file).await?,
+        Clock::system(),
+        Default::default(),
+    );
     let preset = match (&args.preset, &args.mapping) {
-        (Some(name), _) => Preset::find(name)?,
+        (Some(name), _) => services
+            .preset(Principal::Operator, name)
+            .await
+            .map_err(service_error)?,
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the mapping {}", path.display()))?;
@@ -91,11 +162,6 @@ pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
         }
         (None, None) => bail!("give --preset NAME or --mapping FILE"),
     };
-    let services = Services::new(
-        open_store(&args.db, file).await?,
-        Clock::system(),
-        Default::default(),
-    );
     let mut rejected = 0;
     for path in &args.files {
         let input =
