@@ -390,6 +390,109 @@ impl Preset {
     }
 }
 
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+impl Preset {
+    /// The preset as a mapping file (what a user saves and edits).
+    pub fn to_toml(&self) -> String {
+        let mut out = format!(
+            "name = {}\ntitle = {}\nfact = {}\n",
+            toml_string(&self.name),
+            toml_string(&self.title),
+            toml_string(self.fact.name())
+        );
+        if let Some(c) = &self.create_campaigns {
+            out.push_str(&format!(
+                "\n[create_campaigns]\nplatform = {}\nchannel = {}\n",
+                toml_string(&c.platform),
+                toml_string(&c.channel)
+            ));
+        }
+        out.push_str("\n[columns]\n");
+        for (field, headers) in &self.columns {
+            out.push_str(&format!("{field} = {}\n", toml_list(headers)));
+        }
+        for (field, words) in &self.values {
+            out.push_str(&format!("\n[values.{field}]\n"));
+            let mut targets: Vec<&String> = words.iter().map(|(_, v)| v).collect();
+            targets.dedup();
+            for target in targets {
+                let synonyms: Vec<String> = words
+                    .iter()
+                    .filter(|(_, v)| v == target)
+                    .map(|(w, _)| w.clone())
+                    .collect();
+                out.push_str(&format!("{target} = {}\n", toml_list(&synonyms)));
+            }
+        }
+        if !self.defaults.is_empty() {
+            out.push_str("\n[defaults]\n");
+            for (field, value) in &self.defaults {
+                out.push_str(&format!("{field} = {}\n", toml_string(value)));
+            }
+        }
+        if !self.units.is_empty() {
+            out.push_str("\n[units]\n");
+            for (field, unit) in &self.units {
+                let unit = match unit {
+                    DurationUnit::Hours => "hours",
+                    DurationUnit::Minutes => "minutes",
+                    DurationUnit::Seconds => "seconds",
+                };
+                out.push_str(&format!("{field} = \"{unit}\"\n"));
+            }
+        }
+        out
+    }
+
+    /// This preset with its columns replaced by a person's choice of the
+    /// field each header feeds, under a new name.
+    pub fn with_columns(
+        &self,
+        name: &str,
+        title: &str,
+        choices: &[(String, String)],
+    ) -> Result<Preset, PresetError> {
+        let mut p = self.clone();
+        p.name = name.to_string();
+        p.title = title.to_string();
+        p.columns = self
+            .fact
+            .fields()
+            .iter()
+            .filter_map(|f| {
+                let headers: Vec<String> = choices
+                    .iter()
+                    .filter(|(_, field)| field == f.name)
+                    .map(|(h, _)| tidy_header(h))
+                    .collect();
+                (!headers.is_empty()).then(|| (f.name.to_string(), headers))
+            })
+            .collect();
+        // Checked as a saved mapping would be.
+        Preset::parse(&p.to_toml())
+    }
+}
+
 /// A value word compared as people mean it: case, spaces, `-`/`_` and `ё`
 /// do not matter.
 pub fn normalise_word(w: &str) -> String {
@@ -427,6 +530,42 @@ mod tests {
             p.field_for("Cost / conv."),
             None,
             "never mistaken for spend"
+        );
+    }
+
+    #[test]
+    fn every_preset_survives_its_own_toml_and_a_remapping() {
+        for p in Preset::builtin() {
+            let again = Preset::parse(&p.to_toml()).unwrap();
+            assert_eq!(
+                Preset {
+                    source: p.source.clone(),
+                    ..again
+                },
+                p,
+                "{}",
+                p.name
+            );
+        }
+        let p = Preset::find("mkpi-orders").unwrap();
+        let mine = p
+            .with_columns(
+                "shop",
+                "Shop \"orders\"",
+                &[
+                    ("Номер".into(), "order_id".into()),
+                    ("Сумма, руб.".into(), "amount".into()),
+                    ("Статус".into(), "status".into()),
+                ],
+            )
+            .unwrap();
+        assert_eq!(mine.title, "Shop \"orders\"");
+        assert_eq!(mine.field_for("номер"), Some("order_id"));
+        assert_eq!(mine.value_for("status", "Оплачено"), Some("paid"));
+        assert_eq!(
+            p.with_columns("shop", "", &[("Сумма".into(), "amount".into())])
+                .unwrap_err(),
+            PresetError::MissingField("order_id".into())
         );
     }
 

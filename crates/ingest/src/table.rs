@@ -277,14 +277,20 @@ fn header_currency(header: &str) -> Option<String> {
     Some(code)
 }
 
-/// Reads `input` with `preset`, handing each good record (with its row) to
-/// `sink`. Bad rows become problems; the caller decides whether any problem
-/// stops the import.
-pub fn read<R: Read + Send + 'static>(
-    input: R,
-    preset: &Preset,
-    sink: impl FnMut(u64, Record),
-) -> Result<ReadOutcome, ReadError> {
+/// The rows of a file, one at a time: `(line, cells)`.
+type RowSource = Box<dyn FnMut() -> Result<Option<(u64, Vec<String>)>, ReadError> + Send>;
+
+/// A file opened for reading rows: what it is and its rows.
+struct Opened {
+    encoding: TextEncoding,
+    delimiter: Option<char>,
+    /// The decimal mark of columns whose values do not tell.
+    fallback_mark: DecimalMark,
+    rows: RowSource,
+}
+
+/// Sniffs the file (workbook or text, encoding, delimiter) and opens its rows.
+fn open<R: Read + Send + 'static>(input: R) -> Result<Opened, ReadError> {
     let mut input = input;
     let mut head = Vec::with_capacity(4);
     (&mut input)
@@ -293,17 +299,13 @@ pub fn read<R: Read + Send + 'static>(
         .map_err(DecodeError::Io)?;
     let input = std::io::Cursor::new(head.clone()).chain(input);
     if head.starts_with(b"PK\x03\x04") {
-        let rows = crate::xlsx::rows(input)?;
-        let mut rows = rows.into_iter();
-        let source = move || -> Result<Option<(u64, Vec<String>)>, ReadError> { Ok(rows.next()) };
-        return read_rows(
-            source,
-            TextEncoding::Xlsx,
-            None,
-            DecimalMark::Point,
-            preset,
-            sink,
-        );
+        let mut rows = crate::xlsx::rows(input)?.into_iter();
+        return Ok(Opened {
+            encoding: TextEncoding::Xlsx,
+            delimiter: None,
+            fallback_mark: DecimalMark::Point,
+            rows: Box::new(move || Ok(rows.next())),
+        });
     }
     let (encoding, mut text) = decode::open(input)?;
     // A transcoding reader may hand out its text in small pieces: collect
@@ -328,7 +330,7 @@ pub fn read<R: Read + Send + 'static>(
         .from_reader(text);
 
     let mut record = csv::StringRecord::new();
-    let source = move || -> Result<Option<(u64, Vec<String>)>, ReadError> {
+    let rows = move || -> Result<Option<(u64, Vec<String>)>, ReadError> {
         match csv.read_record(&mut record) {
             Ok(false) => Ok(None),
             Ok(true) => {
@@ -353,20 +355,128 @@ pub fn read<R: Read + Send + 'static>(
             }
         }
     };
-    read_rows(
-        source,
+    Ok(Opened {
         encoding,
-        Some(char::from(delimiter)),
+        delimiter: Some(char::from(delimiter)),
         fallback_mark,
+        rows: Box::new(rows),
+    })
+}
+
+/// Reads `input` with `preset`, handing each good record (with its row) to
+/// `sink`. Bad rows become problems; the caller decides whether any problem
+/// stops the import.
+pub fn read<R: Read + Send + 'static>(
+    input: R,
+    preset: &Preset,
+    sink: impl FnMut(u64, Record),
+) -> Result<ReadOutcome, ReadError> {
+    let opened = open(input)?;
+    read_rows(
+        opened.rows,
+        opened.encoding,
+        opened.delimiter,
+        opened.fallback_mark,
         preset,
         sink,
     )
 }
 
+/// The first rows of a file as they are, for a person to map its columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub encoding: TextEncoding,
+    pub delimiter: Option<char>,
+    /// The header row: the one the preset recognises, else the first row
+    /// with at least two filled cells.
+    pub header_row: Option<u64>,
+    pub headers: Vec<String>,
+    /// The field each header feeds under the preset.
+    pub fields: Vec<Option<String>>,
+    /// Rows after the header (at most `limit`).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads the start of a file: its settings, header and first rows.
+pub fn preview<R: Read + Send + 'static>(
+    input: R,
+    preset: Option<&Preset>,
+    limit: usize,
+) -> Result<Preview, ReadError> {
+    let mut opened = open(input)?;
+    let mut seen: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut header: Option<usize> = None;
+    while seen.len() < HEADER_SEARCH_ROWS {
+        let Some(row) = (opened.rows)()? else {
+            break;
+        };
+        seen.push(row);
+        let cells = &seen[seen.len() - 1].1;
+        let recognised = preset.is_some_and(|p| {
+            let (picked, _) = pick_columns(p, cells);
+            p.fact
+                .fields()
+                .iter()
+                .filter(|f| f.required && p.default_for(f.name).is_none())
+                .all(|f| picked.iter().any(|c| c.field == f.name))
+        });
+        if recognised {
+            header = Some(seen.len() - 1);
+            break;
+        }
+    }
+    let header = header.or_else(|| {
+        seen.iter()
+            .position(|(_, c)| c.iter().filter(|x| !x.trim().is_empty()).count() >= 2)
+    });
+    let Some(h) = header else {
+        return Ok(Preview {
+            encoding: opened.encoding,
+            delimiter: opened.delimiter,
+            header_row: None,
+            headers: Vec::new(),
+            fields: Vec::new(),
+            rows: seen.into_iter().take(limit).collect(),
+        });
+    };
+    let mut rows: Vec<(u64, Vec<String>)> = seen.split_off(h + 1);
+    let (header_row, headers) = seen.pop().unwrap_or_default();
+    while rows.len() < limit {
+        let Some(row) = (opened.rows)()? else {
+            break;
+        };
+        rows.push(row);
+    }
+    rows.retain(|(_, c)| !c.iter().all(|x| x.trim().is_empty()));
+    rows.truncate(limit);
+    let fields = match preset {
+        Some(p) => {
+            let (picked, _) = pick_columns(p, &headers);
+            (0..headers.len())
+                .map(|i| {
+                    picked
+                        .iter()
+                        .find(|c| c.index == i)
+                        .map(|c| c.field.to_string())
+                })
+                .collect()
+        }
+        None => vec![None; headers.len()],
+    };
+    Ok(Preview {
+        encoding: opened.encoding,
+        delimiter: opened.delimiter,
+        header_row: Some(header_row),
+        headers: headers.iter().map(|h| h.trim().to_string()).collect(),
+        fields,
+        rows,
+    })
+}
+
 /// The part of reading shared by every file format: find the header, decide
 /// each column's style, check every row.
 fn read_rows(
-    mut next_row: impl FnMut() -> Result<Option<(u64, Vec<String>)>, ReadError>,
+    mut next_row: RowSource,
     encoding: TextEncoding,
     delimiter: Option<char>,
     fallback_mark: DecimalMark,

@@ -130,7 +130,7 @@ imports-rejected = { $count ->
     [one] One problem found: nothing was stored.
    *[other] { $count } problems found: nothing was stored.
 }
-imports-dry-run-ok = Dry run: no problems. Untick "Dry run" and import the file again to store it.
+imports-dry-run-ok = Dry run: no problems. Untick "Dry run" and import to store the rows.
 imports-detected = Detected: { $encoding }, delimiter "{ $delimiter }", header on row { $row }.
 imports-read = Rows read
 imports-added = Added
@@ -141,3 +141,17 @@ imports-row = Row
 imports-column = Column
 imports-value = Value
 imports-reason = Problem
+imports-preview = Preview
+imports-preview-title = { $file }: first rows and mapping
+imports-field = Field
+imports-ignore = — ignore —
+imports-mapping-help = Each column feeds the field chosen above it; * marks required fields. Change a choice to map columns the preset does not know.
+imports-save-as = Save this mapping as (optional name)
+imports-mapping-toml = The mapping as a file (TOML)
+imports-saved = saved
+imports-mappings = Saved mappings
+imports-delete-mapping = Delete
+imports-campaigns-created = { $count ->
+    [one] One new campaign was created from the report.
+   *[other] { $count } new campaigns were created from the report.
+}

@@ -134,7 +134,7 @@ imports-rejected = { $count ->
     [few] Найдено { $count } проблемы: ничего не сохранено.
    *[many] Найдено { $count } проблем: ничего не сохранено.
 }
-imports-dry-run-ok = Пробный прогон: проблем нет. Снимите «Пробный прогон» и загрузите файл ещё раз, чтобы сохранить.
+imports-dry-run-ok = Пробный прогон: проблем нет. Снимите «Пробный прогон» и импортируйте, чтобы сохранить строки.
 imports-detected = Определено: { $encoding }, разделитель «{ $delimiter }», заголовок в строке { $row }.
 imports-read = Прочитано строк
 imports-added = Добавлено
@@ -145,3 +145,18 @@ imports-row = Строка
 imports-column = Столбец
 imports-value = Значение
 imports-reason = Проблема
+imports-preview = Просмотр
+imports-preview-title = { $file }: первые строки и сопоставление
+imports-field = Поле
+imports-ignore = — пропустить —
+imports-mapping-help = Каждая колонка идёт в поле, выбранное над ней; * — обязательные поля. Измените выбор, чтобы сопоставить колонки, которых пресет не знает.
+imports-save-as = Сохранить сопоставление как (имя, необязательно)
+imports-mapping-toml = Сопоставление как файл (TOML)
+imports-saved = сохранённое
+imports-mappings = Сохранённые сопоставления
+imports-delete-mapping = Удалить
+imports-campaigns-created = { $count ->
+    [one] Из отчёта создана { $count } новая кампания.
+    [few] Из отчёта созданы { $count } новые кампании.
+   *[many] Из отчёта создано { $count } новых кампаний.
+}

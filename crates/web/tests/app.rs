@@ -220,6 +220,19 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 404, 403, 403, 403, 403],
         ),
         post_form(
+            "/imports/run",
+            vec![
+                ("token", "0123456789abcdef0123456789abcdef"),
+                ("preset", "mkpi-orders"),
+            ],
+            [303, 422, 403, 403, 403, 403],
+        ),
+        post_form(
+            "/imports/mappings/no-such/delete",
+            vec![],
+            [303, 404, 403, 403, 403, 403],
+        ),
+        post_form(
             "/login",
             vec![("login", "admin"), ("password", "demo")],
             [403; 6],
@@ -1214,5 +1227,121 @@ async fn an_admin_uploads_a_file_sees_the_dry_run_then_imports_and_rolls_back() 
         let page = app.get("/imports").await.body;
         assert!(page.contains("rolled back"), "{page}");
         assert!(!page.contains(">Roll back<"), "nothing left to roll back");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_previews_a_file_maps_its_columns_saves_the_mapping_and_imports() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let csrf = app.csrf().unwrap();
+        let file = "Номер;Покупатель;Оплачен;Итого, руб.;Комментарий\n\
+                    77;c-9;01.12.2024;1 234,50;первый\n\
+                    78;c-10;02.12.2024;99;=cmd\n";
+        let (content_type, body) = multipart(&[
+            ("preset", None, "mkpi-orders"),
+            ("file", Some("shop.csv"), file),
+        ]);
+        let req = axum::http::Request::post(format!("/imports/preview?csrf={csrf}"))
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains("shop.csv: first rows and mapping"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("<td>1 234,50</td>"), "{}", r.body);
+        let token = r
+            .body
+            .split("name=\"token\" value=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap()
+            .to_string();
+        // The canonical preset knows none of these headers: all ignored.
+        assert_eq!(r.body.matches("<option value=\"\" selected").count(), 0);
+        assert!(!r.body.contains(" selected>order_id"), "{}", r.body);
+
+        let mut form: Vec<(&str, &str)> = vec![
+            ("token", token.as_str()),
+            ("preset", "mkpi-orders"),
+            ("source", "shop.csv"),
+            ("field_0", "order_id"),
+            ("field_1", "customer_id"),
+            ("field_2", "date"),
+            ("field_3", "amount"),
+            ("dry_run", "1"),
+        ];
+        let r = app.post_form("/imports/run", &form).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Dry run: no problems"), "{}", r.body);
+        assert!(
+            r.body.contains(" selected>order_id"),
+            "the choice stays: {}",
+            r.body
+        );
+
+        form.retain(|(k, _)| *k != "dry_run");
+        form.push(("save_as", "shop-orders"));
+        let r = app.post_form("/imports/run", &form).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Imported as #"), "{}", r.body);
+        assert!(r.body.contains("id=\"mappings-table\""), "{}", r.body);
+        assert!(r.body.contains(">shop-orders<"), "{}", r.body);
+
+        // The upload is gone once imported; the saved mapping reads the
+        // next file by itself.
+        let r = app.post_form("/imports/run", &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("this upload is no longer here"),
+            "{}",
+            r.body
+        );
+        let (content_type, body) = multipart(&[
+            ("preset", None, "shop-orders"),
+            (
+                "file",
+                Some("shop2.csv"),
+                "Номер;Покупатель;Оплачен;Итого, руб.\n79;c-9;03.12.2024;10\n",
+            ),
+        ]);
+        let req = axum::http::Request::post(format!("/imports/preview?csrf={csrf}"))
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        assert!(r.body.contains(" selected>amount"), "{}", r.body);
+
+        // A mapping without a required field is refused with the reason.
+        let token2 = r
+            .body
+            .split("name=\"token\" value=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap()
+            .to_string();
+        let partial: Vec<(&str, &str)> = vec![
+            ("token", token2.as_str()),
+            ("preset", "mkpi-orders"),
+            ("field_1", "customer_id"),
+        ];
+        let r = app.post_form("/imports/run", &partial).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("neither maps nor gives a default for the required field"),
+            "{}",
+            r.body
+        );
+
+        let r = app
+            .post_form("/imports/mappings/shop-orders/delete", &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!app.get("/imports").await.body.contains("mappings-table"));
     }
 }

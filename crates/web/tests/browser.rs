@@ -253,5 +253,98 @@ async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_s
         .unwrap();
     c.goto(&format!("{base}/")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/login");
+
+    // An admin imports a Google Ads export: preview, dry run, import.
+    let form = c.form(Locator::Id("login-form")).await.unwrap();
+    form.set_by_name("login", "admin").await.unwrap();
+    form.set_by_name("password", "demo").await.unwrap();
+    form.submit().await.unwrap();
+    wait(&c).for_element(Locator::Id("logout")).await.unwrap();
+    c.goto(&format!("{base}/imports")).await.unwrap();
+    c.find(Locator::Css("select[name=preset] option[value=google-ads]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ingest/tests/fixtures/presets/google-ads-ru.csv")
+        .canonicalize()
+        .unwrap();
+    c.find(Locator::Css("#upload-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&fixture.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let preview = wait(&c)
+        .for_element(Locator::Id("preview-table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(preview.contains("Бренд — поиск"), "{preview}");
+    assert!(preview.contains("15 230,50"), "{preview}");
+    let chosen = c
+        .execute(
+            "return [...document.querySelectorAll('#preview-table select')].map(s => s.value).join(',')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen,
+        json!(
+            "date,campaign,campaign_name,currency,impressions,clicks,,spend,conversions,,conversion_value"
+        )
+    );
+    c.find(Locator::Css("#mapping-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let verdict = wait(&c)
+        .for_element(Locator::Id("import-verdict"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The language chosen above stays with the browser.
+    assert!(verdict.starts_with("Dry run: no problems"), "{verdict}");
+    // After a clean dry run the form is ready to import for real.
+    let dry = c
+        .find(Locator::Css("#mapping-form input[name=dry_run]"))
+        .await
+        .unwrap();
+    assert_eq!(dry.prop("checked").await.unwrap(), Some("false".into()));
+    c.find(Locator::Css("#mapping-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait(&c)
+        .for_element(Locator::XPath(
+            "//p[@id='import-verdict' and starts-with(., 'Imported as')]",
+        ))
+        .await
+        .unwrap();
+    let history = c
+        .find(Locator::Css("#imports-table tbody tr"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains("google-ads"), "{history}");
     c.close().await.unwrap();
 }

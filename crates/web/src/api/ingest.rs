@@ -16,8 +16,8 @@ use crate::error::WebError;
 
 #[derive(Deserialize, ToSchema)]
 pub struct IngestRequest {
-    /// Objects of field → string or number, fields as in the fact's canonical
-    /// CSV format (docs/import-formats.md).
+    /// Objects of field → string, number or true/false, fields as in the
+    /// fact's canonical CSV format (docs/import-formats.md).
     #[schema(value_type = Vec<Object>)]
     pub records: Vec<Map<String, Value>>,
     /// Check and count, store nothing.
@@ -78,10 +78,11 @@ impl From<ImportReport> for ImportReportJson {
     }
 }
 
-/// Imports a batch of campaigns or ad statistics. The batch lands whole or
-/// not at all; records already stored are updated, never duplicated.
+/// Imports a batch of facts of one kind. The batch lands whole or not at
+/// all; records already stored (same natural key) are updated, never
+/// duplicated. Fields are those of the fact's canonical CSV format.
 #[utoipa::path(post, path = "/api/v1/ingest/{fact}", tag = "ingest", request_body = IngestRequest,
-    params(("fact" = String, Path, description = "campaigns or ad_stats")),
+    params(("fact" = String, Path, description = "campaigns, ad_stats, web_traffic, orders, lead_stages, survey_responses, social_stats, time_entries or tasks")),
     responses(
         (status = 200, description = "Stored (or, for a dry run, would be stored)", body = ImportReportJson),
         (status = 422, description = "Problems found; nothing stored", body = ImportReportJson),

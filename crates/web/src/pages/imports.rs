@@ -1,6 +1,10 @@
-//! Imports in the browser (admins): upload a file with a preset, see what
-//! was detected and every problem, dry run first; the history of imports
-//! with the rollback of the most recent one.
+//! Imports in the browser (admins): upload a file with a preset, see its
+//! first rows, what was detected and which column feeds which field; change
+//! that mapping (and save it by name), dry run, then import; the history of
+//! imports with the rollback of the most recent one.
+//!
+//! Between the preview and the import the file waits in a private upload
+//! directory under a random token, tied to the user who sent it.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -13,6 +17,12 @@ use mkpi_services::users::Principal;
 use mkpi_services::{Actor, Error};
 use serde_json::json;
 
+use std::path::PathBuf;
+
+use axum::Form;
+use mkpi_ingest::table::Preview;
+use std::collections::HashMap;
+
 use super::{layout, ser};
 use crate::AppState;
 use crate::auth::{Auth, Lang};
@@ -21,6 +31,80 @@ use crate::error::WebError;
 /// Largest file accepted through the browser.
 pub const MAX_UPLOAD: usize = 200 * 1024 * 1024;
 
+/// Where uploads wait between preview and import.
+fn upload_dir() -> PathBuf {
+    std::env::temp_dir().join("mkpi-uploads")
+}
+
+/// The file of an upload: the token is 32 hex digits, the owner's user id
+/// is part of the name, so no one else's token opens it.
+fn upload_path(user_id: i64, token: &str) -> Option<PathBuf> {
+    (token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| upload_dir().join(format!("{user_id}-{token}")))
+}
+
+/// Keeps an upload for a later step; uploads older than a day go.
+fn keep_upload(user_id: i64, bytes: &[u8]) -> Result<String, WebError> {
+    let dir = upload_dir();
+    let failed = |e: std::io::Error| {
+        WebError::Service(Error::Internal(format!("cannot keep the upload: {e}")))
+    };
+    std::fs::create_dir_all(&dir).map_err(failed)?;
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 24 * 3600);
+            if old {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| WebError::Service(Error::Internal(e.to_string())))?;
+    let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let path = upload_path(user_id, &token)
+        .ok_or_else(|| WebError::Service(Error::Internal("bad token".into())))?;
+    std::fs::write(&path, bytes).map_err(failed)?;
+    Ok(token)
+}
+
+/// What the preview step shows: the file's start and the mapping editor.
+struct Shown<'a> {
+    token: &'a str,
+    source: &'a str,
+    preset: &'a Preset,
+    preview: &'a Preview,
+}
+
+fn preview_json(shown: &Shown<'_>) -> serde_json::Value {
+    let p = shown.preview;
+    let fields: Vec<_> = shown
+        .preset
+        .fact
+        .fields()
+        .iter()
+        .map(|f| json!({"name": f.name, "required": f.required}))
+        .collect();
+    json!({
+        "token": shown.token,
+        "source": shown.source,
+        "preset": shown.preset.name,
+        "preset_title": shown.preset.title,
+        "fact": shown.preset.fact.name(),
+        "encoding": p.encoding.name(),
+        "delimiter": match p.delimiter { Some('\t') => Some("tab".to_string()), d => d.map(String::from) },
+        "header_row": p.header_row,
+        "columns": p.headers.iter().zip(&p.fields).enumerate().map(|(i, (h, f))| json!({"index": i, "header": h, "field": f})).collect::<Vec<_>>(),
+        "fields": fields,
+        "rows": p.rows.iter().map(|(row, cells)| json!({"row": row, "cells": cells.iter().take(p.headers.len().max(1)).map(|c| if c.chars().count() > 60 { format!("{}…", c.chars().take(60).collect::<String>()) } else { c.clone() }).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "toml": shown.preset.to_toml(),
+    })
+}
+
 async fn render(
     state: &AppState,
     lang: Locale,
@@ -28,15 +112,17 @@ async fn render(
     status: StatusCode,
     report: Option<&ImportReport>,
     chosen_preset: &str,
+    shown: Option<Shown<'_>>,
 ) -> Result<Response, WebError> {
     let history = state
         .services
         .list_imports(Principal::User(actor), 50)
         .await?;
     let latest_applied = history.iter().find(|i| i.status == "applied").map(|i| i.id);
-    let presets: Vec<_> = Preset::builtin()
-        .into_iter()
-        .map(|p| json!({"name": p.name, "title": p.title}))
+    let all_presets = state.services.presets(Principal::User(actor)).await?;
+    let presets: Vec<_> = all_presets
+        .iter()
+        .map(|p| json!({"name": p.name, "title": p.title, "fact": p.fact, "builtin": p.builtin}))
         .collect();
     let report = report.map(|r| {
         json!({
@@ -44,6 +130,7 @@ async fn render(
             "preset": r.preset, "encoding": r.encoding, "delimiter": match r.delimiter { Some('\t') => Some("tab".to_string()), d => d.map(String::from) },
             "header_row": r.header_row, "read": r.counts.read, "added": r.counts.added, "updated": r.counts.updated,
             "unchanged": r.counts.unchanged, "rejected": r.rows_rejected, "problem_count": r.problem_count,
+            "campaigns_created": r.campaigns_created,
             "problems": r.problems.iter().take(200).map(|p| json!({"row": p.row, "column": p.column, "value": p.value, "reason": p.reason})).collect::<Vec<_>>(),
         })
     });
@@ -53,8 +140,10 @@ async fn render(
             ..layout(lang, Some(actor), "imports", "/imports"),
             ..context! {
                 presets => ser(&presets),
+                mappings => ser(presets.iter().filter(|p| p["builtin"] == false).collect::<Vec<_>>()),
                 chosen => chosen_preset,
                 report => ser(&report),
+                preview => ser(shown.as_ref().map(preview_json)),
                 history => ser(history.iter().map(|i| json!({
                     "id": i.id, "at": i.at, "actor": i.actor, "source": i.source, "preset": i.preset, "status": i.status,
                     "read": i.rows_read, "added": i.rows_added, "updated": i.rows_updated, "unchanged": i.rows_unchanged,
@@ -66,12 +155,194 @@ async fn render(
     Ok((status, Html(html)).into_response())
 }
 
+/// Reads the start of a stored upload with a preset.
+async fn preview_of(bytes: Vec<u8>, preset: &Preset) -> Result<Preview, WebError> {
+    let preset = preset.clone();
+    tokio::task::spawn_blocking(move || {
+        mkpi_ingest::table::preview(std::io::Cursor::new(bytes), Some(&preset), 10)
+    })
+    .await
+    .map_err(|e| WebError::Service(Error::Internal(e.to_string())))?
+    .map_err(|e| Error::invalid("file", e.to_string()).into())
+}
+
+/// Step 1: the file is kept and its first rows shown with the mapping.
+pub async fn preview(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("the upload is broken: {e}"))
+    };
+    let (mut preset, mut file): (String, Option<(String, Vec<u8>)>) = (String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "preset" => preset = field.text().await.map_err(bad)?,
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let found = state
+        .services
+        .preset(Principal::User(&actor), &preset)
+        .await?;
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+        return Err(Error::invalid("file", "choose a file to import").into());
+    };
+    let user_id = actor.user_id;
+    let token = keep_upload(user_id, &bytes)?;
+    let shown = preview_of(bytes, &found).await?;
+    render(
+        &state,
+        lang,
+        &actor,
+        StatusCode::OK,
+        None,
+        &preset,
+        Some(Shown {
+            token: &token,
+            source: &name,
+            preset: &found,
+            preview: &shown,
+        }),
+    )
+    .await
+}
+
+/// Step 2: the mapping as the person left it; a dry run or the import.
+pub async fn run(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    let (token, preset_name, source) = (get("token"), get("preset"), get("source"));
+    let base = state
+        .services
+        .preset(Principal::User(&actor), preset_name)
+        .await?;
+    let path = upload_path(actor.user_id, token)
+        .filter(|p| p.exists())
+        .ok_or_else(|| {
+            Error::invalid(
+                "token",
+                "this upload is no longer here: choose the file again",
+            )
+        })?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| WebError::Service(Error::Internal(format!("cannot read the upload: {e}"))))?;
+    let first = preview_of(bytes.clone(), &base).await?;
+    let choices: Vec<(String, String)> = first
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let field = get(&format!("field_{i}"));
+            (!field.is_empty()).then(|| (h.clone(), field.to_string()))
+        })
+        .collect();
+    let as_picked: Vec<(String, String)> = first
+        .headers
+        .iter()
+        .zip(&first.fields)
+        .filter_map(|(h, f)| f.clone().map(|f| (h.clone(), f)))
+        .collect();
+    let save_as = get("save_as").trim();
+    let preset = if choices == as_picked && save_as.is_empty() {
+        base.clone()
+    } else {
+        let name = if save_as.is_empty() {
+            "custom-mapping"
+        } else {
+            save_as
+        };
+        base.with_columns(name, name, &choices)
+            .map_err(|e| Error::invalid("mapping", e.to_string()))?
+    };
+    if !save_as.is_empty() {
+        state
+            .services
+            .save_mapping(Principal::User(&actor), &preset.to_toml())
+            .await?;
+    }
+    let dry_run = form.contains_key("dry_run");
+    let request = ImportRequest {
+        source: if source.is_empty() {
+            "upload".to_string()
+        } else {
+            source.to_string()
+        },
+        preset: preset.clone(),
+        dry_run,
+    };
+    let report = state
+        .services
+        .import_file(
+            Principal::User(&actor),
+            std::io::Cursor::new(bytes.clone()),
+            request,
+        )
+        .await?;
+    let status = if report.problem_count == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    if report.applied {
+        let _ = std::fs::remove_file(&path);
+        return render(
+            &state,
+            lang,
+            &actor,
+            status,
+            Some(&report),
+            &preset.name,
+            None,
+        )
+        .await;
+    }
+    let again = preview_of(bytes, &preset).await?;
+    render(
+        &state,
+        lang,
+        &actor,
+        status,
+        Some(&report),
+        &preset.name,
+        Some(Shown {
+            token,
+            source,
+            preset: &preset,
+            preview: &again,
+        }),
+    )
+    .await
+}
+
+pub async fn delete_mapping(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(name): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .services
+        .delete_mapping(Principal::User(&actor), &name)
+        .await?;
+    Ok(Redirect::to("/imports").into_response())
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Lang(lang): Lang,
     Auth(actor): Auth,
 ) -> Result<Response, WebError> {
-    render(&state, lang, &actor, StatusCode::OK, None, "").await
+    render(&state, lang, &actor, StatusCode::OK, None, "", None).await
 }
 
 pub async fn upload(
@@ -96,8 +367,10 @@ pub async fn upload(
             _ => {}
         }
     }
-    let preset_found =
-        Preset::find(&preset).map_err(|e| Error::invalid("preset", e.to_string()))?;
+    let preset_found = state
+        .services
+        .preset(Principal::User(&actor), &preset)
+        .await?;
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
         return Err(Error::invalid("file", "choose a file to import").into());
     };
@@ -119,7 +392,7 @@ pub async fn upload(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    render(&state, lang, &actor, status, Some(&report), &preset).await
+    render(&state, lang, &actor, status, Some(&report), &preset, None).await
 }
 
 pub async fn rollback(

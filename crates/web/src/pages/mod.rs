@@ -44,6 +44,15 @@ pub fn router() -> Router<AppState> {
                 .post(imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
+        .route(
+            "/imports/preview",
+            post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+        )
+        .route("/imports/run", post(imports::run))
+        .route(
+            "/imports/mappings/{name}/delete",
+            post(imports::delete_mapping),
+        )
         .route("/imports/{id}/rollback", post(imports::rollback))
 }
 
