@@ -381,3 +381,44 @@ fn asana_tasks() {
         ] as Vec<&str>
     );
 }
+
+/// docs/import-formats.md describes every canonical format: a section per
+/// fact naming each of its fields, and an example file that reads cleanly.
+#[test]
+fn the_documentation_covers_every_fact_and_its_examples_read() {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(format!("{root}/docs/import-formats.md")).unwrap();
+    for fact in mkpi_ingest::Fact::ALL {
+        let preset = fact.canonical_preset();
+        let heading = format!("## `{preset}`");
+        let start = doc
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no section {heading}"));
+        let section = &doc[start..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        for f in fact.fields() {
+            assert!(
+                section.contains(&format!("`{}`", f.name)),
+                "{preset}: field {} is not documented",
+                f.name
+            );
+        }
+        let example = format!(
+            "{root}/docs/examples/{}.csv",
+            preset.trim_start_matches("mkpi-")
+        );
+        let bytes = std::fs::read(&example).unwrap_or_else(|e| panic!("{example}: {e}"));
+        let p = Preset::find(&preset).unwrap();
+        let mut n = 0;
+        let o = mkpi_ingest::table::read(Cursor::new(bytes), &p, |_, _| n += 1).unwrap();
+        assert_eq!(problems(&o), Vec::<String>::new(), "{example}");
+        assert!(n >= 2, "{example} has {n} records");
+    }
+    for p in Preset::builtin() {
+        assert!(
+            doc.contains(&format!("`{}`", p.name)),
+            "preset {} is not documented",
+            p.name
+        );
+    }
+}

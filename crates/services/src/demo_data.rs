@@ -1,6 +1,7 @@
 //! The demo department's marketing data: campaigns owned by its people and
-//! two years of daily ad statistics with weekly and yearly seasonality,
-//! imported through the same code path as any file.
+//! two years of daily ad statistics with weekly and yearly seasonality (and,
+//! from them, the other facts: see `demo_facts`), imported through the same
+//! code path as any file.
 
 use std::fmt::Write;
 
@@ -157,6 +158,7 @@ impl Services {
                 monthly.round()
             );
         }
+        let mut campaign_days: Vec<crate::demo_facts::CampaignDay> = Vec::new();
         let mut stats = String::from(
             "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency\n",
         );
@@ -194,14 +196,31 @@ impl Services {
                 };
                 let conversions = (clicks * cr * noise(&mut rng, 0.5)).round();
                 let aov = 4_500.0 * noise(&mut rng, 0.3);
+                let value = (conversions * aov).round();
                 let _ = writeln!(
                     stats,
-                    "{date},{id},{shown},{clicks},{spend:.2},{conversions},{:.2},RUB",
-                    (conversions * aov).round()
+                    "{date},{id},{shown},{clicks},{spend:.2},{conversions},{value:.2},RUB"
                 );
+                campaign_days.push(crate::demo_facts::CampaignDay {
+                    date,
+                    campaign: id,
+                    channel,
+                    owner: c.owner,
+                    clicks: clicks as u64,
+                    conversions: conversions as u64,
+                    value_minor: (value * 100.0) as i64,
+                });
             }
         }
-        for (preset, text) in [("mkpi-campaigns", campaigns), ("mkpi-ad-stats", stats)] {
+        let mut files = vec![("mkpi-campaigns", campaigns), ("mkpi-ad-stats", stats)];
+        files.extend(crate::demo_facts::demo_facts(
+            seed,
+            &campaign_days,
+            start,
+            DEMO_DAYS,
+            &head,
+        ));
+        for (preset, text) in files {
             let request = ImportRequest {
                 source: format!("demo-{preset}.csv"),
                 preset: Preset::find(preset).map_err(|e| Error::Internal(e.to_string()))?,

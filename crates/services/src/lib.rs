@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod demo_data;
+mod demo_facts;
 mod error;
 pub mod imports;
 pub mod mappings;

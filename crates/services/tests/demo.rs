@@ -95,20 +95,44 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
     let s = services(&db.url).await;
     let demo = s.seed_demo(42).await.unwrap();
     s.seed_demo_data(42, &demo).await.unwrap();
-    let imports = s.list_imports(Principal::Operator, 10).await.unwrap();
+    let imports = s.list_imports(Principal::Operator, 20).await.unwrap();
     let summary: Vec<(&str, &str, i64)> = imports
         .iter()
+        .rev()
         .map(|i| (i.preset.as_str(), i.actor.as_str(), i.rows_added))
         .collect();
+    let presets: Vec<&str> = summary.iter().map(|s| s.0).collect();
+    assert_eq!(
+        presets,
+        vec![
+            "mkpi-campaigns",
+            "mkpi-ad-stats",
+            "mkpi-orders",
+            "mkpi-web-traffic",
+            "mkpi-lead-stages",
+            "mkpi-survey-responses",
+            "mkpi-social-stats",
+            "mkpi-time-entries",
+            "mkpi-tasks"
+        ]
+    );
+    assert!(
+        summary.iter().all(|s| s.1 == "demo" && s.2 > 0),
+        "{summary:?}"
+    );
+    assert_eq!(summary[0].2, 10);
     // 9 daily campaigns × 730 days, and the e-mail digest on the 104 or 105 Tuesdays.
-    let emails = imports[0].rows_added - 9 * 730;
+    let emails = summary[1].2 - 9 * 730;
     assert!((104..=105).contains(&emails), "{summary:?}");
-    assert_eq!(summary[1], ("mkpi-campaigns", "demo", 10));
-    assert_eq!(summary[0].0, "mkpi-ad-stats");
+    // Nine sources of traffic and four social accounts a day.
+    assert_eq!(summary[3].2, 9 * 730);
+    assert_eq!(summary[6].2, 4 * 730);
+    // Monthly CSAT/NPS waves of 60 over 24 months, quarterly panels of 100.
+    assert_eq!(summary[5].2, 24 * 60 + 8 * 100);
 
     let mut tx = s.store().read().await.unwrap();
     let totals = mkpi_store::ad_stats::totals(&mut tx).await.unwrap();
-    assert_eq!(totals.row_count, imports[0].rows_added);
+    assert_eq!(totals.row_count, summary[1].2);
     assert!(totals.clicks > 0 && totals.clicks < totals.impressions);
     let owned = mkpi_store::campaigns::all(&mut tx).await.unwrap();
     assert!(
