@@ -89,7 +89,8 @@ pub enum ReadError {
         first: String,
         second: String,
     },
-    #[error("row {row}: {message}")]
+    /// Broken at a row (0: the file as a whole).
+    #[error("{}{message}", if *row > 0 { format!("row {row}: ") } else { String::new() })]
     Broken { row: u64, message: String },
 }
 

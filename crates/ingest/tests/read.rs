@@ -241,6 +241,55 @@ fn arbitrary_bytes_never_panic_the_reader() {
 }
 
 #[test]
+fn mutated_vendor_exports_never_panic_any_preset() {
+    // The same cheap fuzz over every vendor sample and its preset: bytes
+    // changed, removed, inserted, lines duplicated and cut.
+    let dir = format!("{}/tests/fixtures/presets", env!("CARGO_MANIFEST_DIR"));
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let preset = Preset::builtin()
+            .into_iter()
+            .filter(|p| name.starts_with(&p.name))
+            .max_by_key(|p| p.name.len())
+            .unwrap_or_else(|| panic!("no preset for {name}"));
+        let base = std::fs::read(&path).unwrap();
+        for _ in 0..700 {
+            let mut bytes = base.clone();
+            for _ in 0..(next() % 6 + 1) {
+                let i = usize::try_from(next() % bytes.len().max(1) as u64).unwrap();
+                match next() % 5 {
+                    0 => bytes[i] = (next() % 256) as u8,
+                    1 => {
+                        bytes.remove(i);
+                    }
+                    2 => bytes.insert(i, (next() % 256) as u8),
+                    3 => {
+                        let copy: Vec<u8> = bytes[i..].iter().take(200).copied().collect();
+                        bytes.splice(i..i, copy);
+                    }
+                    _ => bytes.truncate(i),
+                }
+                if bytes.is_empty() {
+                    bytes.push(b'x');
+                }
+            }
+            let _ = read(bytes, &preset.name);
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 15 * 700);
+}
+
+#[test]
 fn row_numbers_are_the_lines_people_see_despite_comments_and_blank_lines() {
     let csv = "# ----------------------------------------\n\
                # Ad statistics\n\
