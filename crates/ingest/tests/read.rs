@@ -363,7 +363,7 @@ fn a_damaged_workbook_is_refused_with_a_reason() {
     let err = mkpi_ingest::table::read(Cursor::new(bytes), &preset, |_, _| {}).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("row 0: this is not a readable XLSX workbook"),
+            .starts_with("this is not a readable XLSX workbook"),
         "{err}"
     );
 }
