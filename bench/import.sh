@@ -43,3 +43,17 @@ run() {
 }
 run "first import"
 run "re-import (all rows already stored)"
+
+# The generic facts: orders (campaign ids resolved) and web traffic.
+{ echo "order_id,customer_id,date,amount,campaign,currency"; tail -n +2 "$work/$scale/orders.csv" | sed 's/$/,RUB/'; } > "$work/orders.csv"
+cp "$work/$scale/web_sessions_daily.csv" "$work/web_traffic.csv"
+for fact in orders web_traffic; do
+  file="$work/$fact.csv"
+  n=$(( $(wc -l < "$file") - 1 ))
+  start=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$data/mem" "$bin" import --preset "mkpi-${fact//_/-}" "$file" --data-dir "$data" > "$data/out"
+  end=$(date +%s%N)
+  ms=$(( (end - start) / 1000000 ))
+  echo "$fact: $(sed 's/^[^—]*— //' "$data/out" | head -1)"
+  echo "  $n rows in $ms ms, $(( n * 1000 / (ms > 0 ? ms : 1) )) rows/s, peak memory $(( $(cat "$data/mem") / 1024 )) MB"
+done

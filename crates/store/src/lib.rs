@@ -132,6 +132,20 @@ impl Tx {
         Ok(())
     }
 
+    /// Gives this transaction's SQLite connection a page cache of `kib`
+    /// KiB (a no-op on PostgreSQL). A bulk write that outgrows the cache
+    /// spills pages to the WAL and reads them back, which costs more than
+    /// the writing; imports raise it, then lower it again.
+    pub async fn set_cache_kib(&mut self, kib: u32) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            let sql = format!("PRAGMA cache_size = -{kib}");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

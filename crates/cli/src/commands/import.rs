@@ -204,12 +204,12 @@ pub async fn imports(cmd: ImportsCommand, file: &FileConfig) -> Result<()> {
                 .await
                 .map_err(service_error)?;
             println!(
-                "{:>5}  {:<11} {:<16} {:<14} {:>9} {:>9} {:>9}  source",
+                "{:>5}  {:<11} {:<22} {:<14} {:>9} {:>9} {:>9}  source",
                 "id", "status", "preset", "by", "added", "updated", "unchanged"
             );
             for i in list {
                 println!(
-                    "{:>5}  {:<11} {:<16} {:<14} {:>9} {:>9} {:>9}  {}",
+                    "{:>5}  {:<11} {:<22} {:<14} {:>9} {:>9} {:>9}  {}",
                     i.id,
                     i.status,
                     i.preset,
