@@ -123,7 +123,7 @@ pub const ORDER_STATUSES: &[&str] = &["paid", "cancelled", "refunded", "open", "
 pub const LEAD_STAGES: &[&str] = &["lead", "mql", "sql", "customer"];
 pub const TASK_STATUSES: &[&str] = &["planned", "in_progress", "review", "done", "cancelled"];
 
-const CAMPAIGN_FIELDS: [FieldSpec; 9] = [
+const CAMPAIGN_FIELDS: [FieldSpec; 10] = [
     FieldSpec {
         column: Some("external_id"),
         ..field("campaign", Kind::Code, true)
@@ -146,9 +146,14 @@ const CAMPAIGN_FIELDS: [FieldSpec; 9] = [
         column: Some("end_date"),
         ..field("end", Kind::Date, false)
     },
+    // "anna@x.ru: 30%; boris@x.ru: 0.2" (kept in campaign_contributors).
+    FieldSpec {
+        column: None,
+        ..field("contributors", Kind::Text, false)
+    },
 ];
 
-const AD_STAT_FIELDS: [FieldSpec; 10] = [
+const AD_STAT_FIELDS: [FieldSpec; 11] = [
     field("date", Kind::Date, true),
     FieldSpec {
         required: true,
@@ -160,6 +165,9 @@ const AD_STAT_FIELDS: [FieldSpec; 10] = [
     field("conversions", Kind::Number, false),
     money("conversion_value", "conversion_value_minor", false),
     field("currency", Kind::Currency, false),
+    // Whether spend includes VAT (platforms differ; Yandex Direct lets the
+    // exporter choose).
+    field("vat_included", Kind::Flag, false),
     // The campaign's name, for campaigns a preset may create.
     helper("campaign_name", Kind::Text),
     // The last day a row covers: must be its first (one row per day).
@@ -357,6 +365,9 @@ pub struct CampaignRecord {
     pub currency: Option<String>,
     pub start: Option<String>,
     pub end: Option<String>,
+    /// Other people sharing in the results: (e-mail, share in basis
+    /// points); the owner has the rest.
+    pub contributors: Vec<(String, i64)>,
 }
 
 /// One campaign's statistics for one day (natural key: campaign + date).
@@ -371,6 +382,8 @@ pub struct AdStatRecord {
     pub conversions: Option<f64>,
     pub conversion_value_minor: Option<i64>,
     pub currency: Option<String>,
+    /// Whether spend includes VAT; none when the file does not say.
+    pub vat_included: Option<bool>,
     /// The campaign's name when the file has one.
     pub campaign_name: Option<String>,
 }

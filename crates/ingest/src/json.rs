@@ -91,7 +91,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency,campaign_name,date_end\n2024-12-01,\"G,1\",100,5,12.5,,,,,\n"
+            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency,vat_included,campaign_name,date_end\n2024-12-01,\"G,1\",100,5,12.5,,,,,,\n"
         );
     }
 
@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(
             text,
             [
-                "row 2, column 'likes', value '1': is not a field of campaigns (fields: campaign, name, platform, channel, owner, budget, currency, start, end)",
+                "row 2, column 'likes', value '1': is not a field of campaigns (fields: campaign, name, platform, channel, owner, budget, currency, start, end, contributors)",
                 "row 2, column 'campaign', value '[\"G\"]': must be a string, a number or true/false",
             ]
         );

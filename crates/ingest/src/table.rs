@@ -828,6 +828,19 @@ impl Reading<'_> {
         };
         match fact {
             Fact::Campaigns => Ok(Record::Campaign(CampaignRecord {
+                contributors: match text("contributors") {
+                    None => Vec::new(),
+                    Some(list) => contributors(&list).map_err(|reason| {
+                        let col = self.columns.iter().find(|c| c.field == "contributors");
+                        vec![Problem {
+                            row,
+                            column: col
+                                .map_or_else(|| "contributors".to_string(), |c| c.header.clone()),
+                            value: shorten(&list),
+                            reason,
+                        }]
+                    })?,
+                },
                 campaign: text("campaign").unwrap_or_default(),
                 name: text("name").unwrap_or_default(),
                 platform: text("platform"),
@@ -850,6 +863,7 @@ impl Reading<'_> {
                 },
                 conversion_value_minor: int("conversion_value"),
                 currency: text("currency"),
+                vat_included: int("vat_included").map(|v| v == 1),
                 campaign_name: text("campaign_name"),
             })),
             _ => Ok(Record::Row(r)),
@@ -1007,6 +1021,53 @@ impl Reading<'_> {
         }
         Ok(())
     }
+}
+
+/// A list of people and their shares: `anna@x.ru: 30%; boris@x.ru: 0.2`
+/// (entries split by `;`, `|` or line breaks; a share as a percentage or a
+/// fraction up to 1). Shares in basis points; together at most 100%.
+fn contributors(list: &str) -> Result<Vec<(String, i64)>, String> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for entry in list
+        .split([';', '|', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Some((who, share)) = entry.rsplit_once([':', '=']) else {
+            return Err(format!("'{entry}' has no share: write e-mail: 30%"));
+        };
+        let who = match email(who) {
+            Ok(Value::Text(t)) => t,
+            _ => return Err(format!("'{}' is not an e-mail address", who.trim())),
+        };
+        let share = share.trim();
+        let bp = match share.strip_suffix('%') {
+            Some(p) => value::parse_float(p.trim(), DecimalMark::Point)
+                .or_else(|_| value::parse_float(p.trim(), DecimalMark::Comma))
+                .map(|x| (x * 100.0).round()),
+            None => value::parse_float(share, DecimalMark::Point)
+                .or_else(|_| value::parse_float(share, DecimalMark::Comma))
+                .map(|x| (x * 10_000.0).round()),
+        }
+        .map_err(|_| format!("the share '{share}' of {who} is not a number: write 30% or 0.3"))?;
+        if !(1.0..=10_000.0).contains(&bp) {
+            return Err(format!(
+                "the share '{share}' of {who} must be more than 0 and at most 100% (write 30% or 0.3)"
+            ));
+        }
+        if out.iter().any(|(e, _)| *e == who) {
+            return Err(format!("{who} is listed twice"));
+        }
+        out.push((who, bp as i64));
+    }
+    let total: i64 = out.iter().map(|(_, bp)| bp).sum();
+    if total > 10_000 {
+        return Err(format!(
+            "the shares add up to {}%, more than 100%",
+            total as f64 / 100.0
+        ));
+    }
+    Ok(out)
 }
 
 fn non_negative(parsed: Result<Value, ValueError>) -> Result<Value, String> {

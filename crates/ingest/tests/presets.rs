@@ -64,9 +64,9 @@ fn google_ads_en() {
     assert_eq!(
         records,
         vec![
-            "4: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"Brand | Search\", impressions: 12500, clicks: 340, spend_minor: 1523050, conversions: Some(12.5), conversion_value_minor: Some(9800000), currency: Some(\"RUB\"), campaign_name: None })",
-            "5: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"Brand | Search\", impressions: 11800, clicks: 322, spend_minor: 1441000, conversions: None, conversion_value_minor: Some(0), currency: Some(\"RUB\"), campaign_name: None })",
-            "6: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"Generic — Display\", impressions: 40000, clicks: 120, spend_minor: 120000, conversions: Some(0.0), conversion_value_minor: Some(0), currency: Some(\"RUB\"), campaign_name: None })",
+            "4: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"Brand | Search\", impressions: 12500, clicks: 340, spend_minor: 1523050, conversions: Some(12.5), conversion_value_minor: Some(9800000), currency: Some(\"RUB\"), vat_included: None, campaign_name: None })",
+            "5: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"Brand | Search\", impressions: 11800, clicks: 322, spend_minor: 1441000, conversions: None, conversion_value_minor: Some(0), currency: Some(\"RUB\"), vat_included: None, campaign_name: None })",
+            "6: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"Generic — Display\", impressions: 40000, clicks: 120, spend_minor: 120000, conversions: Some(0.0), conversion_value_minor: Some(0), currency: Some(\"RUB\"), vat_included: None, campaign_name: None })",
         ] as Vec<&str>
     );
 }
@@ -87,8 +87,8 @@ fn google_ads_ru() {
     assert_eq!(
         records,
         vec![
-            "4: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"20512345678\", impressions: 12500, clicks: 340, spend_minor: 1523050, conversions: Some(12.5), conversion_value_minor: Some(9800000), currency: Some(\"RUB\"), campaign_name: Some(\"Бренд — поиск\") })",
-            "5: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"20512345678\", impressions: 11800, clicks: 322, spend_minor: 1441000, conversions: None, conversion_value_minor: Some(0), currency: Some(\"RUB\"), campaign_name: Some(\"Бренд — поиск\") })",
+            "4: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"20512345678\", impressions: 12500, clicks: 340, spend_minor: 1523050, conversions: Some(12.5), conversion_value_minor: Some(9800000), currency: Some(\"RUB\"), vat_included: None, campaign_name: Some(\"Бренд — поиск\") })",
+            "5: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"20512345678\", impressions: 11800, clicks: 322, spend_minor: 1441000, conversions: None, conversion_value_minor: Some(0), currency: Some(\"RUB\"), vat_included: None, campaign_name: Some(\"Бренд — поиск\") })",
         ] as Vec<&str>
     );
 }
@@ -109,8 +109,8 @@ fn meta_ads_en() {
     assert_eq!(
         records,
         vec![
-            "2: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"120210000000001\", impressions: 20000, clicks: 400, spend_minor: 25075, conversions: Some(5.0), conversion_value_minor: Some(125000), currency: Some(\"USD\"), campaign_name: Some(\"Winter sale — prospecting\") })",
-            "3: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"120210000000001\", impressions: 18500, clicks: 380, spend_minor: 24010, conversions: None, conversion_value_minor: None, currency: Some(\"USD\"), campaign_name: Some(\"Winter sale — prospecting\") })",
+            "2: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"120210000000001\", impressions: 20000, clicks: 400, spend_minor: 25075, conversions: Some(5.0), conversion_value_minor: Some(125000), currency: Some(\"USD\"), vat_included: None, campaign_name: Some(\"Winter sale — prospecting\") })",
+            "3: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"120210000000001\", impressions: 18500, clicks: 380, spend_minor: 24010, conversions: None, conversion_value_minor: None, currency: Some(\"USD\"), vat_included: None, campaign_name: Some(\"Winter sale — prospecting\") })",
         ] as Vec<&str>
     );
 }
@@ -152,8 +152,8 @@ fn yandex_direct() {
     assert_eq!(
         records,
         vec![
-            "5: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"70123456\", impressions: 8200, clicks: 410, spend_minor: 1230040, conversions: Some(21.0), conversion_value_minor: Some(9500000), currency: Some(\"RUB\"), campaign_name: Some(\"Поиск — бренд\") })",
-            "6: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"70123456\", impressions: 7900, clicks: 395, spend_minor: 1185000, conversions: None, conversion_value_minor: None, currency: Some(\"RUB\"), campaign_name: Some(\"Поиск — бренд\") })",
+            "5: AdStat(AdStatRecord { date: \"2024-12-01\", campaign: \"70123456\", impressions: 8200, clicks: 410, spend_minor: 1230040, conversions: Some(21.0), conversion_value_minor: Some(9500000), currency: Some(\"RUB\"), vat_included: None, campaign_name: Some(\"Поиск — бренд\") })",
+            "6: AdStat(AdStatRecord { date: \"2024-12-02\", campaign: \"70123456\", impressions: 7900, clicks: 395, spend_minor: 1185000, conversions: None, conversion_value_minor: None, currency: Some(\"RUB\"), vat_included: None, campaign_name: Some(\"Поиск — бренд\") })",
         ] as Vec<&str>
     );
 }

@@ -52,6 +52,7 @@ fn the_canonical_ad_stats_file_reads_exactly() {
                 conversions: Some(12.5),
                 conversion_value_minor: Some(9_800_000),
                 currency: Some("RUB".into()),
+                vat_included: None,
                 campaign_name: None,
             },
             AdStatRecord {
@@ -63,6 +64,7 @@ fn the_canonical_ad_stats_file_reads_exactly() {
                 conversions: None,
                 conversion_value_minor: None,
                 currency: Some("RUB".into()),
+                vat_included: None,
                 campaign_name: None,
             },
         ]
@@ -135,6 +137,7 @@ fn campaigns_read_with_their_owner_budget_and_dates() {
             currency: Some("RUB".into()),
             start: Some("2024-12-01".into()),
             end: Some("2024-12-31".into()),
+            contributors: Vec::new(),
         })
     );
     assert_eq!(records[1].0, 3, "records carry their row");
@@ -338,6 +341,7 @@ fn an_excel_workbook_reads_like_its_csv_export() {
                 conversions: Some(12.5),
                 conversion_value_minor: Some(9_800_000),
                 currency: Some("RUB".into()),
+                vat_included: None,
                 campaign_name: None,
             },
             AdStatRecord {
@@ -349,6 +353,7 @@ fn an_excel_workbook_reads_like_its_csv_export() {
                 conversions: None,
                 conversion_value_minor: None,
                 currency: Some("RUB".into()),
+                vat_included: None,
                 campaign_name: None,
             },
         ]

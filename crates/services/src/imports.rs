@@ -91,6 +91,8 @@ impl<R: Read> Read for Hashing<R> {
 struct CampaignRevision {
     values: CampaignValues,
     import_id: Option<i64>,
+    #[serde(default)]
+    contributors: Vec<campaigns::Contributor>,
 }
 
 /// What the writer knows while it goes through a file.
@@ -102,6 +104,8 @@ struct Writer {
     problem_count: u64,
     rows_rejected: u64,
     campaigns: HashMap<String, CampaignRow>,
+    /// Each campaign's contributors (campaign imports only).
+    contributors: HashMap<i64, Vec<campaigns::Contributor>>,
     /// Campaign by lower-case name; None when two campaigns share it.
     campaigns_by_name: HashMap<String, Option<String>>,
     employees_by_email: HashMap<String, i64>,
@@ -382,6 +386,25 @@ impl Writer {
                     }
                 },
             };
+            let mut contributors = Vec::with_capacity(r.contributors.len());
+            let mut unknown = None;
+            for (email, share) in &r.contributors {
+                match self.employees_by_email.get(email) {
+                    Some(id) => contributors.push((*id, *share)),
+                    None => unknown = Some(email.clone()),
+                }
+            }
+            if let Some(email) = unknown {
+                self.rows_rejected += 1;
+                self.problem(
+                    row,
+                    "contributors",
+                    &email,
+                    format!("no employee has the e-mail {email}"),
+                );
+                continue;
+            }
+            contributors.sort_unstable();
             let values = CampaignValues {
                 external_id: r.campaign.clone(),
                 name: r.name,
@@ -396,21 +419,33 @@ impl Writer {
             match self.campaigns.get(&r.campaign) {
                 None => {
                     let id = campaigns::insert(tx, &values, Some(self.import_id), self.now).await?;
+                    campaigns::set_contributors(tx, id, &contributors).await?;
                     self.counts.added += 1;
+                    self.contributors.insert(id, contributors);
                     self.remember_campaign(stored(id, values, self.import_id));
                 }
-                Some(existing) if CampaignValues::from(existing) == values => {
+                Some(existing)
+                    if CampaignValues::from(existing) == values
+                        && self
+                            .contributors
+                            .get(&existing.id)
+                            .map_or(&[][..], Vec::as_slice)
+                            == contributors.as_slice() =>
+                {
                     self.counts.unchanged += 1
                 }
                 Some(existing) => {
+                    let id = existing.id;
                     let previous = CampaignRevision {
                         values: CampaignValues::from(existing),
                         import_id: existing.import_id,
+                        contributors: self.contributors.get(&id).cloned().unwrap_or_default(),
                     };
-                    let id = existing.id;
                     revision(tx, self.import_id, "campaigns", &r.campaign, &previous).await?;
                     campaigns::update(tx, id, &values, Some(self.import_id), self.now).await?;
+                    campaigns::set_contributors(tx, id, &contributors).await?;
                     self.counts.updated += 1;
+                    self.contributors.insert(id, contributors);
                     self.remember_campaign(stored(id, values, self.import_id));
                 }
             }
@@ -464,6 +499,7 @@ impl Writer {
                     conversions: r.conversions,
                     conversion_value_minor: r.conversion_value_minor,
                     currency,
+                    vat_included: r.vat_included.map(i64::from),
                 },
             ));
         }
@@ -640,6 +676,7 @@ impl Services {
             problem_count: 0,
             rows_rejected: 0,
             campaigns: HashMap::new(),
+            contributors: HashMap::new(),
             campaigns_by_name: HashMap::new(),
             employees_by_email: HashMap::new(),
             employees_by_name: HashMap::new(),
@@ -655,6 +692,15 @@ impl Services {
         };
         for c in campaigns::all(&mut tx).await? {
             writer.remember_campaign(c);
+        }
+        if writer.fact == Fact::Campaigns {
+            for (campaign, employee, share) in campaigns::all_contributors(&mut tx).await? {
+                writer
+                    .contributors
+                    .entry(campaign)
+                    .or_default()
+                    .push((employee, share));
+            }
         }
         let everyone =
             mkpi_domain::Scope::new(0, mkpi_domain::Role::Admin, None, &Default::default());
@@ -804,6 +850,7 @@ impl Services {
                     let rev: CampaignRevision = serde_json::from_str(previous).map_err(broken)?;
                     if let Some(c) = all.iter().find(|c| &c.external_id == key) {
                         campaigns::update(&mut tx, c.id, &rev.values, rev.import_id, now).await?;
+                        campaigns::set_contributors(&mut tx, c.id, &rev.contributors).await?;
                     }
                 }
                 campaigns::delete_added_by(&mut tx, import_id)

@@ -479,3 +479,88 @@ async fn mappings_are_saved_by_name_checked_and_used_like_presets() {
         assert!(s.preset(Principal::Operator, "shop-orders").await.is_err());
     }
 }
+
+#[tokio::test]
+async fn campaign_contributors_share_results_are_checked_and_roll_back() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (owner_id, owner, _) = employee(&s, "Руководитель performance").await;
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let people = s.list_employees(&head).await.unwrap();
+        let (a, b) = (&people[3], &people[4]);
+        let file = |shares: &str| {
+            format!(
+                "campaign;name;owner;currency;contributors\nG-1;Бренд;{owner};RUB;\"{shares}\"\n"
+            )
+        };
+        let r = import(
+            &s,
+            "mkpi-campaigns",
+            &file(&format!("{}: 30%| {}: 0,15", a.email, b.email)),
+        )
+        .await;
+        assert_eq!(problems(&r), Vec::<String>::new(), "{:?}", db.backend);
+        let stored = async |s: &Services| {
+            let mut tx = s.store().read().await.unwrap();
+            mkpi_store::campaigns::all_contributors(&mut tx)
+                .await
+                .unwrap()
+        };
+        let mut expected = vec![(1, a.id, 3000), (1, b.id, 1500)];
+        expected.sort_unstable();
+        assert_eq!(stored(&s).await, expected);
+        assert_ne!(owner_id, a.id);
+
+        let same = import(
+            &s,
+            "mkpi-campaigns",
+            &file(&format!("{}: 0.15; {}: 30 %", b.email, a.email)),
+        )
+        .await;
+        assert_eq!(
+            counts(&same),
+            (1, 0, 0, 1, 0),
+            "the same shares in another order"
+        );
+        let changed = import(&s, "mkpi-campaigns", &file(&format!("{}: 50%", a.email))).await;
+        assert_eq!(counts(&changed), (1, 0, 1, 0, 0));
+        assert_eq!(stored(&s).await, vec![(1, a.id, 5000)]);
+        s.rollback_import(Principal::Operator, changed.import_id.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(stored(&s).await, expected, "the shares before come back");
+
+        for (shares, says) in [
+            (
+                format!("{}: 70%; {}: 40%", a.email, b.email),
+                "the shares add up to 110%, more than 100%".to_string(),
+            ),
+            (
+                format!("{}: 30", a.email),
+                format!(
+                    "the share '30' of {} must be more than 0 and at most 100% (write 30% or 0.3)",
+                    a.email
+                ),
+            ),
+            (
+                a.email.to_string(),
+                format!("'{}' has no share: write e-mail: 30%", a.email),
+            ),
+            (
+                format!("{}: 10%; {}: 5%", a.email, a.email),
+                format!("{} is listed twice", a.email),
+            ),
+            (
+                "nobody@nowhere.example: 10%".to_string(),
+                "no employee has the e-mail nobody@nowhere.example".to_string(),
+            ),
+        ] {
+            let r = import(&s, "mkpi-campaigns", &file(&shares)).await;
+            assert!(!r.applied, "{shares}");
+            assert_eq!(r.problems.len(), 1, "{shares}");
+            assert_eq!(r.problems[0].reason, says, "{shares}");
+            assert_eq!(r.problems[0].row, 2);
+        }
+        assert_eq!(stored(&s).await, expected);
+    }
+}

@@ -15,6 +15,8 @@ pub struct AdStatValues {
     pub conversions: Option<f64>,
     pub conversion_value_minor: Option<i64>,
     pub currency: String,
+    /// 1 when spend includes VAT, 0 when not, none when unknown.
+    pub vat_included: Option<i64>,
 }
 
 /// A stored row with the import that last wrote it.
@@ -25,7 +27,7 @@ pub struct AdStatRow {
     pub import_id: i64,
 }
 
-const COLUMNS: &str = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency";
+const COLUMNS: &str = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, vat_included";
 
 /// Stored rows of these campaigns between two dates (inclusive).
 ///
@@ -42,7 +44,7 @@ pub async fn existing(
     }
     // Ids come from our own campaigns table as i64: safe to inline.
     let ids: Vec<String> = campaign_ids.iter().map(i64::to_string).collect();
-    let fields = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, import_id";
+    let fields = "campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, vat_included, import_id";
     let aggregate = match tx.backend() {
         Backend::Sqlite => format!("COALESCE(json_group_array(json_array({fields})), '[]')"),
         Backend::Postgres => {
@@ -67,6 +69,7 @@ pub async fn existing(
         Option<f64>,
         Option<i64>,
         String,
+        Option<i64>,
         i64,
     );
     let tuples: Vec<Tuple> = serde_json::from_str(&json)
@@ -83,6 +86,7 @@ pub async fn existing(
                 conversions,
                 conversion_value_minor,
                 currency,
+                vat_included,
                 import_id,
             )| {
                 AdStatRow {
@@ -95,6 +99,7 @@ pub async fn existing(
                         conversions,
                         conversion_value_minor,
                         currency,
+                        vat_included,
                     },
                     import_id,
                 }
@@ -119,20 +124,20 @@ pub async fn upsert(tx: &mut Tx, rows: &[AdStatValues], import_id: i64) -> Resul
             let tuples: Vec<_> = rows
                 .iter()
                 .map(|r| {
-                    (r.campaign_id, &r.date, r.impressions, r.clicks, r.spend_minor, r.conversions, r.conversion_value_minor, &r.currency)
+                    (r.campaign_id, &r.date, r.impressions, r.clicks, r.spend_minor, r.conversions, r.conversion_value_minor, &r.currency, r.vat_included)
                 })
                 .collect();
             (
                 serde_json::to_string(&tuples).map_err(unencodable)?,
-                "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, $2
+                "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, $2
                  FROM json_each($1) WHERE true",
             )
         }
         Backend::Postgres => (
             serde_json::to_string(rows).map_err(unencodable)?,
-            "SELECT campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, $2
+            "SELECT campaign_id, date, impressions, clicks, spend_minor, conversions, conversion_value_minor, currency, vat_included, $2
              FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS r(campaign_id bigint, date text, impressions bigint,
-                  clicks bigint, spend_minor bigint, conversions double precision, conversion_value_minor bigint, currency text)",
+                  clicks bigint, spend_minor bigint, conversions double precision, conversion_value_minor bigint, currency text, vat_included bigint)",
         ),
     };
     let sql = format!(
@@ -140,6 +145,7 @@ pub async fn upsert(tx: &mut Tx, rows: &[AdStatValues], import_id: i64) -> Resul
          ON CONFLICT (campaign_id, date) DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,
               spend_minor = excluded.spend_minor, conversions = excluded.conversions,
               conversion_value_minor = excluded.conversion_value_minor, currency = excluded.currency,
+              vat_included = excluded.vat_included,
               import_id = excluded.import_id"
     );
     sqlx::query(AssertSqlSafe(sql))

@@ -116,9 +116,48 @@ pub async fn update(
     Ok(())
 }
 
-/// Removes the campaigns an import last wrote (rollback: those it changed
-/// have had their previous values, and import, restored first).
+/// A person sharing in a campaign's results: (employee, share in basis
+/// points).
+pub type Contributor = (i64, i64);
+
+/// Every campaign's contributors: (campaign, employee, share in basis points).
+pub async fn all_contributors(tx: &mut Tx) -> Result<Vec<(i64, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT campaign_id, employee_id, share_bp FROM campaign_contributors ORDER BY campaign_id, employee_id",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Replaces a campaign's contributors.
+pub async fn set_contributors(tx: &mut Tx, campaign_id: i64, people: &[Contributor]) -> Result<()> {
+    sqlx::query("DELETE FROM campaign_contributors WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .execute(tx.conn())
+        .await?;
+    for (employee_id, share_bp) in people {
+        sqlx::query(
+            "INSERT INTO campaign_contributors (campaign_id, employee_id, share_bp) VALUES ($1, $2, $3)",
+        )
+        .bind(campaign_id)
+        .bind(employee_id)
+        .bind(share_bp)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes the campaigns an import last wrote, with their contributors
+/// (rollback: those it changed have had their previous values, and
+/// import, restored first).
 pub async fn delete_added_by(tx: &mut Tx, import_id: i64) -> Result<u64> {
+    sqlx::query(
+        "DELETE FROM campaign_contributors WHERE campaign_id IN (SELECT id FROM campaigns WHERE import_id = $1)",
+    )
+    .bind(import_id)
+    .execute(tx.conn())
+    .await?;
     Ok(sqlx::query("DELETE FROM campaigns WHERE import_id = $1")
         .bind(import_id)
         .execute(tx.conn())

@@ -360,6 +360,7 @@ async fn ad_stats_upsert_on_their_natural_key_and_roll_back_by_import() {
             conversions: Some(1.5),
             conversion_value_minor: None,
             currency: "RUB".into(),
+            vat_included: Some(1),
         };
         // More rows than one statement holds, to cross a batch boundary.
         let many: Vec<AdStatValues> = (0..450)
