@@ -164,8 +164,21 @@ pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
     };
     let mut rejected = 0;
     for path in &args.files {
-        let input =
+        let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        // A bar on a terminal (none when stderr is a pipe or a file).
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = indicatif::ProgressBar::new(size);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
+        );
+        let input = bar.wrap_read(file);
         let request = ImportRequest {
             source: path.file_name().map_or_else(
                 || path.display().to_string(),
@@ -179,6 +192,7 @@ pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
             .import_file(Principal::Operator, input, request)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        bar.finish_and_clear();
         print_report(path, &report);
         tracing::info!(file = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "import finished");
         if report.problem_count > 0 {
