@@ -1137,6 +1137,29 @@ async fn an_admin_token_ingests_json_batches_atomically_and_idempotently() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["problems"][0]["column"], "likes");
 
+        // The other facts take the same road: orders attributed to the
+        // campaign by its name, survey answers with yes/no as booleans.
+        let orders = json!({"records": [
+            {"order_id": "A-1", "customer_id": "C-1", "date": "2024-12-01", "amount": 4500, "currency": "RUB", "campaign": "Бренд"},
+            {"order_id": "A-2", "customer_id": "C-1", "date": "2024-12-02", "amount": "990,50", "currency": "RUB", "status": "refunded"}
+        ]});
+        let r = post(&mut app, "orders", orders).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.json()["fact"].as_str(), r.json()["added"].as_i64()),
+            (Some("orders"), Some(2))
+        );
+        let surveys = json!({"records": [
+            {"response_id": "R-1", "date": "2024-12-01", "nps": 9, "aware_aided": true},
+            {"response_id": "R-2", "date": "2024-12-01", "nps": 11}
+        ]});
+        let r = post(&mut app, "survey_responses", surveys).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json()["problems"],
+            json!([{"row": 2, "column": "nps", "value": "11", "reason": "must be between 0 and 10"}])
+        );
+
         let mut tx = app.services.store().read().await.unwrap();
         let totals = mkpi_store::ad_stats::totals(&mut tx).await.unwrap();
         assert_eq!(
@@ -1144,6 +1167,24 @@ async fn an_admin_token_ingests_json_batches_atomically_and_idempotently() {
             (2, 50, 270_100),
             "{:?}",
             app.backend
+        );
+        let orders = mkpi_store::facts::first(
+            &mut tx,
+            &mkpi_services::imports::table_of(mkpi_ingest::Fact::Orders),
+            10,
+        )
+        .await
+        .unwrap();
+        let amounts: Vec<(String, serde_json::Value, serde_json::Value)> = orders
+            .into_iter()
+            .map(|o| (o.key, o.values[4].clone(), o.values[7].clone()))
+            .collect();
+        assert_eq!(
+            amounts,
+            vec![
+                ("A-1".to_string(), json!(450_000), json!(1)),
+                ("A-2".to_string(), json!(99_050), Value::Null),
+            ]
         );
     }
 }
