@@ -934,3 +934,38 @@ impl Services {
         Ok(report)
     }
 }
+
+/// How much of one fact is stored, and over which days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactSpan {
+    pub fact: String,
+    pub rows: i64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+impl Services {
+    /// Every fact with its row count and date span (admins, for the
+    /// imports page).
+    pub async fn fact_spans(&self, by: Principal<'_>) -> Result<Vec<FactSpan>> {
+        by.require_admin()?;
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for fact in Fact::ALL {
+            let date_column = match fact {
+                Fact::Campaigns => "start_date",
+                Fact::LeadStages => "at",
+                Fact::Tasks => "created",
+                _ => "date",
+            };
+            let (rows, first, last) = facts::span(&mut tx, fact.name(), date_column).await?;
+            out.push(FactSpan {
+                fact: fact.name().to_string(),
+                rows,
+                first: first.map(|d| d.chars().take(10).collect()),
+                last: last.map(|d| d.chars().take(10).collect()),
+            });
+        }
+        Ok(out)
+    }
+}

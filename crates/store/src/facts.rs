@@ -208,6 +208,19 @@ pub async fn delete_by_import(tx: &mut Tx, table: &Table, import_id: i64) -> Res
         .rows_affected())
 }
 
+/// How many rows a table holds and the first and last value of one of
+/// its date columns (ISO text sorts as dates).
+pub async fn span(
+    tx: &mut Tx,
+    table: &str,
+    date_column: &str,
+) -> Result<(i64, Option<String>, Option<String>)> {
+    let sql = format!("SELECT COUNT(*), MIN({date_column}), MAX({date_column}) FROM {table}");
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_one(tx.conn())
+        .await?)
+}
+
 /// How many rows a table holds.
 pub async fn count(tx: &mut Tx, table: &Table) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM {}", table.name);

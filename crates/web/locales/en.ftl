@@ -155,3 +155,17 @@ imports-campaigns-created = { $count ->
     [one] One new campaign was created from the report.
    *[other] { $count } new campaigns were created from the report.
 }
+imports-data-held = Data held
+imports-fact = Fact
+imports-rows = Rows
+imports-from = From
+imports-to = To
+fact-campaigns = Campaigns
+fact-ad_stats = Ad statistics
+fact-web_traffic = Web traffic
+fact-orders = Orders and deals
+fact-lead_stages = Lead stages
+fact-survey_responses = Survey responses
+fact-social_stats = Social statistics
+fact-time_entries = Time entries
+fact-tasks = Tasks

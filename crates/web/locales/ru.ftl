@@ -160,3 +160,17 @@ imports-campaigns-created = { $count ->
     [few] Из отчёта созданы { $count } новые кампании.
    *[many] Из отчёта создано { $count } новых кампаний.
 }
+imports-data-held = Загруженные данные
+imports-fact = Факт
+imports-rows = Строк
+imports-from = С
+imports-to = По
+fact-campaigns = Кампании
+fact-ad_stats = Рекламная статистика
+fact-web_traffic = Трафик сайта
+fact-orders = Заказы и сделки
+fact-lead_stages = Этапы лидов
+fact-survey_responses = Ответы на опросы
+fact-social_stats = Соцсети
+fact-time_entries = Учёт времени
+fact-tasks = Задачи

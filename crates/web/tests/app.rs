@@ -1332,6 +1332,13 @@ async fn an_admin_previews_a_file_maps_its_columns_saves_the_mapping_and_imports
         assert!(r.body.contains("Imported as #"), "{}", r.body);
         assert!(r.body.contains("id=\"mappings-table\""), "{}", r.body);
         assert!(r.body.contains(">shop-orders<"), "{}", r.body);
+        assert!(
+            r.body.contains(
+                "<tr><td>Orders and deals <code>orders</code></td><td>2</td><td>2024-12-01</td><td>2024-12-02</td></tr>"
+            ),
+            "{}",
+            r.body
+        );
 
         // The upload is gone once imported; the saved mapping reads the
         // next file by itself.

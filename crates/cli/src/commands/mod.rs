@@ -56,6 +56,16 @@ pub async fn backup(db: DbArgs, file: &FileConfig, out: &Path) -> Result<()> {
             out.display()
         );
     }
+    // Told before anything is opened (let alone migrated).
+    let url = config::database_url(
+        db.database_url.as_deref().or(file.database_url.as_deref()),
+        &data_dir(&db, file, "data"),
+    )?;
+    if url.starts_with("postgres") {
+        bail!(
+            "this is a PostgreSQL database: back it up with pg_dump (e.g. pg_dump -Fc -f mkpi.dump \"$MKPI_DATABASE_URL\")"
+        );
+    }
     let store = open_store(&db, file).await?;
     if store.backend() == Backend::Postgres {
         bail!(

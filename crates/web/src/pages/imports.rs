@@ -120,6 +120,7 @@ async fn render(
         .await?;
     let latest_applied = history.iter().find(|i| i.status == "applied").map(|i| i.id);
     let all_presets = state.services.presets(Principal::User(actor)).await?;
+    let spans = state.services.fact_spans(Principal::User(actor)).await?;
     let presets: Vec<_> = all_presets
         .iter()
         .map(|p| json!({"name": p.name, "title": p.title, "fact": p.fact, "builtin": p.builtin}))
@@ -142,6 +143,7 @@ async fn render(
                 presets => ser(&presets),
                 mappings => ser(presets.iter().filter(|p| p["builtin"] == false).collect::<Vec<_>>()),
                 chosen => chosen_preset,
+                spans => ser(&spans),
                 report => ser(&report),
                 preview => ser(shown.as_ref().map(preview_json)),
                 history => ser(history.iter().map(|i| json!({
