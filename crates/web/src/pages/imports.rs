@@ -157,6 +157,46 @@ async fn render(
     Ok((status, Html(html)).into_response())
 }
 
+/// The fields of an upload form.
+struct Upload {
+    preset: String,
+    dry_run: bool,
+    file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    async fn read(form: &mut Multipart) -> Result<Upload, WebError> {
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            WebError::BadRequest(format!("the upload is broken: {e}"))
+        };
+        let mut upload = Upload {
+            preset: String::new(),
+            dry_run: false,
+            file: None,
+        };
+        while let Some(field) = form.next_field().await.map_err(bad)? {
+            match field.name().unwrap_or_default() {
+                "preset" => upload.preset = field.text().await.map_err(bad)?,
+                "dry_run" => upload.dry_run = true,
+                "file" => {
+                    let name = field.file_name().unwrap_or("upload").to_string();
+                    upload.file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+                }
+                _ => {}
+            }
+        }
+        Ok(upload)
+    }
+
+    /// The file's name and bytes, or why there is none.
+    fn take_file(&mut self) -> Result<(String, Vec<u8>), WebError> {
+        match self.file.take() {
+            Some((n, b)) if !n.is_empty() || !b.is_empty() => Ok((n, b)),
+            _ => Err(Error::invalid("file", "choose a file to import").into()),
+        }
+    }
+}
+
 /// Reads the start of a stored upload with a preset.
 async fn preview_of(bytes: Vec<u8>, preset: &Preset) -> Result<Preview, WebError> {
     let preset = preset.clone();
@@ -175,27 +215,13 @@ pub async fn preview(
     Auth(actor): Auth,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("the upload is broken: {e}"))
-    };
-    let (mut preset, mut file): (String, Option<(String, Vec<u8>)>) = (String::new(), None);
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "preset" => preset = field.text().await.map_err(bad)?,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let mut upload = Upload::read(&mut form).await?;
     let found = state
         .services
-        .preset(Principal::User(&actor), &preset)
+        .preset(Principal::User(&actor), &upload.preset)
         .await?;
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return Err(Error::invalid("file", "choose a file to import").into());
-    };
+    let (name, bytes) = upload.take_file()?;
+    let preset = upload.preset;
     let user_id = actor.user_id;
     let token = keep_upload(user_id, &bytes)?;
     let shown = preview_of(bytes, &found).await?;
@@ -353,29 +379,13 @@ pub async fn upload(
     Auth(actor): Auth,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("the upload is broken: {e}"))
-    };
-    let (mut preset, mut dry_run, mut file): (String, bool, Option<(String, Vec<u8>)>) =
-        (String::new(), false, None);
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "preset" => preset = field.text().await.map_err(bad)?,
-            "dry_run" => dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let mut upload = Upload::read(&mut form).await?;
     let preset_found = state
         .services
-        .preset(Principal::User(&actor), &preset)
+        .preset(Principal::User(&actor), &upload.preset)
         .await?;
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return Err(Error::invalid("file", "choose a file to import").into());
-    };
+    let (name, bytes) = upload.take_file()?;
+    let (preset, dry_run) = (upload.preset, upload.dry_run);
     let request = ImportRequest {
         source: name,
         preset: preset_found,
