@@ -448,7 +448,7 @@ pub fn preview<R: Read + Send + 'static>(
         };
         rows.push(row);
     }
-    rows.retain(|(_, c)| !c.iter().all(|x| x.trim().is_empty()));
+    rows.retain(|(_, c)| !c.iter().all(|x| x.trim().is_empty()) && !is_totals_row(c));
     rows.truncate(limit);
     let fields = match preset {
         Some(p) => {

@@ -1393,3 +1393,18 @@ async fn an_admin_previews_a_file_maps_its_columns_saves_the_mapping_and_imports
         assert!(!app.get("/imports").await.body.contains("mappings-table"));
     }
 }
+
+#[tokio::test]
+async fn the_navigation_links_imports_for_admins_only() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    for (who, linked) in [("admin", true), ("head", false), ("manager", false)] {
+        app.logout_locally();
+        app.login_as(who).await;
+        let home = app.get("/").await.body;
+        assert_eq!(
+            home.contains("href=\"&#x2f;imports\""),
+            linked,
+            "{who}: {home}"
+        );
+    }
+}

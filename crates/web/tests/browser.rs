@@ -291,6 +291,12 @@ async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_s
         .await
         .unwrap();
     assert!(preview.contains("Бренд — поиск"), "{preview}");
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-import-preview.png"),
+        shot,
+    )
+    .unwrap();
     assert!(preview.contains("15 230,50"), "{preview}");
     let chosen = c
         .execute(

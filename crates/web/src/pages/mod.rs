@@ -83,6 +83,11 @@ fn nav(role: Role) -> Vec<NavItem> {
     ];
     if role == Role::Admin {
         items.push(NavItem {
+            key: "imports",
+            href: "/imports",
+            label: "nav-imports",
+        });
+        items.push(NavItem {
             key: "users",
             href: "/admin/users",
             label: "nav-users",
