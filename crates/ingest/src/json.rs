@@ -49,6 +49,15 @@ pub fn to_csv(fact: Fact, records: &[Map<String, Value>]) -> Result<Vec<u8>, Vec
             };
             cells.push(cell);
         }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            // An empty row would be passed over as a blank line: say so.
+            problems.push(Problem {
+                row,
+                column: String::new(),
+                value: String::new(),
+                reason: "the record has no values".into(),
+            });
+        }
         if out.write_record(&cells).is_err() {
             problems.push(Problem {
                 row,

@@ -894,13 +894,27 @@ impl Services {
         records: &[serde_json::Map<String, serde_json::Value>],
         dry_run: bool,
     ) -> Result<ImportReport> {
+        self.import_records_from(by, "api", fact, records, dry_run)
+            .await
+    }
+
+    /// [`Services::import_records`] with another source for the record
+    /// (`manual` for rows entered by hand).
+    pub async fn import_records_from(
+        &self,
+        by: Principal<'_>,
+        source: &str,
+        fact: mkpi_ingest::Fact,
+        records: &[serde_json::Map<String, serde_json::Value>],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
         by.require_admin()?;
         let preset = Preset::canonical(fact);
         let empty_report = |problems: Vec<Problem>| ImportReport {
             import_id: None,
             applied: false,
             dry_run,
-            source: "api".to_string(),
+            source: source.to_string(),
             preset: preset.name.clone(),
             fact: fact.name().to_string(),
             file_hash: String::new(),
@@ -921,7 +935,7 @@ impl Services {
             Err(problems) => return Ok(empty_report(problems)),
         };
         let request = ImportRequest {
-            source: "api".to_string(),
+            source: source.to_string(),
             preset: preset.clone(),
             dry_run,
         };

@@ -169,3 +169,7 @@ fact-survey_responses = Survey responses
 fact-social_stats = Social statistics
 fact-time_entries = Time entries
 fact-tasks = Tasks
+imports-manual = Enter a row by hand
+imports-manual-open = Open the form
+imports-manual-save = Save the row
+imports-manual-help = For measures no export carries. The row is checked like any imported one, recorded as an import (source "manual") and can be rolled back; a row with the same key replaces the stored one.

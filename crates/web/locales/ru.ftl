@@ -174,3 +174,7 @@ fact-survey_responses = Ответы на опросы
 fact-social_stats = Соцсети
 fact-time_entries = Учёт времени
 fact-tasks = Задачи
+imports-manual = Ввести строку вручную
+imports-manual-open = Открыть форму
+imports-manual-save = Сохранить строку
+imports-manual-help = Для показателей, которых нет ни в одной выгрузке. Строка проверяется как импортированная, записывается как импорт (источник «manual») и может быть откачена; строка с тем же ключом заменяет сохранённую.

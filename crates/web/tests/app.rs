@@ -228,6 +228,11 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 422, 403, 403, 403, 403],
         ),
         post_form(
+            "/imports/manual",
+            vec![("fact", "orders")],
+            [303, 422, 403, 403, 403, 403],
+        ),
+        post_form(
             "/imports/mappings/no-such/delete",
             vec![],
             [303, 404, 403, 403, 403, 403],
@@ -1405,6 +1410,47 @@ async fn the_navigation_links_imports_for_admins_only() {
             home.contains("href=\"&#x2f;imports\""),
             linked,
             "{who}: {home}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_admin_enters_a_row_by_hand_with_the_same_checks_as_a_file() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let page = app.get("/imports?manual=social_stats").await.body;
+        assert!(page.contains("name=\"value_followers\""), "{page}");
+        assert!(
+            page.contains("name=\"value_network\" value=\"\" placeholder=\"\" required"),
+            "{page}"
+        );
+
+        let bad = [
+            ("fact", "social_stats"),
+            ("value_date", "31.12.2024"),
+            ("value_network", "vk"),
+            ("value_account", "demo"),
+            ("value_followers", "-3"),
+        ];
+        let r = app.post_form("/imports/manual", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("must not be negative"), "{}", r.body);
+        assert!(
+            r.body.contains("name=\"value_followers\" value=\"-3\""),
+            "what was typed stays: {}",
+            r.body
+        );
+
+        let mut good = bad;
+        good[4] = ("value_followers", "12 500");
+        let r = app.post_form("/imports/manual", &good).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Imported as #"), "{}", r.body);
+        assert!(r.body.contains("<td>manual</td>"), "{}", r.body);
+        assert!(
+            r.body.contains("<tr><td>Social statistics <code>social_stats</code></td><td>1</td><td>2024-12-31</td><td>2024-12-31</td></tr>"),
+            "{}",
+            r.body
         );
     }
 }

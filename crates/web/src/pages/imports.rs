@@ -114,6 +114,44 @@ async fn render(
     chosen_preset: &str,
     shown: Option<Shown<'_>>,
 ) -> Result<Response, WebError> {
+    render_with(
+        state,
+        lang,
+        actor,
+        status,
+        report,
+        chosen_preset,
+        shown,
+        None,
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_with(
+    state: &AppState,
+    lang: Locale,
+    actor: &Actor,
+    status: StatusCode,
+    report: Option<&ImportReport>,
+    chosen_preset: &str,
+    shown: Option<Shown<'_>>,
+    manual: Option<mkpi_ingest::Fact>,
+    entered: Option<&HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let manual = manual.map(|fact| {
+        json!({
+            "fact": fact.name(),
+            "fields": fact.fields().iter().filter(|f| f.column.is_some() || f.name == "contributors").map(|f| json!({
+                "name": f.name,
+                "required": f.required,
+                "hint": field_hint(f.kind),
+                "value": entered.and_then(|e| e.get(&format!("value_{}", f.name))).cloned().unwrap_or_default(),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let facts: Vec<&str> = mkpi_ingest::Fact::ALL.iter().map(|f| f.name()).collect();
     let history = state
         .services
         .list_imports(Principal::User(actor), 50)
@@ -144,6 +182,8 @@ async fn render(
                 mappings => ser(presets.iter().filter(|p| p["builtin"] == false).collect::<Vec<_>>()),
                 chosen => chosen_preset,
                 spans => ser(&spans),
+                manual => ser(&manual),
+                facts => ser(&facts),
                 report => ser(&report),
                 preview => ser(shown.as_ref().map(preview_json)),
                 history => ser(history.iter().map(|i| json!({
@@ -365,12 +405,97 @@ pub async fn delete_mapping(
     Ok(Redirect::to("/imports").into_response())
 }
 
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    /// The fact whose hand-entry form to open.
+    #[serde(default)]
+    manual: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Lang(lang): Lang,
     Auth(actor): Auth,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<Response, WebError> {
-    render(&state, lang, &actor, StatusCode::OK, None, "", None).await
+    let manual = q.manual.as_deref().and_then(mkpi_ingest::Fact::from_name);
+    render_with(
+        &state,
+        lang,
+        &actor,
+        StatusCode::OK,
+        None,
+        "",
+        None,
+        manual,
+        None,
+    )
+    .await
+}
+
+/// What a person types into a field, in words.
+fn field_hint(kind: mkpi_ingest::fact::Kind) -> String {
+    use mkpi_ingest::fact::Kind;
+    match kind {
+        Kind::Date => "2024-12-31".to_string(),
+        Kind::Timestamp => "2024-12-31 14:05".to_string(),
+        Kind::Time => "14:05".to_string(),
+        Kind::Count => "0, 1, 2…".to_string(),
+        Kind::Score { min, max } => format!("{min}–{max}"),
+        Kind::Number => "12.5".to_string(),
+        Kind::Hours => "1.5 / 01:30".to_string(),
+        Kind::Money => "1 234.50".to_string(),
+        Kind::Currency => "RUB".to_string(),
+        Kind::Email => "name@example.com".to_string(),
+        Kind::Person => "name@example.com".to_string(),
+        Kind::Flag => "yes / no".to_string(),
+        Kind::Choice(values) => values.join(" / "),
+        Kind::Text | Kind::Code => String::new(),
+    }
+}
+
+/// A row of a fact entered by hand: the same checks as any import.
+pub async fn manual(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let fact = form
+        .get("fact")
+        .and_then(|f| mkpi_ingest::Fact::from_name(f))
+        .ok_or_else(|| Error::invalid("fact", "choose what to enter"))?;
+    let mut record = serde_json::Map::new();
+    for f in fact.fields() {
+        if let Some(v) = form
+            .get(&format!("value_{}", f.name))
+            .filter(|v| !v.trim().is_empty())
+        {
+            record.insert(f.name.to_string(), serde_json::Value::String(v.clone()));
+        }
+    }
+    let report = state
+        .services
+        .import_records_from(Principal::User(&actor), "manual", fact, &[record], false)
+        .await?;
+    let status = if report.problem_count == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let entered = (!report.applied).then_some(&form);
+    render_with(
+        &state,
+        lang,
+        &actor,
+        status,
+        Some(&report),
+        "",
+        None,
+        Some(fact),
+        entered,
+    )
+    .await
 }
 
 pub async fn upload(

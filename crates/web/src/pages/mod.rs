@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
             post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
         .route("/imports/run", post(imports::run))
+        .route("/imports/manual", post(imports::manual))
         .route(
             "/imports/mappings/{name}/delete",
             post(imports::delete_mapping),
