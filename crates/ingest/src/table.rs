@@ -336,8 +336,12 @@ fn open<R: Read + Send + 'static>(input: R) -> Result<Opened, ReadError> {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let row = record.position().map_or(0, csv::Position::line);
-                // `#` lines are comments (GA4 puts its report settings there).
-                let cells: Vec<String> = if record.get(0).is_some_and(|c| c.starts_with('#')) {
+                // A `#` line is a comment (GA4 puts its report settings
+                // there): its first cell starts with `#` and no other cell
+                // has anything. "#1001,…" is data (Shopify's order names).
+                let comment = record.get(0).is_some_and(|c| c.starts_with('#'))
+                    && record.iter().skip(1).all(|c| c.trim().is_empty());
+                let cells: Vec<String> = if comment {
                     Vec::new()
                 } else {
                     record.iter().map(str::to_string).collect()
@@ -610,10 +614,15 @@ fn read_rows(
         note(&mut outcome, p);
     }
 
-    let mut handle = |outcome: &mut ReadOutcome, row: u64, cells: Vec<String>| {
+    // Returns whether the table goes on: a comment after data ends it (GA4
+    // writes several tables into one file, each after a `#` block).
+    let mut handle = |outcome: &mut ReadOutcome, row: u64, cells: Vec<String>| -> bool {
+        if cells.is_empty() && outcome.rows > 0 {
+            return false;
+        }
         if cells.iter().all(|c| c.trim().is_empty()) || is_totals_row(&cells) || cells == headers {
             outcome.info.skipped_rows += 1;
-            return;
+            return true;
         }
         outcome.rows += 1;
         let reading = Reading {
@@ -632,12 +641,17 @@ fn read_rows(
                 }
             }
         }
+        true
     };
+    let mut goes_on = true;
     for (row, cells) in buffered {
-        handle(&mut outcome, row, cells);
+        goes_on = handle(&mut outcome, row, cells);
+        if !goes_on {
+            break;
+        }
     }
-    while let Some((row, cells)) = next_row()? {
-        handle(&mut outcome, row, cells);
+    while goes_on && let Some((row, cells)) = next_row()? {
+        goes_on = handle(&mut outcome, row, cells);
     }
     Ok(outcome)
 }

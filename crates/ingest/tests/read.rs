@@ -372,3 +372,25 @@ fn a_damaged_workbook_is_refused_with_a_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn a_hash_starts_a_comment_only_when_the_line_holds_nothing_else() {
+    // Shopify names orders "#1001": data, not comments. A GA4 file's second
+    // table, after its `#` block, is not read as rows of the first.
+    let orders = "order_id,customer_id,date,amount,currency\n#1001,C-1,2024-12-01,10,RUB\n#1002,C-2,2024-12-02,20,RUB\n";
+    let (o, records) = read(orders.as_bytes().to_vec(), "mkpi-orders").unwrap();
+    assert_eq!(
+        (o.rows, o.records, problems(&o)),
+        (2, 2, Vec::<String>::new())
+    );
+    assert_eq!(records.len(), 2);
+
+    let ga4 = "# Traffic acquisition\n# Start date: 20241201\nDate,Session source / medium,Sessions\n\
+               20241201,google / cpc,10\n20241202,google / cpc,12\n\n# Users by country\nCountry,Users\nRussia,300\n";
+    let (o, records) = read(ga4.as_bytes().to_vec(), "ga4-traffic").unwrap();
+    assert_eq!(
+        (o.rows, o.records, problems(&o)),
+        (2, 2, Vec::<String>::new())
+    );
+    assert_eq!(records.len(), 2);
+}
