@@ -160,7 +160,15 @@ mod tests {
         let keys = |r| nav(r).into_iter().map(|i| i.key).collect::<Vec<_>>();
         assert_eq!(
             keys(Role::Admin),
-            ["home", "employees", "users", "audit", "account", "api"]
+            [
+                "home",
+                "employees",
+                "imports",
+                "users",
+                "audit",
+                "account",
+                "api"
+            ]
         );
         assert_eq!(
             keys(Role::Head),
