@@ -173,3 +173,5 @@ imports-manual = Enter a row by hand
 imports-manual-open = Open the form
 imports-manual-save = Save the row
 imports-manual-help = For measures no export carries. The row is checked like any imported one, recorded as an import (source "manual") and can be rolled back; a row with the same key replaces the stored one.
+imports-mapping-write = Write or paste a mapping (TOML, see docs/import-formats.md)
+imports-mapping-save = Check and save the mapping

@@ -233,6 +233,11 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 422, 403, 403, 403, 403],
         ),
         post_form(
+            "/imports/mappings",
+            vec![("toml", "name = \"x\"")],
+            [303, 422, 403, 403, 403, 403],
+        ),
+        post_form(
             "/imports/mappings/no-such/delete",
             vec![],
             [303, 404, 403, 403, 403, 403],
@@ -1453,4 +1458,29 @@ async fn an_admin_enters_a_row_by_hand_with_the_same_checks_as_a_file() {
             r.body
         );
     }
+}
+
+#[tokio::test]
+async fn a_mapping_written_as_toml_in_the_browser_is_checked_then_saved() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.login_as("admin").await;
+    let toml = "name = \"crm-export\"\nfact = \"orders\"\n[columns]\norder_id = \"Deal\"\namount = \"Sum\"\n[values.status]\nwon = [\"Won\"]\n";
+    let r = app.post_form("/imports/mappings", &[("toml", toml)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("[values.status] maps onto &#x27;won&#x27;, which is not one of paid, cancelled, refunded, open, lost"),
+        "{}",
+        r.body
+    );
+    let fixed = toml.replace("won = ", "paid = ");
+    let r = app
+        .post_form("/imports/mappings", &[("toml", fixed.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<td>crm-export</td>"), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"crm-export\" selected"),
+        "chosen for the next upload: {}",
+        r.body
+    );
 }

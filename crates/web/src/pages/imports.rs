@@ -393,6 +393,31 @@ pub async fn run(
     .await
 }
 
+/// A mapping written as TOML (see docs/import-formats.md), checked and
+/// saved by the name it gives.
+pub async fn save_mapping(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let toml = form.get("toml").map(String::as_str).unwrap_or_default();
+    let saved = state
+        .services
+        .save_mapping(Principal::User(&actor), toml)
+        .await?;
+    render(
+        &state,
+        lang,
+        &actor,
+        StatusCode::OK,
+        None,
+        &saved.name,
+        None,
+    )
+    .await
+}
+
 pub async fn delete_mapping(
     State(state): State<AppState>,
     Auth(actor): Auth,

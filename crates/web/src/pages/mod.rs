@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/imports/run", post(imports::run))
         .route("/imports/manual", post(imports::manual))
+        .route("/imports/mappings", post(imports::save_mapping))
         .route(
             "/imports/mappings/{name}/delete",
             post(imports::delete_mapping),
