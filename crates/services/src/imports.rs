@@ -67,6 +67,48 @@ pub struct ImportReport {
     /// The first problems; `problem_count` has them all.
     pub problems: Vec<Problem>,
     pub problem_count: u64,
+    /// The first rows the import changes, field by field (a dry run shows
+    /// what a re-import would overwrite).
+    pub changes: Vec<RowChange>,
+}
+
+/// Most changed rows a report lists.
+pub const MAX_CHANGES: usize = 50;
+
+/// One stored row an import changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowChange {
+    /// The line of the file.
+    pub row: u64,
+    /// The row's natural key as people read it.
+    pub key: String,
+    /// (field, before, after) for each value that changes.
+    pub fields: Vec<(String, String, String)>,
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The fields two objects disagree on.
+fn diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<(String, String, String)> {
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
+        return Vec::new();
+    };
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                b.get(k).map_or_else(|| "—".to_string(), shown),
+                shown(v),
+            )
+        })
+        .collect()
 }
 
 /// A reader that hashes what passes through it (the reader owns it, the
@@ -103,6 +145,7 @@ struct Writer {
     problems: Vec<Problem>,
     problem_count: u64,
     rows_rejected: u64,
+    changes: Vec<RowChange>,
     campaigns: HashMap<String, CampaignRow>,
     /// Each campaign's contributors (campaign imports only).
     contributors: HashMap<i64, Vec<campaigns::Contributor>>,
@@ -151,6 +194,20 @@ impl Writer {
                 value: value.to_string(),
                 reason,
             });
+        }
+    }
+
+    /// Notes a changed row for the report (the first ones only).
+    fn changed<T: Serialize>(&mut self, row: u64, key: String, before: &T, after: &T) {
+        if self.changes.len() >= MAX_CHANGES {
+            return;
+        }
+        let (Ok(b), Ok(a)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+            return;
+        };
+        let fields = diff(&b, &a);
+        if !fields.is_empty() {
+            self.changes.push(RowChange { row, key, fields });
         }
     }
 
@@ -319,6 +376,18 @@ impl Writer {
                 Some(e) => {
                     revision(tx, self.import_id, fact.name(), &r.key, e).await?;
                     self.counts.updated += 1;
+                    let as_object = |values: &[serde_json::Value]| {
+                        serde_json::Value::Object(
+                            table
+                                .columns
+                                .iter()
+                                .zip(values)
+                                .map(|((c, _), v)| (c.to_string(), v.clone()))
+                                .collect(),
+                        )
+                    };
+                    let (before, after) = (as_object(&e.values), as_object(&r.values));
+                    self.changed(row, r.key.replace('\u{1f}', " | "), &before, &after);
                     writes.push(r.clone());
                 }
                 None => {
@@ -442,6 +511,19 @@ impl Writer {
                         contributors: self.contributors.get(&id).cloned().unwrap_or_default(),
                     };
                     revision(tx, self.import_id, "campaigns", &r.campaign, &previous).await?;
+                    let after = CampaignRevision {
+                        values: values.clone(),
+                        import_id: previous.import_id,
+                        contributors: contributors.clone(),
+                    };
+                    let flat = |c: &CampaignRevision| {
+                        let mut v = serde_json::to_value(&c.values).unwrap_or_default();
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("contributors".into(), json!(c.contributors));
+                        }
+                        v
+                    };
+                    self.changed(row, r.campaign.clone(), &flat(&previous), &flat(&after));
                     campaigns::update(tx, id, &values, Some(self.import_id), self.now).await?;
                     campaigns::set_contributors(tx, id, &contributors).await?;
                     self.counts.updated += 1;
@@ -549,6 +631,14 @@ impl Writer {
                     )
                     .await?;
                     self.counts.updated += 1;
+                    if self.changes.len() < MAX_CHANGES {
+                        let campaign = self
+                            .campaigns
+                            .values()
+                            .find(|c| c.id == v.campaign_id)
+                            .map_or_else(|| v.campaign_id.to_string(), |c| c.external_id.clone());
+                        self.changed(row, format!("{campaign} | {}", v.date), &e.values, &v);
+                    }
                     writes.push(v.clone());
                 }
                 None => {
@@ -675,6 +765,7 @@ impl Services {
             problems: Vec::new(),
             problem_count: 0,
             rows_rejected: 0,
+            changes: Vec::new(),
             campaigns: HashMap::new(),
             contributors: HashMap::new(),
             campaigns_by_name: HashMap::new(),
@@ -760,6 +851,7 @@ impl Services {
             rows_rejected,
             problems,
             problem_count,
+            changes: writer.changes,
         };
         if !applied {
             // Rolling back undoes every row written so far.
@@ -924,6 +1016,7 @@ impl Services {
             counts: ImportCounts::default(),
             campaigns_created: 0,
             rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,
+            changes: Vec::new(),
             problem_count: problems.len() as u64,
             problems,
         };

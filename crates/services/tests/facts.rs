@@ -136,6 +136,24 @@ async fn orders_land_reimport_unchanged_update_and_roll_back() {
             "A-2,C-2,2024-12-02,990,RUB,refunded",
             "A-2,C-2,2024-12-02,990,RUB,paid",
         );
+        // A dry run says which stored values the file would overwrite.
+        let preset = s.preset(Principal::Operator, "mkpi-orders").await.unwrap();
+        let dry = import_with(&s, preset, changed.as_bytes().to_vec(), true).await;
+        assert_eq!(
+            dry.changes
+                .iter()
+                .map(|c| (c.row, c.key.as_str(), c.fields.clone()))
+                .collect::<Vec<_>>(),
+            vec![(
+                3,
+                "A-2",
+                vec![(
+                    "status".to_string(),
+                    "refunded".to_string(),
+                    "paid".to_string()
+                )]
+            )]
+        );
         let r2 = import(&s, "mkpi-orders", &changed).await;
         assert_eq!(counts(&r2), (3, 0, 1, 2, 0));
         assert_eq!(

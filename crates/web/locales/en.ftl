@@ -175,3 +175,7 @@ imports-manual-save = Save the row
 imports-manual-help = For measures no export carries. The row is checked like any imported one, recorded as an import (source "manual") and can be rolled back; a row with the same key replaces the stored one.
 imports-mapping-write = Write or paste a mapping (TOML, see docs/import-formats.md)
 imports-mapping-save = Check and save the mapping
+imports-changes = Stored values this file changes (the first 50 rows)
+imports-key = Key
+imports-before = Stored
+imports-after = From the file

@@ -1457,6 +1457,15 @@ async fn an_admin_enters_a_row_by_hand_with_the_same_checks_as_a_file() {
             "{}",
             r.body
         );
+        // The same key again replaces the row, and the report says what changed.
+        good[4] = ("value_followers", "13000");
+        let r = app.post_form("/imports/manual", &good).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains("<tr><td>2</td><td>2024-12-31 | vk | demo</td><td>followers</td><td>12500</td><td>13000</td></tr>"),
+            "{}",
+            r.body
+        );
     }
 }
 

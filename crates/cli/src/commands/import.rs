@@ -136,6 +136,20 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
             .unwrap_or_default(),
         r.header_row,
     );
+    for c in r.changes.iter().take(10) {
+        let fields: Vec<String> = c
+            .fields
+            .iter()
+            .map(|(f, before, after)| format!("{f}: {before} → {after}"))
+            .collect();
+        println!(
+            "  {}: row {}, {}: {}",
+            file.display(),
+            c.row,
+            c.key,
+            fields.join(", ")
+        );
+    }
     for p in r.problems.iter().take(50) {
         println!("  {}: {p}", file.display());
     }
