@@ -223,6 +223,22 @@ impl Store {
         self.backend
     }
 
+    /// SQLite's own check of the whole file (`PRAGMA integrity_check`):
+    /// `ok`, or what is broken. PostgreSQL keeps its own and says `ok`.
+    pub async fn integrity_check(&self) -> Result<String> {
+        if self.backend == Backend::Postgres {
+            return Ok("ok".to_string());
+        }
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(r,)| r)
+            .collect::<Vec<_>>()
+            .join("; "))
+    }
+
     /// A transaction that will write. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades
     /// later fails at once with "database is locked" when another writer is
