@@ -516,10 +516,28 @@ impl Writer {
                         import_id: previous.import_id,
                         contributors: contributors.clone(),
                     };
+                    // People as their e-mails and shares as percentages.
+                    let email_of = |id: i64| {
+                        self.employees_by_email
+                            .iter()
+                            .find(|(_, e)| **e == id)
+                            .map_or_else(|| format!("#{id}"), |(m, _)| m.clone())
+                    };
                     let flat = |c: &CampaignRevision| {
                         let mut v = serde_json::to_value(&c.values).unwrap_or_default();
                         if let Some(o) = v.as_object_mut() {
-                            o.insert("contributors".into(), json!(c.contributors));
+                            let mut people: Vec<String> = c
+                                .contributors
+                                .iter()
+                                .map(|(id, bp)| {
+                                    format!("{}: {}%", email_of(*id), *bp as f64 / 100.0)
+                                })
+                                .collect();
+                            people.sort();
+                            o.insert("contributors".into(), json!(people.join("; ")));
+                            if let Some(owner) = c.values.owner_employee_id {
+                                o.insert("owner_employee_id".into(), json!(email_of(owner)));
+                            }
                         }
                         v
                     };

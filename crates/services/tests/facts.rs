@@ -542,6 +542,18 @@ async fn campaign_contributors_share_results_are_checked_and_roll_back() {
         );
         let changed = import(&s, "mkpi-campaigns", &file(&format!("{}: 50%", a.email))).await;
         assert_eq!(counts(&changed), (1, 0, 1, 0, 0));
+        assert_eq!(
+            changed.changes[0].fields,
+            vec![(
+                "contributors".to_string(),
+                {
+                    let mut before = [format!("{}: 30%", a.email), format!("{}: 15%", b.email)];
+                    before.sort();
+                    before.join("; ")
+                },
+                format!("{}: 50%", a.email)
+            )]
+        );
         assert_eq!(stored(&s).await, vec![(1, a.id, 5000)]);
         s.rollback_import(Principal::Operator, changed.import_id.unwrap())
             .await
