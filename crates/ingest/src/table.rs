@@ -690,12 +690,12 @@ fn no_formula(raw: &str) -> Result<Value, String> {
     }
 }
 
+/// An e-mail address, checked and lower-cased as accounts' are, so that
+/// the two compare equal.
 fn email(raw: &str) -> Result<Value, String> {
-    let t = raw.trim().to_lowercase();
-    match t.split_once('@') {
-        Some((l, d)) if !l.is_empty() && d.contains('.') && !t.contains(' ') => Ok(Value::Text(t)),
-        _ => Err("is not an e-mail address".to_string()),
-    }
+    mkpi_domain::Email::parse(raw)
+        .map(|e| Value::Text(e.as_str().to_string()))
+        .map_err(|_| "is not an e-mail address".to_string())
 }
 
 fn in_years(iso: String) -> Result<Value, String> {

@@ -556,7 +556,8 @@ impl Writer {
     async fn ad_stats(&mut self, tx: &mut Tx, batch: Vec<(u64, AdStatRecord)>) -> Result<()> {
         let mut valid: Vec<(u64, AdStatValues)> = Vec::with_capacity(batch.len());
         for (row, r) in batch {
-            if self.campaign(&r.campaign).is_err() && self.create_campaigns.is_some() {
+            // The lookup is paid twice only by presets that create campaigns.
+            if self.create_campaigns.is_some() && self.campaign(&r.campaign).is_err() {
                 self.create_campaign(tx, &r).await?;
             }
             let (campaign_id, own_currency) = match self.campaign(&r.campaign) {
@@ -931,8 +932,8 @@ impl Services {
         let revisions = imports::revisions(&mut tx, import_id, &import.fact).await?;
         let broken =
             |e: serde_json::Error| Error::Internal(format!("a stored revision is unreadable: {e}"));
-        match import.fact.as_str() {
-            "ad_stats" => {
+        match Fact::from_name(&import.fact) {
+            Some(Fact::AdStats) => {
                 ad_stats::delete_by_import(&mut tx, import_id).await?;
                 for (_, previous) in &revisions {
                     let row: AdStatRow = serde_json::from_str(previous).map_err(broken)?;
@@ -944,17 +945,7 @@ impl Services {
                     .await
                     .map_err(in_use)?;
             }
-            generic if Fact::from_name(generic).is_some_and(Fact::is_generic) => {
-                let table = table_of(Fact::from_name(generic).unwrap_or(Fact::Orders));
-                facts::delete_by_import(&mut tx, &table, import_id).await?;
-                let previous: Vec<FactRow> = revisions
-                    .iter()
-                    .map(|(_, p)| serde_json::from_str(p))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(broken)?;
-                facts::upsert(&mut tx, &table, &previous).await?;
-            }
-            "campaigns" => {
+            Some(Fact::Campaigns) => {
                 let all = campaigns::all(&mut tx).await?;
                 for (key, previous) in &revisions {
                     let rev: CampaignRevision = serde_json::from_str(previous).map_err(broken)?;
@@ -967,9 +958,20 @@ impl Services {
                     .await
                     .map_err(in_use)?;
             }
-            other => {
+            Some(fact) => {
+                let table = table_of(fact);
+                facts::delete_by_import(&mut tx, &table, import_id).await?;
+                let previous: Vec<FactRow> = revisions
+                    .iter()
+                    .map(|(_, p)| serde_json::from_str(p))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(broken)?;
+                facts::upsert(&mut tx, &table, &previous).await?;
+            }
+            None => {
                 return Err(Error::Internal(format!(
-                    "unknown fact '{other}' in import #{import_id}"
+                    "unknown fact '{}' in import #{import_id}",
+                    import.fact
                 )));
             }
         }

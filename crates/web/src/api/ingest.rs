@@ -102,10 +102,6 @@ pub async fn create(
         .services
         .import_records(Principal::User(&actor), fact, &req.records, req.dry_run)
         .await?;
-    let status = if report.problem_count == 0 {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::pages::report_status(&report);
     Ok((status, Json(report.into())))
 }

@@ -20,6 +20,7 @@ use serde_json::json;
 use std::path::PathBuf;
 
 use axum::Form;
+use axum::body::Bytes;
 use mkpi_ingest::table::Preview;
 use std::collections::HashMap;
 
@@ -30,6 +31,23 @@ use crate::error::WebError;
 
 /// Largest file accepted through the browser.
 pub const MAX_UPLOAD: usize = 200 * 1024 * 1024;
+
+/// A delimiter as the page names it (a tab is not visible).
+fn delimiter_label(d: Option<char>) -> Option<String> {
+    match d {
+        Some('\t') => Some("tab".to_string()),
+        d => d.map(String::from),
+    }
+}
+
+/// 200 when nothing was wrong, 422 when the report lists problems.
+pub(crate) fn report_status(report: &ImportReport) -> StatusCode {
+    if report.problem_count == 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
 
 /// Where uploads wait between preview and import.
 fn upload_dir() -> PathBuf {
@@ -96,7 +114,7 @@ fn preview_json(shown: &Shown<'_>) -> serde_json::Value {
         "preset_title": shown.preset.title,
         "fact": shown.preset.fact.name(),
         "encoding": p.encoding.name(),
-        "delimiter": match p.delimiter { Some('\t') => Some("tab".to_string()), d => d.map(String::from) },
+        "delimiter": delimiter_label(p.delimiter),
         "header_row": p.header_row,
         "columns": p.headers.iter().zip(&p.fields).enumerate().map(|(i, (h, f))| json!({"index": i, "header": h, "field": f})).collect::<Vec<_>>(),
         "fields": fields,
@@ -166,7 +184,7 @@ async fn render_with(
     let report = report.map(|r| {
         json!({
             "applied": r.applied, "dry_run": r.dry_run, "import_id": r.import_id, "source": r.source,
-            "preset": r.preset, "encoding": r.encoding, "delimiter": match r.delimiter { Some('\t') => Some("tab".to_string()), d => d.map(String::from) },
+            "preset": r.preset, "encoding": r.encoding, "delimiter": delimiter_label(r.delimiter),
             "header_row": r.header_row, "read": r.counts.read, "added": r.counts.added, "updated": r.counts.updated,
             "unchanged": r.counts.unchanged, "rejected": r.rows_rejected, "problem_count": r.problem_count,
             "campaigns_created": r.campaigns_created,
@@ -239,7 +257,7 @@ impl Upload {
 }
 
 /// Reads the start of a stored upload with a preset.
-async fn preview_of(bytes: Vec<u8>, preset: &Preset) -> Result<Preview, WebError> {
+async fn preview_of(bytes: Bytes, preset: &Preset) -> Result<Preview, WebError> {
     let preset = preset.clone();
     tokio::task::spawn_blocking(move || {
         mkpi_ingest::table::preview(std::io::Cursor::new(bytes), Some(&preset), 10)
@@ -265,7 +283,7 @@ pub async fn preview(
     let preset = upload.preset;
     let user_id = actor.user_id;
     let token = keep_upload(user_id, &bytes)?;
-    let shown = preview_of(bytes, &found).await?;
+    let shown = preview_of(Bytes::from(bytes), &found).await?;
     render(
         &state,
         lang,
@@ -304,7 +322,9 @@ pub async fn run(
                 "this upload is no longer here: choose the file again",
             )
         })?;
+    // Read once; each step below shares the bytes without copying them.
     let bytes = std::fs::read(&path)
+        .map(Bytes::from)
         .map_err(|e| WebError::Service(Error::Internal(format!("cannot read the upload: {e}"))))?;
     let first = preview_of(bytes.clone(), &base).await?;
     let choices: Vec<(String, String)> = first
@@ -358,11 +378,7 @@ pub async fn run(
             request,
         )
         .await?;
-    let status = if report.problem_count == 0 {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = report_status(&report);
     if report.applied {
         let _ = std::fs::remove_file(&path);
         return render(
@@ -504,11 +520,7 @@ pub async fn manual(
         .services
         .import_records_from(Principal::User(&actor), "manual", fact, &[record], false)
         .await?;
-    let status = if report.problem_count == 0 {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = report_status(&report);
     let entered = (!report.applied).then_some(&form);
     render_with(
         &state,
@@ -550,11 +562,7 @@ pub async fn upload(
             request,
         )
         .await?;
-    let status = if report.problem_count == 0 {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = report_status(&report);
     render(&state, lang, &actor, status, Some(&report), &preset, None).await
 }
 

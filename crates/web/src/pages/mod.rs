@@ -6,6 +6,7 @@ mod admin;
 mod employees;
 mod home;
 mod imports;
+pub(crate) use imports::report_status;
 mod session;
 
 use axum::Router;
