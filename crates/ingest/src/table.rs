@@ -797,18 +797,22 @@ impl Reading<'_> {
             let cell = col
                 .and_then(|c| cells.get(c.index))
                 .map_or("", String::as_str);
-            let column = col.map_or_else(|| spec.name.to_string(), |c| c.header.clone());
-            let (raw, column) = match self.preset.default_for(spec.name) {
-                Some(d) if value::is_missing(cell) => (d, format!("{} (default)", spec.name)),
-                _ => (cell, column),
+            let (raw, from_default) = match self.preset.default_for(spec.name) {
+                Some(d) if value::is_missing(cell) => (d, true),
+                _ => (cell, false),
             };
+            // The column's name is only spelled out for a problem.
             let problem = |reason: String| Problem {
                 row,
-                column: column.clone(),
+                column: if from_default {
+                    format!("{} (default)", spec.name)
+                } else {
+                    col.map_or_else(|| spec.name.to_string(), |c| c.header.clone())
+                },
                 value: shorten(raw),
                 reason,
             };
-            if raw.chars().count() > MAX_CELL_CHARS {
+            if raw.len() > MAX_CELL_CHARS && raw.chars().count() > MAX_CELL_CHARS {
                 problems.push(problem(format!(
                     "is longer than {MAX_CELL_CHARS} characters"
                 )));

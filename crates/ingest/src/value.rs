@@ -50,6 +50,10 @@ pub enum ValueError {
 /// Cell contents that mean "no value" (not zero).
 pub fn is_missing(raw: &str) -> bool {
     let s = raw.trim();
+    // Most cells are numbers: no lower-casing for them.
+    if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     s.is_empty()
         || matches!(
             s.to_lowercase().as_str(),
@@ -123,8 +127,14 @@ fn clean(raw: &str) -> Result<Cleaned, ValueError> {
         })
         .map(|c| if c == '−' { '-' } else { c })
         .collect();
-    let lower = s.to_lowercase();
-    for word in CURRENCY_WORDS {
+    // Currency words only where there are letters (most cells have none).
+    let has_letters = s.chars().any(char::is_alphabetic);
+    let lower = if has_letters {
+        s.to_lowercase()
+    } else {
+        String::new()
+    };
+    for word in CURRENCY_WORDS.iter().filter(|_| has_letters) {
         if let Some(stripped) = lower.strip_suffix(word) {
             s.truncate(stripped.len());
             break;

@@ -622,24 +622,31 @@ impl Writer {
             .max()
             .unwrap_or_default()
             .to_string();
-        let mut stored: HashMap<(i64, String), AdStatRow> =
-            ad_stats::existing(tx, &ids, &from, &to)
-                .await?
-                .into_iter()
-                .map(|r| ((r.values.campaign_id, r.values.date.clone()), r))
-                .collect();
+        let stored: HashMap<(i64, String), AdStatRow> = ad_stats::existing(tx, &ids, &from, &to)
+            .await?
+            .into_iter()
+            .map(|r| ((r.values.campaign_id, r.values.date.clone()), r))
+            .collect();
+        // Keys this batch writes: a second row with one of them repeats an
+        // earlier row of the file, as does a stored row this import wrote.
+        let mut written: HashSet<(i64, String)> = HashSet::with_capacity(valid.len());
         let mut writes = Vec::with_capacity(valid.len());
         for (row, v) in valid {
             let key = (v.campaign_id, v.date.clone());
-            match stored.get(&key) {
-                Some(e) if e.import_id == self.import_id => {
-                    self.rows_rejected += 1;
-                    let reason =
-                        "repeats an earlier row of this file (same campaign and date)".to_string();
-                    self.problem(row, "date", &v.date, reason);
+            let previous = stored.get(&key);
+            if previous.is_some_and(|e| e.import_id == self.import_id) || written.contains(&key) {
+                self.rows_rejected += 1;
+                let reason =
+                    "repeats an earlier row of this file (same campaign and date)".to_string();
+                self.problem(row, "date", &v.date, reason);
+                continue;
+            }
+            match previous {
+                Some(e) if e.values == v => {
+                    self.counts.unchanged += 1;
+                    written.insert(key);
                     continue;
                 }
-                Some(e) if e.values == v => self.counts.unchanged += 1,
                 Some(e) => {
                     revision(
                         tx,
@@ -658,20 +665,11 @@ impl Writer {
                             .map_or_else(|| v.campaign_id.to_string(), |c| c.external_id.clone());
                         self.changed(row, format!("{campaign} | {}", v.date), &e.values, &v);
                     }
-                    writes.push(v.clone());
                 }
-                None => {
-                    self.counts.added += 1;
-                    writes.push(v.clone());
-                }
+                None => self.counts.added += 1,
             }
-            stored.insert(
-                key,
-                AdStatRow {
-                    values: v,
-                    import_id: self.import_id,
-                },
-            );
+            written.insert(key);
+            writes.push(v);
         }
         ad_stats::upsert(tx, &writes, self.import_id).await?;
         Ok(())
