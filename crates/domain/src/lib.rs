@@ -1,14 +1,19 @@
 //! mkpi-domain: the rules of the product as pure Rust — roles and who may see
-//! whom, the organisation tree, identities (logins, e-mails), locales.
+//! whom, the organisation tree, identities (logins, e-mails), locales, and
+//! the metric system: base measures, formulas, the catalogue, periods.
 //!
 //! No I/O, no async, no SQL, no HTTP: every function here is deterministic and
 //! unit-tested with exact values. Every other crate depends on this one; this
 //! one depends on nothing of ours.
 #![forbid(unsafe_code)]
 
+pub mod formula;
 pub mod identity;
 pub mod locale;
+pub mod measure;
+pub mod metric;
 pub mod org;
+pub mod period;
 pub mod role;
 pub mod scope;
 

@@ -30,6 +30,10 @@ impl TeamTree {
         tree
     }
 
+    pub fn contains(&self, id: i64) -> bool {
+        self.nodes.contains_key(&id)
+    }
+
     /// The team and all teams below it. A cycle in stored data cannot make
     /// this loop: each team is visited once.
     pub fn subtree(&self, root: i64) -> BTreeSet<i64> {

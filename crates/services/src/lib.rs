@@ -16,6 +16,7 @@ mod demo_facts;
 mod error;
 pub mod imports;
 pub mod mappings;
+pub mod metrics;
 pub mod organisation;
 mod secrets;
 pub mod users;

@@ -164,3 +164,24 @@ pub async fn delete_added_by(tx: &mut Tx, import_id: i64) -> Result<u64> {
         .await?
         .rows_affected())
 }
+
+/// The people a campaign's results count for (owner and contributors) with
+/// their teams; `None` when there is no such campaign.
+pub async fn people(tx: &mut Tx, campaign_id: i64) -> Result<Option<Vec<(i64, Option<i64>)>>> {
+    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM campaigns WHERE id = $1")
+        .bind(campaign_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT e.id, e.team_id FROM employees e
+         WHERE e.id IN (SELECT owner_employee_id FROM campaigns WHERE id = $1
+                        UNION SELECT employee_id FROM campaign_contributors WHERE campaign_id = $1)",
+    )
+    .bind(campaign_id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(Some(rows))
+}

@@ -93,3 +93,31 @@ pub async fn find_by_email(tx: &mut Tx, email: &str) -> Result<Option<EmployeeRo
         .fetch_optional(tx.conn())
         .await?)
 }
+
+/// Everyone (active or not) whose team is one of these: whose results a
+/// team's figures hold.
+pub async fn ids_in_teams(tx: &mut Tx, team_ids: &[i64]) -> Result<Vec<i64>> {
+    if team_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Team ids are our own integers: safe to inline.
+    let list: Vec<String> = team_ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT id FROM employees WHERE team_id IN ({}) ORDER BY id",
+        list.join(", ")
+    );
+    let rows: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// An employee's team, without regard to who asks (for checks that then
+/// apply the asker's scope); `None` when there is no such employee.
+pub async fn team_of(tx: &mut Tx, id: i64) -> Result<Option<Option<i64>>> {
+    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT team_id FROM employees WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.map(|(t,)| t))
+}

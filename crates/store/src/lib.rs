@@ -20,6 +20,8 @@ pub mod facts;
 pub mod imports;
 pub mod login_attempts;
 pub mod mappings;
+pub mod measures;
+pub mod metric_definitions;
 pub mod sessions;
 pub mod teams;
 pub mod testing;

@@ -1,0 +1,627 @@
+//! Base measures for a scope and a half-open period [from, to): the sums and
+//! distinct counts every metric is computed from. Sums are exact integers
+//! (money in minor units) until the last division; distinct counts are
+//! counted here, in SQL, because they do not add up.
+//!
+//! People get campaign results by their share: the owner has what the
+//! contributors do not (shares in basis points, summing to 10,000), so a
+//! group of people is credited Σ shares × result, and a campaign is never
+//! counted twice for a team holding both its owner and a contributor.
+
+use std::collections::BTreeSet;
+
+use mkpi_domain::measure::{Measure, Measures, Source};
+use sqlx::AssertSqlSafe;
+
+use crate::{Backend, Result, Tx};
+
+/// Whose measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeasureScope {
+    /// Every fact, attributed or not.
+    Department,
+    /// These people together (one employee, or a team's members): campaign
+    /// results by share, tasks and time by assignee.
+    Employees(Vec<i64>),
+    Campaign(i64),
+    /// A channel code (`paid_search`, `email`, …): campaigns of that channel
+    /// and web traffic grouped under it.
+    Channel(String),
+}
+
+/// Which sources a scope has. Web analytics, surveys and social statistics
+/// belong to the department (and web traffic to its channel), not to people
+/// or campaigns; customer counts are not split between people.
+pub fn has_source(scope: &MeasureScope, source: Source) -> bool {
+    use MeasureScope as S;
+    match source {
+        Source::Ads
+        | Source::Campaigns
+        | Source::Orders
+        | Source::Leads
+        | Source::Tasks
+        | Source::Time => true,
+        Source::Customers => !matches!(scope, S::Employees(_)),
+        Source::Web => matches!(scope, S::Department | S::Channel(_)),
+        Source::Surveys | Source::Social => matches!(scope, S::Department),
+    }
+}
+
+/// Settings that change a measure's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasureSettings {
+    /// Days before the period in which a customer's order puts them in the
+    /// churn base.
+    pub churn_lookback_days: i64,
+}
+
+impl Default for MeasureSettings {
+    fn default() -> Self {
+        MeasureSettings {
+            churn_lookback_days: 90,
+        }
+    }
+}
+
+/// The shares of the people in `ids` per campaign, as a derived table
+/// `(campaign_id, share_bp)`. Ids are our own integers: safe to inline.
+fn shares_of(ids: &[i64]) -> String {
+    let list = if ids.is_empty() {
+        "NULL".to_string()
+    } else {
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "(SELECT campaign_id, SUM(share_bp) AS share_bp FROM (
+            SELECT c.id AS campaign_id, c.owner_employee_id AS employee_id,
+                   10000 - COALESCE((SELECT SUM(cc.share_bp) FROM campaign_contributors cc WHERE cc.campaign_id = c.id), 0) AS share_bp
+            FROM campaigns c WHERE c.owner_employee_id IS NOT NULL
+            UNION ALL
+            SELECT campaign_id, employee_id, share_bp FROM campaign_contributors
+         ) s WHERE employee_id IN ({list}) GROUP BY campaign_id)"
+    )
+}
+
+fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".to_string()
+    } else {
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// How a fact table with a `campaign_id` column joins to the scope: the
+/// join, the condition, the weight of each row (basis points) and whether
+/// the scope's text parameter (`$3`) is used.
+struct CampaignFilter {
+    join: String,
+    condition: String,
+    weight: &'static str,
+}
+
+fn campaign_filter(scope: &MeasureScope, alias: &str) -> CampaignFilter {
+    match scope {
+        MeasureScope::Department => CampaignFilter {
+            join: String::new(),
+            condition: "1 = 1".into(),
+            weight: "10000",
+        },
+        MeasureScope::Employees(ids) => CampaignFilter {
+            join: format!(
+                "JOIN {} w ON w.campaign_id = {alias}.campaign_id",
+                shares_of(ids)
+            ),
+            condition: "1 = 1".into(),
+            weight: "w.share_bp",
+        },
+        MeasureScope::Campaign(id) => CampaignFilter {
+            join: String::new(),
+            condition: format!("{alias}.campaign_id = {id}"),
+            weight: "10000",
+        },
+        MeasureScope::Channel(_) => CampaignFilter {
+            join: format!("JOIN campaigns wc ON wc.id = {alias}.campaign_id"),
+            condition: "wc.channel = $3".into(),
+            weight: "10000",
+        },
+    }
+}
+
+fn channel_param(scope: &MeasureScope) -> String {
+    match scope {
+        MeasureScope::Channel(c) => c.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Whole units from a sum weighted in basis points (and, for money, in
+/// minor units).
+#[allow(clippy::cast_precision_loss)]
+fn unweight(sum: i64, minor: bool) -> f64 {
+    let v = sum as f64 / 10_000.0;
+    if minor { v / 100.0 } else { v }
+}
+
+/// The measures of `sources` for a scope and period. Sources the scope does
+/// not have are left out, so their metrics have no value.
+pub async fn measures(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    sources: &BTreeSet<Source>,
+    settings: MeasureSettings,
+) -> Result<Measures> {
+    let mut out = Measures::default();
+    for source in sources.iter().filter(|s| has_source(scope, **s)) {
+        match source {
+            Source::Ads => ads(tx, scope, from, to, &mut out).await?,
+            Source::Campaigns => budgets(tx, scope, from, to, &mut out).await?,
+            Source::Orders => orders(tx, scope, from, to, &mut out).await?,
+            Source::Customers => customers(tx, scope, from, to, settings, &mut out).await?,
+            Source::Web => web(tx, scope, from, to, &mut out).await?,
+            Source::Surveys => surveys(tx, from, to, &mut out).await?,
+            Source::Social => social(tx, from, to, &mut out).await?,
+            Source::Leads => leads(tx, scope, from, to, &mut out).await?,
+            Source::Tasks => tasks(tx, scope, from, to, &mut out).await?,
+            Source::Time => time(tx, scope, from, to, &mut out).await?,
+        }
+    }
+    Ok(out)
+}
+
+async fn ads(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let f = campaign_filter(scope, "a");
+    let w = f.weight;
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(a.spend_minor * {w}), 0) AS BIGINT),
+                CAST(COALESCE(SUM(a.impressions * {w}), 0) AS BIGINT),
+                CAST(COALESCE(SUM(a.clicks * {w}), 0) AS BIGINT),
+                CAST(COALESCE(SUM(a.conversions * {w}), 0) AS DOUBLE PRECISION),
+                CAST(COALESCE(SUM(a.conversion_value_minor * {w}), 0) AS BIGINT)
+         FROM ad_stats a {} WHERE a.date >= $1 AND a.date < $2 AND {} AND $3 = $3",
+        f.join, f.condition
+    );
+    let (spend, impressions, clicks, conversions, value): (i64, i64, i64, f64, i64) =
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(channel_param(scope))
+            .fetch_one(tx.conn())
+            .await?;
+    out.set(Measure::Spend, unweight(spend, true));
+    out.set(Measure::Impressions, unweight(impressions, false));
+    out.set(Measure::Clicks, unweight(clicks, false));
+    out.set(Measure::Conversions, conversions / 10_000.0);
+    out.set(Measure::ConversionValue, unweight(value, true));
+    let sql = format!(
+        "SELECT DISTINCT a.currency FROM ad_stats a {} WHERE a.date >= $1 AND a.date < $2 AND {} AND $3 = $3",
+        f.join, f.condition
+    );
+    let currencies: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_all(tx.conn())
+        .await?;
+    out.currencies.extend(currencies.into_iter().map(|(c,)| c));
+    Ok(())
+}
+
+/// Budgets pro-rated to the days of each campaign's run (start to end,
+/// both included) that fall in the period. Campaigns without a budget or
+/// both dates have no known budget for a period and are left out.
+async fn budgets(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition, weight) = match scope {
+        MeasureScope::Department => (String::new(), "1 = 1".to_string(), "10000"),
+        MeasureScope::Employees(ids) => (
+            format!("JOIN {} w ON w.campaign_id = c.id", shares_of(ids)),
+            "1 = 1".to_string(),
+            "w.share_bp",
+        ),
+        MeasureScope::Campaign(id) => (String::new(), format!("c.id = {id}"), "10000"),
+        MeasureScope::Channel(_) => (String::new(), "c.channel = $3".to_string(), "10000"),
+    };
+    let sql = format!(
+        "SELECT c.budget_minor, c.currency, c.start_date, c.end_date, CAST({weight} AS BIGINT)
+         FROM campaigns c {join}
+         WHERE c.budget_minor IS NOT NULL AND c.start_date IS NOT NULL AND c.end_date IS NOT NULL
+           AND c.start_date < $2 AND c.end_date >= $1 AND {condition} AND $3 = $3"
+    );
+    let rows: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_all(tx.conn())
+        .await?;
+    let (Ok(from), Ok(to)) = (
+        mkpi_domain::period::Day::parse(from),
+        mkpi_domain::period::Day::parse(to),
+    ) else {
+        return Ok(());
+    };
+    let mut total = 0.0;
+    for (budget, currency, start, end, weight) in rows {
+        let (Ok(start), Ok(end)) = (
+            mkpi_domain::period::Day::parse(&start),
+            mkpi_domain::period::Day::parse(&end),
+        ) else {
+            continue;
+        };
+        let run = start.days_until(end) + 1;
+        let overlap = start.max(from).days_until(end.plus_days(1).min(to));
+        if run <= 0 || overlap <= 0 {
+            continue;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let share = budget as f64 * overlap as f64 / run as f64 * weight as f64 / 10_000.0;
+        total += share / 100.0;
+        if let Some(c) = currency {
+            out.currencies.insert(c);
+        }
+    }
+    out.set(Measure::Budget, total);
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(a.spend_minor * {weight}), 0) AS BIGINT)
+         FROM ad_stats a JOIN campaigns c ON c.id = a.campaign_id {join}
+         WHERE c.budget_minor IS NOT NULL AND c.start_date IS NOT NULL AND c.end_date IS NOT NULL
+           AND a.date >= $1 AND a.date < $2 AND {condition} AND $3 = $3"
+    );
+    let (spend,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::BudgetedSpend, unweight(spend, true));
+    Ok(())
+}
+
+const PAID: &str = "o.status = 'paid'";
+
+async fn orders(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition, weight) = order_filter(scope);
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({weight}), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_minor * {weight}), 0) AS BIGINT)
+         FROM orders o {join} WHERE {PAID} AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
+    );
+    let (count, amount): (i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::Orders, unweight(count, false));
+    out.set(Measure::OrderRevenue, unweight(amount, true));
+    let sql = format!(
+        "SELECT DISTINCT o.currency FROM orders o {join} WHERE {PAID} AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
+    );
+    let currencies: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_all(tx.conn())
+        .await?;
+    out.currencies.extend(currencies.into_iter().map(|(c,)| c));
+    Ok(())
+}
+
+/// Orders count for a channel by their own channel, or else their
+/// campaign's.
+fn order_filter(scope: &MeasureScope) -> (String, String, &'static str) {
+    match scope {
+        MeasureScope::Channel(_) => (
+            "LEFT JOIN campaigns oc ON oc.id = o.campaign_id".into(),
+            "COALESCE(o.channel, oc.channel) = $3".into(),
+            "10000",
+        ),
+        other => {
+            let f = campaign_filter(other, "o");
+            (f.join, f.condition, f.weight)
+        }
+    }
+}
+
+/// Distinct customers: active, new (first paid order ever in the period),
+/// repeat (≥ 2 paid orders up to the period's end), and — for the
+/// department — the churn base and the churned.
+async fn customers(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    settings: MeasureSettings,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition, _) = order_filter(scope);
+    let sql = format!(
+        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
+         WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
+    );
+    let (active,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    // A new customer's first order must be in the scope too.
+    let sql = format!(
+        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
+         JOIN (SELECT customer_id, MIN(date) AS first FROM orders WHERE status = 'paid' AND customer_id IS NOT NULL
+               GROUP BY customer_id) f ON f.customer_id = o.customer_id AND f.first = o.date
+         WHERE {PAID} AND f.first >= $1 AND f.first < $2 AND {condition} AND $3 = $3"
+    );
+    let (new,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    // The lifetime runs over all the customer's orders; only being active
+    // in the period is up to the scope (the channel join is a LEFT JOIN).
+    let sql = format!(
+        "SELECT COUNT(*) FROM (
+            SELECT o.customer_id FROM orders o {join}
+            WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date < $2 AND $3 = $3
+            GROUP BY o.customer_id
+            HAVING COUNT(*) >= 2 AND SUM(CASE WHEN o.date >= $1 AND {condition} THEN 1 ELSE 0 END) > 0
+         ) r"
+    );
+    let (repeat,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::ActiveCustomers, count(active));
+    out.set(Measure::NewCustomers, count(new));
+    out.set(Measure::RepeatCustomers, count(repeat));
+    if *scope == MeasureScope::Department {
+        let lookback_from = mkpi_domain::period::Day::parse(from)
+            .map(|d| d.plus_days(-settings.churn_lookback_days).to_string())
+            .unwrap_or_else(|_| from.to_string());
+        let (base, churned): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN EXISTS (
+                    SELECT 1 FROM orders o2 WHERE o2.customer_id = b.customer_id AND o2.status = 'paid'
+                      AND o2.date >= $1 AND o2.date < $2) THEN 0 ELSE 1 END), 0) AS BIGINT)
+             FROM (SELECT DISTINCT customer_id FROM orders
+                   WHERE status = 'paid' AND customer_id IS NOT NULL AND date >= $3 AND date < $1) b",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(lookback_from)
+        .fetch_one(tx.conn())
+        .await?;
+        out.set(Measure::ChurnBase, count(base));
+        out.set(Measure::ChurnedCustomers, count(churned));
+    }
+    Ok(())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn count(n: i64) -> f64 {
+    n as f64
+}
+
+async fn web(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let condition = match scope {
+        MeasureScope::Channel(_) => "channel = $3",
+        _ => "$3 = $3",
+    };
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(sessions), 0) AS BIGINT), CAST(COALESCE(SUM(new_users), 0) AS BIGINT),
+                CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION)
+         FROM web_traffic WHERE date >= $1 AND date < $2 AND {condition}"
+    );
+    let (sessions, new_users, conversions): (i64, i64, f64) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::Sessions, count(sessions));
+    out.set(Measure::NewUsers, count(new_users));
+    out.set(Measure::WebConversions, conversions);
+    Ok(())
+}
+
+async fn surveys(tx: &mut Tx, from: &str, to: &str, out: &mut Measures) -> Result<()> {
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(csat), CAST(COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                COUNT(nps), CAST(COALESCE(SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                COUNT(aware_aided), CAST(COALESCE(SUM(aware_aided), 0) AS BIGINT),
+                COUNT(aware_unaided), CAST(COALESCE(SUM(aware_unaided), 0) AS BIGINT)
+         FROM survey_responses WHERE date >= $1 AND date < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(tx.conn())
+    .await?;
+    let pairs = [
+        (Measure::CsatResponses, row.0),
+        (Measure::CsatSatisfied, row.1),
+        (Measure::NpsResponses, row.2),
+        (Measure::NpsPromoters, row.3),
+        (Measure::NpsDetractors, row.4),
+        (Measure::AidedResponses, row.5),
+        (Measure::AidedAware, row.6),
+        (Measure::UnaidedResponses, row.7),
+        (Measure::UnaidedAware, row.8),
+    ];
+    for (m, v) in pairs {
+        out.set(m, count(v));
+    }
+    Ok(())
+}
+
+async fn social(tx: &mut Tx, from: &str, to: &str, out: &mut Measures) -> Result<()> {
+    let (own, all, engagements, reach): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN competitor IS NULL THEN mentions ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(mentions), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN competitor IS NULL THEN
+                     COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0) + COALESCE(saves, 0) ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN competitor IS NULL THEN reach ELSE 0 END), 0) AS BIGINT)
+         FROM social_stats WHERE date >= $1 AND date < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(tx.conn())
+    .await?;
+    out.set(Measure::OwnMentions, count(own));
+    out.set(Measure::AllMentions, count(all));
+    out.set(Measure::Engagements, count(engagements));
+    out.set(Measure::Reach, count(reach));
+    Ok(())
+}
+
+async fn leads(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition, weight) = match scope {
+        MeasureScope::Channel(_) => (
+            "LEFT JOIN campaigns oc ON oc.id = l.campaign_id".to_string(),
+            "COALESCE(l.channel, oc.channel) = $3".to_string(),
+            "10000",
+        ),
+        other => {
+            let f = campaign_filter(other, "l");
+            (f.join, f.condition, f.weight)
+        }
+    };
+    // Stage timestamps sort as text, so a date bound compares correctly.
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN l.stage = 'lead' THEN {weight} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN l.stage = 'mql' THEN {weight} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN l.stage = 'sql' THEN {weight} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN l.stage = 'lead' AND EXISTS (
+                     SELECT 1 FROM lead_stages c WHERE c.lead_id = l.lead_id AND c.stage = 'customer')
+                     THEN {weight} ELSE 0 END), 0) AS BIGINT)
+         FROM lead_stages l {join} WHERE l.at >= $1 AND l.at < $2 AND {condition} AND $3 = $3"
+    );
+    let (leads, mqls, sqls, customers): (i64, i64, i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::Leads, unweight(leads, false));
+    out.set(Measure::Mqls, unweight(mqls, false));
+    out.set(Measure::Sqls, unweight(sqls, false));
+    out.set(Measure::LeadCustomers, unweight(customers, false));
+    Ok(())
+}
+
+/// The condition on a table with an employee column and a campaign column.
+fn work_condition(scope: &MeasureScope, employee_column: &str) -> (String, String) {
+    match scope {
+        MeasureScope::Department => (String::new(), "$3 = $3".into()),
+        MeasureScope::Employees(ids) => (
+            String::new(),
+            format!("t.{employee_column} IN ({}) AND $3 = $3", id_list(ids)),
+        ),
+        MeasureScope::Campaign(id) => (String::new(), format!("t.campaign_id = {id} AND $3 = $3")),
+        MeasureScope::Channel(_) => (
+            "JOIN campaigns tc ON tc.id = t.campaign_id".into(),
+            "tc.channel = $3".into(),
+        ),
+    }
+}
+
+async fn tasks(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition) = work_condition(scope, "assignee_employee_id");
+    let days = match tx.backend() {
+        Backend::Sqlite => "julianday(t.completed) - julianday(t.created)",
+        Backend::Postgres => "CAST(t.completed AS DATE) - CAST(t.created AS DATE)",
+    };
+    let sql = format!(
+        "SELECT COUNT(*),
+                CAST(COALESCE(SUM(CASE WHEN t.due IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.due IS NOT NULL AND t.completed <= t.due THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(t.quality), 0) AS BIGINT), COUNT(t.quality),
+                CAST(COALESCE(SUM(CASE WHEN t.spent_hours IS NOT NULL THEN t.estimate_hours END), 0) AS DOUBLE PRECISION),
+                CAST(COALESCE(SUM(CASE WHEN t.estimate_hours IS NOT NULL THEN t.spent_hours END), 0) AS DOUBLE PRECISION),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'campaign' AND t.created IS NOT NULL THEN {days} END), 0) AS DOUBLE PRECISION),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'campaign' AND t.created IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM tasks t {join}
+         WHERE t.status = 'done' AND t.completed >= $1 AND t.completed < $2 AND {condition}"
+    );
+    let row: (i64, i64, i64, i64, i64, f64, f64, f64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::TasksDone, count(row.0));
+    out.set(Measure::TasksDoneWithDue, count(row.1));
+    out.set(Measure::TasksOnTime, count(row.2));
+    out.set(Measure::QualitySum, count(row.3));
+    out.set(Measure::QualityCount, count(row.4));
+    out.set(Measure::EstimateHours, row.5);
+    out.set(Measure::SpentHours, row.6);
+    out.set(Measure::LaunchDays, row.7);
+    out.set(Measure::Launches, count(row.8));
+    Ok(())
+}
+
+async fn time(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition) = work_condition(scope, "employee_id");
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(t.hours), 0) AS DOUBLE PRECISION) FROM time_entries t {join}
+         WHERE t.date >= $1 AND t.date < $2 AND {condition}"
+    );
+    let (hours,): (f64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::HoursLogged, hours);
+    Ok(())
+}
