@@ -120,6 +120,41 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/api/v1/users".into(), [401, 200, 403, 403, 403, 403]),
         get("/api/v1/audit".into(), [401, 200, 200, 403, 403, 403]),
         get("/api/v1/me/tokens".into(), api),
+        get("/api/v1/metrics".into(), api),
+        get(
+            "/api/v1/metrics/ctr/value?scope=department&from=2025-03-01&to=2025-04-01".into(),
+            api,
+        ),
+        get(
+            format!(
+                "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
+                p.own
+            ),
+            api,
+        ),
+        get(
+            format!(
+                "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
+                p.teammate
+            ),
+            [401, 200, 200, 200, 404, 200],
+        ),
+        get(
+            format!(
+                "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
+                p.other
+            ),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        get(
+            "/api/v1/metrics/spend/value?scope=campaign:999999&from=2025-03-01&to=2025-04-01"
+                .into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        get(
+            "/api/v1/metrics/nope/value?from=2025-03-01&to=2025-04-01".into(),
+            [401, 422, 422, 422, 422, 422],
+        ),
         // API changes (valid for the role or harmlessly invalid).
         post_json(
             "/api/v1/users",
@@ -164,6 +199,11 @@ fn matrix(p: &People) -> Vec<Case> {
         post_json(
             "/api/v1/ingest/ad_stats",
             json!({"records": [{"date": "2024-12-01", "campaign": "NOPE", "impressions": 1, "clicks": 0, "spend": 1}]}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/metrics",
+            json!({"code": "x", "name_en": "X", "formula": "spend +", "unit": "money", "direction": "lower"}),
             [401, 422, 403, 403, 403, 403],
         ),
         post_json(
@@ -1492,4 +1532,145 @@ async fn a_mapping_written_as_toml_in_the_browser_is_checked_then_saved() {
         "chosen for the next upload: {}",
         r.body
     );
+}
+
+#[tokio::test]
+async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_parameter() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let token = app
+            .post_json("/api/v1/me/tokens", json!({"name": "etl"}))
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (fact, body) in [
+            (
+                "campaigns",
+                json!({"records": [{"campaign": "G-1", "name": "Brand", "channel": "paid_search", "currency": "RUB"}]}),
+            ),
+            (
+                "ad_stats",
+                json!({"records": [
+                    {"date": "2024-12-01", "campaign": "G-1", "impressions": 1000, "clicks": 30, "spend": "1 500.50", "conversions": 3},
+                    {"date": "2024-12-02", "campaign": "G-1", "impressions": 900, "clicks": 20, "spend": 1200.5, "conversions": 2.5},
+                    {"date": "2025-01-01", "campaign": "G-1", "impressions": 5, "clicks": 5, "spend": 5}
+                ]}),
+            ),
+        ] {
+            let req = axum::http::Request::post(format!("/api/v1/ingest/{fact}"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            let r = app.send(req).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let r = app
+            .get("/api/v1/metrics/cpc/value?scope=department&from=2024-12-01&to=2025-01-01")
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            r.json(),
+            json!({"code": "cpc", "value": 54.02, "numerator": 2701.0, "denominator": 50.0,
+                   "unit": "money", "currency": "RUB", "version": 1, "scope": "department",
+                   "from": "2024-12-01", "to": "2025-01-01", "note": null})
+        );
+        let r = app
+            .get(
+                "/api/v1/metrics/cpa/value?scope=channel:paid_search&from=2024-12-01&to=2024-12-02",
+            )
+            .await;
+        assert_eq!(
+            (r.json()["value"].as_f64(), r.json()["denominator"].as_f64()),
+            (Some(500.1666666666667), Some(3.0))
+        );
+        // No facts in the period: a count is 0, a ratio has no value.
+        let r = app
+            .get("/api/v1/metrics/ctr/value?scope=department&from=2000-01-01&to=2000-02-01")
+            .await;
+        assert_eq!(
+            (
+                r.json()["value"].clone(),
+                r.json()["numerator"].clone(),
+                r.json()["denominator"].clone()
+            ),
+            (Value::Null, json!(0.0), json!(0.0))
+        );
+        let errors = [
+            (
+                "/api/v1/metrics/ctr/value?scope=department",
+                "from: is required (YYYY-MM-DD, included); to: is required (YYYY-MM-DD, excluded)",
+            ),
+            (
+                "/api/v1/metrics/ctr/value?from=2025-13-01&to=2025-02-01",
+                "from: '2025-13-01' is not a date (expected YYYY-MM-DD, e.g. 2025-03-01)",
+            ),
+            (
+                "/api/v1/metrics/ctr/value?from=2025-03-01&to=2025-03-01",
+                "to: the period must end after it starts ('to' is exclusive: from=2025-03-01&to=2025-04-01 is March)",
+            ),
+            (
+                "/api/v1/metrics/ctr/value?scope=galaxy&from=2025-03-01&to=2025-04-01",
+                "scope: 'galaxy' is not a scope: use department, team:ID, employee:ID, campaign:ID or channel:CODE",
+            ),
+            (
+                "/api/v1/metrics/ctrr/value?from=2025-03-01&to=2025-04-01",
+                "code: 'ctrr' is not a metric (GET /api/v1/metrics lists them)",
+            ),
+        ];
+        for (path, message) in errors {
+            let r = app.get(path).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            let fields: Vec<String> = r.json()["error"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        f["field"].as_str().unwrap(),
+                        f["message"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            assert_eq!(fields.join("; "), message, "{path}");
+        }
+
+        // A custom metric: checked, stored, listed, computed.
+        let r = app
+            .post_json(
+                "/api/v1/metrics",
+                json!({"code": "cost_per_mille_click", "name_en": "Cost per 1000 clicks", "formula": "1000 * spend / clics", "unit": "money", "direction": "lower"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json()["error"]["fields"][0]["message"],
+            "'clics' is not a measure or metric (did you mean 'clicks'?)"
+        );
+        let r = app
+            .post_json(
+                "/api/v1/metrics",
+                json!({"code": "cost_per_mille_click", "name_en": "Cost per 1000 clicks", "formula": "1000 * spend / clicks", "unit": "money", "direction": "lower"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["formula"], "(1000 * spend) / clicks");
+        let list = app.get("/api/v1/metrics").await.json();
+        let codes: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            codes.contains(&"cost_per_mille_click") && codes.contains(&"roas") && codes.len() >= 39
+        );
+        let r = app
+            .get("/api/v1/metrics/cost_per_mille_click/value?from=2024-12-01&to=2025-01-01")
+            .await;
+        assert_eq!(r.json()["value"], 54020.0);
+    }
 }

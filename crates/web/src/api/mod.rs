@@ -7,6 +7,7 @@ pub mod audit;
 pub mod docs;
 pub mod employees;
 pub mod ingest;
+pub mod metrics;
 pub mod session;
 pub mod teams;
 pub mod tokens;
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/audit", get(audit::list))
         .route("/ingest/{fact}", post(ingest::create))
+        .route("/metrics", get(metrics::list).post(metrics::create))
+        .route("/metrics/{code}/value", get(metrics::value))
 }
 
 /// The shape of every error answer.
@@ -100,6 +103,7 @@ impl Modify for Security {
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
         ingest::create,
+        metrics::list, metrics::create, metrics::value,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -110,6 +114,7 @@ impl Modify for Security {
         (name = "users", description = "Accounts (admins)"),
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),
+        (name = "metrics", description = "The metric catalogue and values per scope and period"),
     )
 )]
 pub struct ApiDoc;
