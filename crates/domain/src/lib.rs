@@ -9,6 +9,7 @@
 
 pub mod formula;
 pub mod identity;
+pub mod kpi;
 pub mod locale;
 pub mod measure;
 pub mod metric;

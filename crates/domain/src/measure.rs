@@ -164,6 +164,19 @@ impl Measure {
     pub fn from_code(code: &str) -> Option<Measure> {
         Measure::ALL.iter().copied().find(|m| m.code() == code)
     }
+
+    /// Whether the measure of a period is the sum of its parts' (so a
+    /// target for a quarter is the sum of the months'). Distinct customers
+    /// are not: one customer active in two months is active once in both.
+    pub fn additive_in_time(self) -> bool {
+        !matches!(
+            self,
+            Measure::ActiveCustomers
+                | Measure::RepeatCustomers
+                | Measure::ChurnBase
+                | Measure::ChurnedCustomers
+        )
+    }
 }
 
 /// The fact tables a measure comes from; the store computes one source at

@@ -120,6 +120,17 @@ pub struct Metric {
     pub builtin: bool,
 }
 
+impl Metric {
+    /// A metric that is one additive measure (spend, orders, new customers):
+    /// its value over a period is the sum over the period's parts.
+    pub fn additive(&self) -> bool {
+        match &self.formula {
+            Expr::Name(n) => Measure::from_code(n).is_some_and(Measure::additive_in_time),
+            _ => false,
+        }
+    }
+}
+
 /// A metric's value for one scope and period: the value and, for a ratio,
 /// the two sums it divides.
 #[derive(Debug, Clone, Copy, PartialEq)]

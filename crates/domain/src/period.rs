@@ -70,6 +70,11 @@ impl Day {
         Day::from_ymd(y, m, d).ok_or_else(bad)
     }
 
+    /// The UTC day of a unix timestamp.
+    pub fn from_unix_seconds(secs: i64) -> Day {
+        Day(secs.div_euclid(86_400))
+    }
+
     pub fn plus_days(self, n: i64) -> Day {
         Day(self.0 + n)
     }
@@ -193,6 +198,12 @@ impl Period {
             start = end;
         }
         out
+    }
+
+    /// The days both periods hold, if any.
+    pub fn intersect(self, other: Period) -> Option<Period> {
+        let (from, to) = (self.from.max(other.from), self.to.min(other.to));
+        (from < to).then_some(Period { from, to })
     }
 
     pub fn contains(self, day: Day) -> bool {

@@ -15,6 +15,7 @@ pub mod demo_data;
 mod demo_facts;
 mod error;
 pub mod imports;
+pub mod kpis;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;

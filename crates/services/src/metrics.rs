@@ -266,7 +266,7 @@ async fn catalogue_in(tx: &mut Tx) -> Result<Catalogue> {
 
 /// The store's scope for what the caller asked, or NotFound when the
 /// caller may not see it.
-async fn resolve(tx: &mut Tx, actor: &Actor, scope: &ScopeRef) -> Result<MeasureScope> {
+pub(crate) async fn resolve(tx: &mut Tx, actor: &Actor, scope: &ScopeRef) -> Result<MeasureScope> {
     let who = &actor.scope;
     Ok(match scope {
         // Department and channel figures are aggregates every role may see.

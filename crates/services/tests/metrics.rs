@@ -5,18 +5,24 @@
 
 use std::io::Cursor;
 
+use mkpi_domain::kpi::Status;
 use mkpi_domain::metric::MetricDraft;
 use mkpi_domain::period::Period;
 use mkpi_services::imports::ImportRequest;
+use mkpi_services::kpis::{NewKpiInput, TargetInput};
 use mkpi_services::metrics::{MetricAnswer, ScopeRef};
 use mkpi_services::users::Principal;
 use mkpi_services::{Actor, AuthSettings, Clock, Error, Services, Store};
 use mkpi_store::testing;
 
 async fn services(url: &str) -> Services {
+    services_at(url, 1_790_000_000).await
+}
+
+async fn services_at(url: &str, now: i64) -> Services {
     let s = Services::new(
         Store::open(url).await.unwrap(),
-        Clock::fixed(1_790_000_000),
+        Clock::fixed(now),
         AuthSettings::default(),
     );
     s.seed_demo(42).await.unwrap();
@@ -489,4 +495,218 @@ async fn custom_metrics_are_checked_versioned_and_computed() {
             (vec!["cost_per_order=240".to_string()], 2)
         );
     }
+}
+
+/// (from, to, floor, target, stretch)
+type Target<'a> = (&'a str, &'a str, Option<f64>, f64, Option<f64>);
+
+fn kpi(
+    metric: &str,
+    scope: &str,
+    from: &str,
+    to: &str,
+    targets: &[Target],
+) -> NewKpiInput {
+    NewKpiInput {
+        metric: metric.into(),
+        scope: scope.into(),
+        from: from.into(),
+        to: to.into(),
+        weight: None,
+        cap: None,
+        targets: targets
+            .iter()
+            .map(|(from, to, floor, target, stretch)| TargetInput {
+                from: (*from).into(),
+                to: (*to).into(),
+                floor: *floor,
+                target: *target,
+                stretch: *stretch,
+            })
+            .collect(),
+    }
+}
+
+/// 2025-03-16 01:00 UTC: half of March has passed.
+const MID_MARCH: i64 = 1_742_083_200 + 3600;
+/// 2025-04-10: March is over.
+const APRIL: i64 = 1_744_243_200;
+
+#[tokio::test]
+async fn a_kpi_running_is_judged_by_its_forecast_and_a_finished_one_by_its_value() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, MID_MARCH).await;
+        let (_, employee) = load(&s).await;
+        let manager = actor(&s, "manager").await;
+        let scope = format!("employee:{employee}");
+        let input = kpi(
+            "clicks",
+            &scope,
+            "2025-03-01",
+            "2025-04-01",
+            &[("2025-03-01", "2025-04-01", Some(120.0), 150.0, Some(200.0))],
+        );
+        let v = s.create_kpi(&manager, &input).await.unwrap();
+        // 100 clicks so far (30% of C1's 200, all of C2's 40); the trend
+        // of the cumulative clicks reaches 150 by the 31st.
+        assert_eq!(
+            (v.value, v.finished, v.status),
+            (Some(100.0), false, Status::OnTrack),
+            "{:?}",
+            db.backend
+        );
+        let f = v.forecast.unwrap();
+        assert_eq!(f.value, 150.0);
+        assert!(f.low < 150.0 && f.high > 150.0);
+        assert_eq!(v.achievement, Some(100.0 / 150.0));
+        let listed = s
+            .kpis_for(
+                &manager,
+                &mkpi_services::metrics::ScopeRef::Employee(employee),
+                march(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].value, Some(100.0));
+    }
+}
+
+#[tokio::test]
+async fn targets_follow_the_window_and_lower_is_better_beats_the_target_downwards() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, APRIL).await;
+        load(&s).await;
+        let head = actor(&s, "head").await;
+        // CPA: lower is better. 24 against a target of 20 and a floor of 30.
+        let v = s
+            .create_kpi(
+                &head,
+                &kpi(
+                    "cpa",
+                    "department",
+                    "2025-03-01",
+                    "2025-04-01",
+                    &[("2025-03-01", "2025-04-01", Some(30.0), 20.0, None)],
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.value, v.finished, v.status, v.forecast),
+            (Some(24.0), true, Status::AtRisk, None),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(v.achievement, Some(20.0 / 24.0));
+        // Monthly targets: 200 clicks in March, 400 in April.
+        s.create_kpi(
+            &head,
+            &kpi(
+                "clicks",
+                "department",
+                "2025-03-01",
+                "2025-05-01",
+                &[
+                    ("2025-03-01", "2025-04-01", None, 200.0, None),
+                    ("2025-04-01", "2025-05-01", None, 400.0, None),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+        let scope = mkpi_services::metrics::ScopeRef::Department;
+        let in_march = s.kpis_for(&head, &scope, march()).await.unwrap();
+        let clicks = in_march.iter().find(|k| k.metric.code == "clicks").unwrap();
+        assert_eq!(
+            (clicks.value, clicks.bands.unwrap().target, clicks.status),
+            (Some(240.0), 200.0, Status::OnTrack)
+        );
+        assert_eq!(clicks.achievement, Some(1.2));
+        let half = Period::parse("2025-03-01", "2025-03-16").unwrap();
+        let early = s.kpis_for(&head, &scope, half).await.unwrap();
+        let clicks = early.iter().find(|k| k.metric.code == "clicks").unwrap();
+        assert_eq!(clicks.bands.unwrap().target, 200.0 * 15.0 / 31.0);
+        // The ratio keeps the target in force at the window's end.
+        let cpa = early.iter().find(|k| k.metric.code == "cpa").unwrap();
+        assert_eq!(cpa.bands.unwrap().target, 20.0);
+    }
+}
+
+#[tokio::test]
+async fn bad_kpis_are_refused_with_every_reason_and_store_nothing() {
+    let db = testing::sqlite();
+    let s = services_at(&db.url, APRIL).await;
+    let (manager_id, _) = load(&s).await;
+    let head = actor(&s, "head").await;
+    let err = s
+        .create_kpi(
+            &head,
+            &kpi(
+                "clics",
+                "galaxy",
+                "2025-03-01",
+                "2025-02-01",
+                &[("2025-03-01", "2025-04-01", Some(10.0), 5.0, None)],
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: metric: 'clics' is not a metric (GET /api/v1/metrics lists them); period: the period must end after it starts ('to' is exclusive: from=2025-03-01&to=2025-04-01 is March); scope: 'galaxy' is not a scope: use department, team:ID, employee:ID, campaign:ID or channel:CODE"
+    );
+    let err = s
+        .create_kpi(
+            &head,
+            &kpi(
+                "clicks",
+                "department",
+                "2025-03-01",
+                "2025-04-01",
+                &[
+                    ("2025-03-01", "2025-03-20", Some(300.0), 200.0, None),
+                    ("2025-03-15", "2025-04-10", None, 200.0, Some(100.0)),
+                ],
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: targets[0]: the floor must be worse than the target (higher is better); targets[1]: [2025-03-15, 2025-04-10) lies outside the KPI's period; targets[1]: the stretch must be better than the target (higher is better); targets: [2025-03-01, 2025-03-20) and [2025-03-15, 2025-04-10) overlap"
+    );
+    let fine = kpi(
+        "clicks",
+        "department",
+        "2025-03-01",
+        "2025-04-01",
+        &[("2025-03-01", "2025-04-01", None, 200.0, None)],
+    );
+    let manager = actor(&s, "manager").await;
+    assert!(
+        matches!(s.create_kpi(&manager, &fine).await, Err(Error::Forbidden)),
+        "a manager sets no department KPI"
+    );
+    let worker = actor(&s, "employee").await;
+    assert!(matches!(
+        s.create_kpi(&worker, &fine).await,
+        Err(Error::Forbidden)
+    ));
+    let theirs = kpi(
+        "clicks",
+        &format!("employee:{manager_id}"),
+        "2025-03-01",
+        "2025-04-01",
+        &[("2025-03-01", "2025-04-01", None, 200.0, None)],
+    );
+    assert!(matches!(
+        s.create_kpi(&worker, &theirs).await,
+        Err(Error::Forbidden)
+    ));
+    let scope = mkpi_services::metrics::ScopeRef::Department;
+    assert!(
+        s.kpis_for(&head, &scope, march()).await.unwrap().is_empty(),
+        "nothing stored"
+    );
 }

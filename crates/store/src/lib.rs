@@ -18,6 +18,7 @@ pub mod departments;
 pub mod employees;
 pub mod facts;
 pub mod imports;
+pub mod kpis;
 pub mod login_attempts;
 pub mod mappings;
 pub mod measures;

@@ -1,0 +1,460 @@
+//! KPIs: a metric with targets for a scope and a period. Set by admins and
+//! the head for any scope, by managers for their teams, people and their
+//! campaigns; evaluated for any window of their period — value, the target
+//! that applies, achievement, status and the forecast at the deadline.
+
+use mkpi_domain::Role;
+use mkpi_domain::kpi::{self, Bands, Forecast, Status};
+use mkpi_domain::metric::Metric;
+use mkpi_domain::period::{Day, Period};
+use mkpi_store::kpis::{self, KpiRow, NewKpi, TargetRow};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::metrics::ScopeRef;
+use crate::{Actor, Error, FieldProblem, Result, Services};
+
+/// One target as entered: a sub-period of the KPI's period (or all of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetInput {
+    pub from: String,
+    pub to: String,
+    pub floor: Option<f64>,
+    pub target: f64,
+    pub stretch: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewKpiInput {
+    pub metric: String,
+    pub scope: String,
+    pub from: String,
+    pub to: String,
+    /// Among the scope's KPIs; 1 when not given.
+    pub weight: Option<f64>,
+    /// Highest achievement counted (1.5 = 150%) when not given.
+    pub cap: Option<f64>,
+    pub targets: Vec<TargetInput>,
+}
+
+pub const DEFAULT_CAP: f64 = 1.5;
+
+/// A KPI evaluated over a window of its period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiView {
+    pub id: i64,
+    pub metric: Metric,
+    pub scope: String,
+    pub period: Period,
+    /// The part of the period evaluated (the KPI's period within the one asked for).
+    pub window: Period,
+    pub weight: f64,
+    pub cap: f64,
+    pub value: Option<f64>,
+    pub currency: Option<String>,
+    pub note: Option<String>,
+    /// The bands that apply to the window; none when no target covers it.
+    pub bands: Option<Bands>,
+    pub achievement: Option<f64>,
+    pub status: Status,
+    /// While the window runs: where the value will be at its end.
+    pub forecast: Option<Forecast>,
+    /// The window is over (today is past its end).
+    pub finished: bool,
+}
+
+impl Services {
+    pub async fn create_kpi(&self, actor: &Actor, input: &NewKpiInput) -> Result<KpiView> {
+        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
+            return Err(Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        let catalogue = self.catalogue().await?;
+        let metric = catalogue.get(&input.metric).cloned();
+        if metric.is_none() {
+            problems.push(FieldProblem::new(
+                "metric",
+                format!(
+                    "'{}' is not a metric (GET /api/v1/metrics lists them)",
+                    input.metric
+                ),
+            ));
+        }
+        let scope = ScopeRef::parse(&input.scope);
+        let period = Period::parse(&input.from, &input.to)
+            .map_err(|e| problems.push(FieldProblem::new("period", e.to_string())))
+            .ok();
+        let weight = input.weight.unwrap_or(1.0);
+        if !(weight > 0.0 && weight <= 100.0) {
+            problems.push(FieldProblem::new(
+                "weight",
+                "must be more than 0 and at most 100",
+            ));
+        }
+        let cap = input.cap.unwrap_or(DEFAULT_CAP);
+        if !(1.0..=3.0).contains(&cap) {
+            problems.push(FieldProblem::new(
+                "cap",
+                "must be between 1 (100%) and 3 (300%)",
+            ));
+        }
+        let mut targets = Vec::new();
+        if input.targets.is_empty() {
+            problems.push(FieldProblem::new("targets", "give at least one target"));
+        }
+        for (i, t) in input.targets.iter().enumerate() {
+            let field = format!("targets[{i}]");
+            let sub = match Period::parse(&t.from, &t.to) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(FieldProblem::new(&field, e.to_string()));
+                    continue;
+                }
+            };
+            if period.is_some_and(|p| p.intersect(sub) != Some(sub)) {
+                problems.push(FieldProblem::new(
+                    &field,
+                    format!("{sub} lies outside the KPI's period"),
+                ));
+            }
+            let bands = Bands {
+                floor: t.floor,
+                target: t.target,
+                stretch: t.stretch,
+            };
+            if let Some(m) = &metric
+                && let Err(e) = bands.check(m.direction)
+            {
+                problems.push(FieldProblem::new(&field, e.to_string()));
+            }
+            targets.push((sub, bands));
+        }
+        targets.sort_by_key(|(p, _)| p.from);
+        for pair in targets.windows(2) {
+            if pair[1].0.from < pair[0].0.to {
+                problems.push(FieldProblem::new(
+                    "targets",
+                    format!("{} and {} overlap", pair[0].0, pair[1].0),
+                ));
+            }
+        }
+        let scope = match scope {
+            Ok(s) => Some(s),
+            Err(Error::Invalid(mut p)) => {
+                problems.append(&mut p);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let (Some(metric), Some(scope), Some(period), true) =
+            (metric, scope, period, problems.is_empty())
+        else {
+            return Err(Error::Invalid(problems));
+        };
+        // The scope must be one the caller sees (404 otherwise), and a
+        // manager sets KPIs for their own people and teams only.
+        let mut tx = self.store.read().await?;
+        crate::metrics::resolve(&mut tx, actor, &scope).await?;
+        drop(tx);
+        if actor.role == Role::Manager
+            && matches!(scope, ScopeRef::Department | ScopeRef::Channel(_))
+        {
+            return Err(Error::Forbidden);
+        }
+        let author = actor.author();
+        let now = self.clock.now();
+        let rows: Vec<TargetRow> = targets
+            .iter()
+            .map(|(p, b)| TargetRow {
+                kpi_id: 0,
+                period_from: p.from.to_string(),
+                period_to: p.to.to_string(),
+                floor: b.floor,
+                target: b.target,
+                stretch: b.stretch,
+            })
+            .collect();
+        let scope_text = scope.to_string();
+        let mut tx = self.store.begin().await?;
+        let id = kpis::insert(
+            &mut tx,
+            &NewKpi {
+                metric_code: &metric.code,
+                scope: &scope_text,
+                period_from: &period.from.to_string(),
+                period_to: &period.to.to_string(),
+                weight,
+                cap,
+                created_by_user_id: author.user_id,
+                now,
+            },
+            &rows,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &author,
+            Change {
+                action: "create",
+                entity: "kpi",
+                entity_id: Some(id),
+                before: None,
+                after: Some(json!({
+                    "metric": metric.code, "scope": scope_text, "from": period.from.to_string(),
+                    "to": period.to.to_string(), "weight": weight, "cap": cap,
+                    "targets": rows.iter().map(|t| json!({"from": t.period_from, "to": t.period_to,
+                        "floor": t.floor, "target": t.target, "stretch": t.stretch})).collect::<Vec<_>>(),
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let mut views = self
+            .evaluate(
+                actor,
+                vec![(
+                    kpi_row(id, &metric.code, &scope_text, period, weight, cap),
+                    rows,
+                )],
+                period,
+            )
+            .await?;
+        views.pop().ok_or(Error::NotFound)
+    }
+
+    /// The KPIs set for a scope whose period overlaps `period`, evaluated
+    /// over the overlap.
+    pub async fn kpis_for(
+        &self,
+        actor: &Actor,
+        scope: &ScopeRef,
+        period: Period,
+    ) -> Result<Vec<KpiView>> {
+        let mut tx = self.store.read().await?;
+        crate::metrics::resolve(&mut tx, actor, scope).await?;
+        let rows = kpis::overlapping(
+            &mut tx,
+            &[scope.to_string()],
+            &period.from.to_string(),
+            &period.to.to_string(),
+        )
+        .await?;
+        let mut with_targets = Vec::with_capacity(rows.len());
+        for row in rows {
+            let targets = kpis::targets(&mut tx, row.id).await?;
+            with_targets.push((row, targets));
+        }
+        drop(tx);
+        self.evaluate(actor, with_targets, period).await
+    }
+
+    async fn evaluate(
+        &self,
+        actor: &Actor,
+        rows: Vec<(KpiRow, Vec<TargetRow>)>,
+        asked: Period,
+    ) -> Result<Vec<KpiView>> {
+        let catalogue = self.catalogue().await?;
+        let today = Day::from_unix_seconds(self.clock.now());
+        let mut out = Vec::with_capacity(rows.len());
+        for (row, targets) in rows {
+            let (Some(metric), Ok(period), Ok(scope)) = (
+                catalogue.get(&row.metric_code).cloned(),
+                Period::parse(&row.period_from, &row.period_to),
+                ScopeRef::parse(&row.scope),
+            ) else {
+                continue;
+            };
+            let Some(window) = period.intersect(asked) else {
+                continue;
+            };
+            let bands = bands_for(&metric, window, &targets);
+            // Facts up to today: a window that has not started has no value.
+            let finished = window.to <= today.plus_days(1);
+            let so_far = Period::new(window.from, window.to.min(today.plus_days(1))).ok();
+            let (value, currency, note) = match so_far {
+                Some(p) => {
+                    let a = self.one_value(actor, &metric.code, &scope, p).await?;
+                    (a.value, a.currency, a.note)
+                }
+                None => (None, None, Some(format!("starts on {}", window.from))),
+            };
+            let forecast = match (so_far, finished) {
+                (Some(p), false) => self.forecast(actor, &metric, &scope, window, p).await?,
+                _ => None,
+            };
+            let status = match bands {
+                Some(b) => kpi::status(value, forecast.as_ref(), b, metric.direction),
+                None => Status::NoData,
+            };
+            let achievement = bands.and_then(|b| b.achievement(value, metric.direction, row.cap));
+            out.push(KpiView {
+                id: row.id,
+                metric,
+                scope: row.scope,
+                period,
+                window,
+                weight: row.weight,
+                cap: row.cap,
+                value,
+                currency,
+                note,
+                bands,
+                achievement,
+                status,
+                forecast,
+                finished,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn one_value(
+        &self,
+        actor: &Actor,
+        code: &str,
+        scope: &ScopeRef,
+        period: Period,
+    ) -> Result<crate::metrics::MetricAnswer> {
+        let mut answers = self
+            .metric_values(actor, &[code.to_string()], scope, period)
+            .await?;
+        answers.pop().ok_or(Error::NotFound)
+    }
+
+    /// The value at the window's end from the trend so far, from up to
+    /// eight points over the elapsed days (at least three). An additive
+    /// metric's points are cumulative; a ratio's are per slice, and the
+    /// forecast blends the value so far with the trend over the days left.
+    async fn forecast(
+        &self,
+        actor: &Actor,
+        metric: &Metric,
+        scope: &ScopeRef,
+        window: Period,
+        so_far: Period,
+    ) -> Result<Option<Forecast>> {
+        let elapsed = so_far.days();
+        if elapsed < 3 {
+            return Ok(None);
+        }
+        let step = (elapsed / 8).max(1);
+        let mut points = Vec::new();
+        let mut start = so_far.from;
+        let mut x = step;
+        while x <= elapsed {
+            let end = so_far.from.plus_days(x);
+            let slice = if metric.additive() {
+                Period::new(so_far.from, end)
+            } else {
+                Period::new(start, end)
+            };
+            if let Ok(slice) = slice
+                && let Some(v) = self
+                    .one_value(actor, &metric.code, scope, slice)
+                    .await?
+                    .value
+            {
+                #[allow(clippy::cast_precision_loss)]
+                let at = if metric.additive() {
+                    x as f64
+                } else {
+                    (x - step) as f64 + step as f64 / 2.0
+                };
+                points.push((at, v));
+            }
+            start = end;
+            x += step;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let (total, elapsed_f) = (window.days() as f64, elapsed as f64);
+        if metric.additive() {
+            return Ok(kpi::forecast(&points, total));
+        }
+        let now = self
+            .one_value(actor, &metric.code, scope, so_far)
+            .await?
+            .value;
+        let (Some(now), Some(rest)) =
+            (now, kpi::forecast(&points, f64::midpoint(elapsed_f, total)))
+        else {
+            return Ok(None);
+        };
+        let blend = |v: f64| (elapsed_f * now + (total - elapsed_f) * v) / total;
+        Ok(Some(Forecast {
+            value: blend(rest.value),
+            low: blend(rest.low),
+            high: blend(rest.high),
+        }))
+    }
+}
+
+fn kpi_row(id: i64, metric: &str, scope: &str, period: Period, weight: f64, cap: f64) -> KpiRow {
+    KpiRow {
+        id,
+        metric_code: metric.to_string(),
+        scope: scope.to_string(),
+        period_from: period.from.to_string(),
+        period_to: period.to.to_string(),
+        weight,
+        cap,
+    }
+}
+
+/// The bands for a window: an additive metric's targets pro-rated by the
+/// days of each target's period inside the window and summed; otherwise
+/// the target in force on the window's last day (or the last one before).
+fn bands_for(metric: &Metric, window: Period, targets: &[TargetRow]) -> Option<Bands> {
+    let parsed: Vec<(Period, Bands)> = targets
+        .iter()
+        .filter_map(|t| {
+            Some((
+                Period::parse(&t.period_from, &t.period_to).ok()?,
+                Bands {
+                    floor: t.floor,
+                    target: t.target,
+                    stretch: t.stretch,
+                },
+            ))
+        })
+        .collect();
+    if metric.additive() {
+        let mut sum: Option<Bands> = None;
+        let mut floors_known = true;
+        let mut stretches_known = true;
+        for (p, b) in &parsed {
+            let Some(part) = p.intersect(window) else {
+                continue;
+            };
+            #[allow(clippy::cast_precision_loss)]
+            let share = part.days() as f64 / p.days() as f64;
+            floors_known &= b.floor.is_some();
+            stretches_known &= b.stretch.is_some();
+            let acc = sum.get_or_insert(Bands {
+                floor: Some(0.0),
+                target: 0.0,
+                stretch: Some(0.0),
+            });
+            acc.target += b.target * share;
+            acc.floor = acc.floor.map(|f| f + b.floor.unwrap_or(0.0) * share);
+            acc.stretch = acc.stretch.map(|s| s + b.stretch.unwrap_or(0.0) * share);
+        }
+        sum.map(|mut b| {
+            if !floors_known {
+                b.floor = None;
+            }
+            if !stretches_known {
+                b.stretch = None;
+            }
+            b
+        })
+    } else {
+        let last = window.to.plus_days(-1);
+        parsed
+            .iter()
+            .filter(|(p, _)| p.from <= last)
+            .max_by_key(|(p, _)| p.from)
+            .map(|(_, b)| *b)
+    }
+}
