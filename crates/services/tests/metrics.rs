@@ -500,13 +500,7 @@ async fn custom_metrics_are_checked_versioned_and_computed() {
 /// (from, to, floor, target, stretch)
 type Target<'a> = (&'a str, &'a str, Option<f64>, f64, Option<f64>);
 
-fn kpi(
-    metric: &str,
-    scope: &str,
-    from: &str,
-    to: &str,
-    targets: &[Target],
-) -> NewKpiInput {
+fn kpi(metric: &str, scope: &str, from: &str, to: &str, targets: &[Target]) -> NewKpiInput {
     NewKpiInput {
         metric: metric.into(),
         scope: scope.into(),

@@ -151,6 +151,15 @@ fn matrix(p: &People) -> Vec<Case> {
                 .into(),
             [401, 404, 404, 404, 404, 404],
         ),
+        get("/api/v1/kpis".into(), [401, 422, 422, 422, 422, 422]),
+        get("/api/v1/kpis?from=2025-03-01&to=2025-04-01".into(), api),
+        get(
+            format!(
+                "/api/v1/kpis?scope=employee:{}&from=2025-03-01&to=2025-04-01",
+                p.other
+            ),
+            [401, 200, 200, 404, 404, 200],
+        ),
         get(
             "/api/v1/metrics/nope/value?from=2025-03-01&to=2025-04-01".into(),
             [401, 422, 422, 422, 422, 422],
@@ -205,6 +214,11 @@ fn matrix(p: &People) -> Vec<Case> {
             "/api/v1/metrics",
             json!({"code": "x", "name_en": "X", "formula": "spend +", "unit": "money", "direction": "lower"}),
             [401, 422, 403, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/kpis",
+            json!({"metric": "clicks", "scope": "department", "from": "2025-03-01", "to": "2025-04-01", "targets": []}),
+            [401, 422, 422, 422, 403, 403],
         ),
         post_json(
             "/api/v1/ingest/likes",
@@ -1637,6 +1651,35 @@ async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_
                 .collect();
             assert_eq!(fields.join("; "), message, "{path}");
         }
+
+        // A KPI on it: CPC is lower-is-better, 54.02 against a target of 50.
+        let r = app
+            .post_json(
+                "/api/v1/kpis",
+                json!({"metric": "cpc", "scope": "department", "from": "2024-12-01", "to": "2025-01-01",
+                       "targets": [{"from": "2024-12-01", "to": "2025-01-01", "floor": 60, "target": 50}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let listed = app
+            .get("/api/v1/kpis?scope=department&from=2024-12-01&to=2025-01-01")
+            .await
+            .json();
+        let k = &listed[0];
+        assert_eq!(
+            (
+                k["value"].as_f64(),
+                k["status"].as_str(),
+                k["finished"].as_bool()
+            ),
+            (Some(54.02), Some("at_risk"), Some(true))
+        );
+        // serde_json's float parsing may miss the last bit.
+        assert!((k["achievement"].as_f64().unwrap() - 50.0 / 54.02).abs() < 1e-15);
+        assert_eq!(
+            k["bands"],
+            json!({"floor": 60.0, "target": 50.0, "stretch": null})
+        );
 
         // A custom metric: checked, stored, listed, computed.
         let r = app

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod docs;
 pub mod employees;
 pub mod ingest;
+pub mod kpis;
 pub mod metrics;
 pub mod session;
 pub mod teams;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/ingest/{fact}", post(ingest::create))
         .route("/metrics", get(metrics::list).post(metrics::create))
+        .route("/kpis", get(kpis::list).post(kpis::create))
         .route("/metrics/{code}/value", get(metrics::value))
 }
 
@@ -104,6 +106,7 @@ impl Modify for Security {
         audit::list,
         ingest::create,
         metrics::list, metrics::create, metrics::value,
+        kpis::create, kpis::list,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -114,7 +117,7 @@ impl Modify for Security {
         (name = "users", description = "Accounts (admins)"),
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),
-        (name = "metrics", description = "The metric catalogue and values per scope and period"),
+        (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
     )
 )]
 pub struct ApiDoc;
