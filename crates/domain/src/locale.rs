@@ -127,6 +127,57 @@ impl Locale {
         }
     }
 
+    /// A metric's value as its unit reads: money with its currency (whole
+    /// units from a thousand up), percentages of a fraction, ROAS as ×2.50.
+    pub fn format_metric(
+        self,
+        value: f64,
+        unit: crate::metric::Unit,
+        currency: Option<&str>,
+    ) -> String {
+        use crate::metric::Unit;
+        if !value.is_finite() {
+            return "—".to_string();
+        }
+        let (ru, nbsp) = (self == Locale::Ru, NBSP);
+        match unit {
+            Unit::Count if value.fract() == 0.0 && value.abs() < 9e15 =>
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                self.format_integer(value as i64)
+            }
+            Unit::Count => self.format_decimal(value, 1),
+            Unit::Money => {
+                #[allow(clippy::cast_possible_truncation)]
+                let minor = if value.abs() >= 1000.0 {
+                    (value.round() * 100.0) as i64
+                } else {
+                    (value * 100.0).round() as i64
+                };
+                let text = match currency {
+                    Some(c) => self.format_money(minor, c),
+                    None => self.format_decimal(value, 2),
+                };
+                // Whole units read better once amounts are large.
+                if value.abs() >= 1000.0 {
+                    let point = self.separators().1;
+                    text.replacen(&format!("{point}00"), "", 1)
+                } else {
+                    text
+                }
+            }
+            Unit::Percent if ru => format!("{}{nbsp}%", self.format_decimal(value * 100.0, 1)),
+            Unit::Percent => format!("{}%", self.format_decimal(value * 100.0, 1)),
+            Unit::Multiple => format!("×{}", self.format_decimal(value, 2)),
+            Unit::Score => self.format_decimal(value, 0),
+            Unit::Rating => self.format_decimal(value, 2),
+            Unit::Days if ru => format!("{}{nbsp}дн.", self.format_decimal(value, 1)),
+            Unit::Days => format!("{} d", self.format_decimal(value, 1)),
+            Unit::Hours if ru => format!("{}{nbsp}ч", self.format_decimal(value, 1)),
+            Unit::Hours => format!("{} h", self.format_decimal(value, 1)),
+        }
+    }
+
     /// An ISO date (`2024-12-31`) as people write it: `31.12.2024` / `31 Dec 2024`.
     /// Anything that is not an ISO date is returned unchanged.
     pub fn format_date(self, iso: &str) -> String {
@@ -217,5 +268,32 @@ mod tests {
         assert_eq!(Locale::En.format_date("2024-03-05"), "5 Mar 2024");
         assert_eq!(Locale::En.format_date("not a date"), "not a date");
         assert_eq!(Locale::Ru.format_date("2024-13-01"), "2024-13-01");
+    }
+
+    #[test]
+    fn metric_values_read_as_their_unit_in_each_language() {
+        use crate::metric::Unit;
+        assert_eq!(Locale::En.format_metric(1234.0, Unit::Count, None), "1,234");
+        assert_eq!(Locale::Ru.format_metric(0.7, Unit::Count, None), "0,7");
+        assert_eq!(
+            Locale::En.format_metric(54.02, Unit::Money, Some("RUB")),
+            "₽54.02"
+        );
+        assert_eq!(
+            Locale::Ru.format_metric(123_456.78, Unit::Money, Some("RUB")),
+            "123\u{a0}457\u{a0}₽"
+        );
+        assert_eq!(Locale::En.format_metric(0.04, Unit::Percent, None), "4.0%");
+        assert_eq!(
+            Locale::Ru.format_metric(0.1234, Unit::Percent, None),
+            "12,3\u{a0}%"
+        );
+        assert_eq!(
+            Locale::En.format_metric(3.3333, Unit::Multiple, None),
+            "×3.33"
+        );
+        assert_eq!(Locale::En.format_metric(-12.4, Unit::Score, None), "-12");
+        assert_eq!(Locale::En.format_metric(10.5, Unit::Days, None), "10.5 d");
+        assert_eq!(Locale::En.format_metric(f64::NAN, Unit::Days, None), "—");
     }
 }

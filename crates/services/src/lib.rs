@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod demo_data;
 mod demo_facts;

@@ -625,3 +625,46 @@ async fn time(
     out.set(Measure::HoursLogged, hours);
     Ok(())
 }
+
+/// Web traffic of a period per channel: (channel, sessions, new users,
+/// conversions), most sessions first.
+pub async fn traffic_by_channel(
+    tx: &mut Tx,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, i64, i64, f64)>> {
+    Ok(sqlx::query_as(
+        "SELECT channel, CAST(SUM(sessions) AS BIGINT) AS s, CAST(COALESCE(SUM(new_users), 0) AS BIGINT),
+                CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION)
+         FROM web_traffic WHERE date >= $1 AND date < $2 GROUP BY channel ORDER BY s DESC, channel",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Ad results of a period per campaign, most spend first.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CampaignResult {
+    pub campaign_id: i64,
+    pub spend_minor: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub conversions: f64,
+    pub conversion_value_minor: i64,
+}
+
+pub async fn ads_by_campaign(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<CampaignResult>> {
+    Ok(sqlx::query_as(
+        "SELECT campaign_id, CAST(SUM(spend_minor) AS BIGINT) AS spend_minor, CAST(SUM(impressions) AS BIGINT) AS impressions,
+                CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION) AS conversions,
+                CAST(COALESCE(SUM(conversion_value_minor), 0) AS BIGINT) AS conversion_value_minor
+         FROM ad_stats WHERE date >= $1 AND date < $2
+         GROUP BY campaign_id ORDER BY spend_minor DESC, campaign_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -27,6 +27,10 @@ const TEMPLATES: [(&str, &str); 11] = [
     ("error.html", include_str!("../templates/error.html")),
     ("api_docs.html", include_str!("../templates/api_docs.html")),
     ("imports.html", include_str!("../templates/imports.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
 ];
 
 pub struct Templates {

@@ -75,6 +75,12 @@ fn matrix(p: &People) -> Vec<Case> {
         // Pages.
         get("/".into(), page),
         get("/employees".into(), page),
+        get("/dashboard".into(), page),
+        get("/dashboard?range=quarter&compare=year".into(), page),
+        get(
+            "/dashboard?from=2025-03-01&until=2025-02-01".into(),
+            [303, 422, 422, 422, 422, 422],
+        ),
         get("/employees?q=SEO".into(), page),
         get(format!("/employees/{}", p.own), page),
         get(
@@ -1679,6 +1685,53 @@ async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_
         assert_eq!(
             k["bands"],
             json!({"floor": 60.0, "target": 50.0, "stretch": null})
+        );
+
+        // The dashboard shows the same figures, with the KPI's status.
+        app.accept_language = Some("en".into());
+        let page = app
+            .get("/dashboard?from=2024-12-01&until=2024-12-31&compare=previous")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let tile = |code: &str| {
+            let start = page.body.find(&format!("id=\"tile-{code}\"")).unwrap();
+            page.body[start..]
+                .split("</article>")
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            tile("spend").contains(r#"<div class="value">₽2,701</div>"#),
+            "{}",
+            tile("spend")
+        );
+        assert!(
+            tile("ctr").contains(r#"<div class="value">2.6%</div>"#),
+            "{}",
+            tile("ctr")
+        );
+        assert!(
+            tile("cpa").contains(r#"<div class="value">₽491.09</div>"#),
+            "{}",
+            tile("cpa")
+        );
+        assert!(
+            page.body.contains("1 Dec 2024 – 31 Dec 2024"),
+            "the period in words"
+        );
+        assert!(
+            page.body
+                .contains("Brand <span class=\"muted\">G-1 · paid_search"),
+            "the campaign is listed"
+        );
+        let other = app
+            .get("/dashboard?from=2024-12-01&until=2024-12-31")
+            .await
+            .body;
+        assert!(
+            other.contains("Other KPIs") && other.contains("At risk"),
+            "the CPC KPI, which has no tile"
         );
 
         // A custom metric: checked, stored, listed, computed.

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod dashboard;
 mod employees;
 mod home;
 mod imports;
@@ -22,6 +23,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
+        .route("/dashboard", get(dashboard::show))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/employees", get(employees::list))
@@ -77,6 +79,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "home",
             href: "/",
             label: "nav-home",
+        },
+        NavItem {
+            key: "dashboard",
+            href: "/dashboard",
+            label: "nav-dashboard",
         },
         NavItem {
             key: "employees",
