@@ -249,6 +249,25 @@ impl Services {
         self.evaluate(actor, with_targets, period).await
     }
 
+    /// The KPIs of several scopes, skipping those the caller may not see
+    /// (a person sees their own KPIs, not their team's figures).
+    pub async fn kpis_for_any(
+        &self,
+        actor: &Actor,
+        scopes: &[ScopeRef],
+        period: Period,
+    ) -> Result<Vec<KpiView>> {
+        let mut out = Vec::new();
+        for scope in scopes {
+            match self.kpis_for(actor, scope, period).await {
+                Ok(mut views) => out.append(&mut views),
+                Err(Error::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     async fn evaluate(
         &self,
         actor: &Actor,

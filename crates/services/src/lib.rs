@@ -20,6 +20,7 @@ pub mod kpis;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod scorecard;
 mod secrets;
 pub mod users;
 

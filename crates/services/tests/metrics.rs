@@ -704,3 +704,123 @@ async fn bad_kpis_are_refused_with_every_reason_and_store_nothing() {
         "nothing stored"
     );
 }
+
+#[tokio::test]
+async fn a_scorecard_weighs_the_kpis_that_apply_and_shows_where_the_time_went() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, APRIL).await;
+        let (manager_id, employee) = load(&s).await;
+        let head = actor(&s, "head").await;
+        let people = s.list_employees(&head).await.unwrap();
+        let me = people.iter().find(|e| e.id == employee).unwrap();
+        import(
+            &s,
+            "mkpi-time-entries",
+            &format!(
+                "employee,date,hours,campaign\n\
+                 {0},2025-03-03,10,C1\n{0},2025-03-04,5,C2\n{0},2025-03-05,2,\n{0},2025-04-01,7,C1\n",
+                me.email
+            ),
+        )
+        .await;
+        let manager = actor(&s, "manager").await;
+        let whole = ("2025-03-01", "2025-04-01");
+        let one = |target: f64| [(whole.0, whole.1, None, target, None)];
+        // Own: 100 clicks of 150 (weight 2). Their campaign C2: 40 clicks
+        // of 20 (capped at 150%). Their team: seen by the manager only.
+        let mut own = kpi(
+            "clicks",
+            &format!("employee:{employee}"),
+            whole.0,
+            whole.1,
+            &one(150.0),
+        );
+        own.weight = Some(2.0);
+        s.create_kpi(&manager, &own).await.unwrap();
+        let campaigns = {
+            let mut tx = s.store().read().await.unwrap();
+            mkpi_store::campaigns::all(&mut tx).await.unwrap()
+        };
+        let c2_id = campaigns.iter().find(|c| c.external_id == "C2").unwrap().id;
+        s.create_kpi(
+            &manager,
+            &kpi(
+                "clicks",
+                &format!("campaign:{c2_id}"),
+                whole.0,
+                whole.1,
+                &one(20.0),
+            ),
+        )
+        .await
+        .unwrap();
+        let team = me.team_id.unwrap();
+        s.create_kpi(
+            &manager,
+            &kpi(
+                "clicks",
+                &format!("team:{team}"),
+                whole.0,
+                whole.1,
+                &one(1000.0),
+            ),
+        )
+        .await
+        .unwrap();
+
+        let seen_by_manager = s.scorecard(&manager, employee, march()).await.unwrap();
+        assert_eq!(seen_by_manager.kpis.len(), 3, "{:?}", db.backend);
+        let worker = actor(&s, "employee").await;
+        let card = s.scorecard(&worker, employee, march()).await.unwrap();
+        let scopes: Vec<&str> = card.kpis.iter().map(|k| k.scope.as_str()).collect();
+        assert_eq!(
+            scopes,
+            [format!("employee:{employee}"), format!("campaign:{c2_id}")]
+        );
+        // (2 × 100/150 + 1 × 1.5) / 3
+        assert_eq!(card.kpi_score, Some((2.0 * (100.0 / 150.0) + 1.5) / 3.0));
+        assert_eq!(card.kpis_without_achievement, 0);
+        let shown_results: Vec<String> = shown(&card.results);
+        assert_eq!(
+            shown_results,
+            [
+                "spend=200",
+                "conversion_value=480",
+                "roas=2.4",
+                "cpa=33.333333",
+                "orders=0.3",
+                "order_revenue=90",
+                "tasks_done=2",
+                "on_time_rate=0",
+                "avg_quality=—",
+                "estimate_accuracy=1",
+                "launch_lead_time_days=9",
+                "hours_logged=17"
+            ]
+        );
+        // 30% of C1's 1,600 over 10 hours; C2 earned nothing; 2 hours off campaigns.
+        let time: Vec<String> = card
+            .time
+            .iter()
+            .map(|t| {
+                format!(
+                    "{:?} {} {:?} {:?}",
+                    t.name, t.hours, t.result, t.result_per_hour
+                )
+            })
+            .collect();
+        assert_eq!(
+            time,
+            [
+                "Some(\"Search\") 10 Some(480.0) Some(48.0)",
+                "Some(\"Mailing\") 5 Some(0.0) Some(0.0)",
+                "None 2 None None",
+            ]
+        );
+        // Someone the caller may not see has no scorecard for them.
+        assert!(matches!(
+            s.scorecard(&worker, manager_id, march()).await,
+            Err(Error::NotFound)
+        ));
+    }
+}

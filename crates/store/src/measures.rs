@@ -668,3 +668,22 @@ pub async fn ads_by_campaign(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<Ca
     .fetch_all(tx.conn())
     .await?)
 }
+
+/// An employee's logged hours of a period per campaign (none = not on a
+/// campaign), most hours first.
+pub async fn hours_by_campaign(
+    tx: &mut Tx,
+    employee_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(Option<i64>, f64)>> {
+    Ok(sqlx::query_as(
+        "SELECT campaign_id, CAST(SUM(hours) AS DOUBLE PRECISION) AS h FROM time_entries
+         WHERE employee_id = $1 AND date >= $2 AND date < $3 GROUP BY campaign_id ORDER BY h DESC",
+    )
+    .bind(employee_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -216,3 +216,26 @@ status-on_track = On track
 status-at_risk = At risk
 status-off_track = Off track
 status-no_data = No data
+card-title = Scorecard
+card-kpis = KPIs
+card-score = weighted achievement { $value }
+card-source = Set for
+card-source-own = the person
+card-source-team = the team
+card-source-campaign = their campaign
+card-value = Value
+card-target = Target
+card-achievement = Achievement
+card-status = Status
+card-weight = Weight
+card-unscored = { $count ->
+    [one] One KPI has no value or target yet and is left out of the weighted achievement (not counted as 0).
+   *[other] { $count } KPIs have no value or target yet and are left out of the weighted achievement (not counted as 0).
+}
+card-no-kpis = No KPIs are set for this period.
+card-time = Time per campaign
+card-hours = Hours
+card-result = Their share of conversion value
+card-per-hour = Per hour
+card-no-campaign = Not on a campaign
+card-no-time = No time logged in this period.

@@ -221,3 +221,27 @@ status-on_track = В графике
 status-at_risk = Под угрозой
 status-off_track = Отстаёт
 status-no_data = Нет данных
+card-title = Карта результатов
+card-kpis = KPI
+card-score = взвешенное выполнение { $value }
+card-source = Для кого
+card-source-own = сотрудник
+card-source-team = команда
+card-source-campaign = его кампания
+card-value = Значение
+card-target = Цель
+card-achievement = Выполнение
+card-status = Статус
+card-weight = Вес
+card-unscored = { $count ->
+    [one] { $count } KPI пока без значения или цели и не входит во взвешенное выполнение (не считается нулём).
+    [few] { $count } KPI пока без значения или цели и не входят во взвешенное выполнение (не считаются нулём).
+   *[other] { $count } KPI пока без значения или цели и не входят во взвешенное выполнение (не считаются нулём).
+}
+card-no-kpis = На этот период KPI не заданы.
+card-time = Время по кампаниям
+card-hours = Часы
+card-result = Его доля ценности конверсий
+card-per-hour = В час
+card-no-campaign = Вне кампаний
+card-no-time = За этот период время не учтено.

@@ -48,6 +48,44 @@ pub fn range_period(range: &str, today: Day) -> Option<Period> {
     }
 }
 
+/// The period a page's query asks for — custom days (`from`, `until`
+/// included) or a named range, last month by default — and the range's
+/// name (`custom` for days).
+pub(super) fn chosen_period(
+    state: &AppState,
+    q: &DashboardQuery,
+) -> Result<(Period, String), WebError> {
+    let today = Day::from_unix_seconds(state.services.clock().now());
+    if let (Some(f), Some(u)) = (q.from.as_deref(), q.until.as_deref())
+        && !f.is_empty()
+        && !u.is_empty()
+    {
+        let after = Day::parse(u)
+            .map(|d| d.plus_days(1).to_string())
+            .map_err(|e| mkpi_services::Error::invalid("until", e.to_string()))?;
+        return Ok((
+            crate::api::metrics::period(Some(f), Some(&after))?,
+            "custom".into(),
+        ));
+    }
+    let range = q.range.clone().unwrap_or_else(|| "last-month".to_string());
+    match range_period(&range, today) {
+        Some(p) => Ok((p, range)),
+        None => range_period("last-month", today)
+            .map(|p| (p, "last-month".to_string()))
+            .ok_or_else(|| WebError::Internal("no period for today".into())),
+    }
+}
+
+pub(super) const RANGES: [&str; 6] = [
+    "month",
+    "last-month",
+    "quarter",
+    "last-quarter",
+    "year",
+    "last-year",
+];
+
 #[derive(Serialize)]
 struct TileView {
     code: String,
@@ -64,7 +102,7 @@ struct TileView {
 }
 
 #[derive(Serialize)]
-struct KpiLine {
+pub(super) struct KpiLine {
     target: String,
     status: &'static str,
     achievement: Option<String>,
@@ -72,14 +110,14 @@ struct KpiLine {
     name: String,
 }
 
-fn fmt(lang: Locale, v: Option<f64>, unit: Unit, currency: Option<&str>) -> String {
+pub(super) fn fmt(lang: Locale, v: Option<f64>, unit: Unit, currency: Option<&str>) -> String {
     v.map_or_else(
         || "—".to_string(),
         |v| lang.format_metric(v, unit, currency),
     )
 }
 
-fn kpi_line(lang: Locale, k: &KpiView) -> KpiLine {
+pub(super) fn kpi_line(lang: Locale, k: &KpiView) -> KpiLine {
     let unit = k.metric.unit;
     let currency = k.currency.as_deref();
     KpiLine {
@@ -170,21 +208,7 @@ pub async fn show(
     Auth(actor): Auth,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Html<String>, WebError> {
-    let today = Day::from_unix_seconds(state.services.clock().now());
-    let custom = match (q.from.as_deref(), q.until.as_deref()) {
-        (Some(f), Some(u)) if !f.is_empty() && !u.is_empty() => {
-            let after = Day::parse(u)
-                .map(|d| d.plus_days(1).to_string())
-                .map_err(|e| mkpi_services::Error::invalid("until", e.to_string()))?;
-            Some(crate::api::metrics::period(Some(f), Some(&after))?)
-        }
-        _ => None,
-    };
-    let range = q.range.clone().unwrap_or_else(|| "last-month".to_string());
-    let period = custom
-        .or_else(|| range_period(&range, today))
-        .or_else(|| range_period("last-month", today))
-        .ok_or_else(|| WebError::Internal("no period for today".into()))?;
+    let (period, range) = chosen_period(&state, &q)?;
     let compare = Compare::parse(q.compare.as_deref().unwrap_or("previous"));
     let d = state.services.dashboard(&actor, period, compare).await?;
     let tiles = view(lang, &d);
@@ -218,21 +242,13 @@ pub async fn show(
             })
         })
         .collect();
-    let ranges = [
-        "month",
-        "last-month",
-        "quarter",
-        "last-quarter",
-        "year",
-        "last-year",
-    ];
     let html = state.templates().render(
         "dashboard.html",
         context! {
             ..layout(lang, Some(&actor), "dashboard", "/dashboard"),
             ..context! {
-                range => if custom.is_some() { "custom".to_string() } else { range },
-                ranges => ranges,
+                range => range,
+                ranges => RANGES,
                 from => d.period.from.to_string(),
                 to => d.period.to.to_string(),
                 last_day => d.period.to.plus_days(-1).to_string(),

@@ -5,6 +5,11 @@ use axum::response::Html;
 use minijinja::context;
 use serde::Deserialize;
 
+use mkpi_domain::Locale;
+use mkpi_domain::metric::Unit;
+use serde_json::json;
+
+use super::dashboard::{DashboardQuery, RANGES, chosen_period, fmt, kpi_line};
 use super::{layout, ser};
 use crate::AppState;
 use crate::auth::{Auth, Lang};
@@ -53,12 +58,63 @@ pub async fn show(
     Lang(lang): Lang,
     Auth(actor): Auth,
     Path(id): Path<i64>,
+    Query(q): Query<DashboardQuery>,
 ) -> Result<Html<String>, WebError> {
     let person = state.services.get_employee(&actor, id).await?;
     let manager_visible = match person.manager_id {
         Some(m) => state.services.get_employee(&actor, m).await.is_ok(),
         None => false,
     };
+    let (period, range) = chosen_period(&state, &q)?;
+    let card = state.services.scorecard(&actor, id, period).await?;
+    let own_scope = format!("employee:{id}");
+    let kpis: Vec<_> = card
+        .kpis
+        .iter()
+        .map(|k| {
+            let line = kpi_line(lang, k);
+            let from = if k.scope == own_scope {
+                "own"
+            } else if k.scope.starts_with("team:") {
+                "team"
+            } else {
+                "campaign"
+            };
+            json!({
+                "line": line,
+                "from": from,
+                "value": fmt(lang, k.value, k.metric.unit, k.currency.as_deref()),
+                "weight": lang.format_metric(k.weight, Unit::Count, None),
+            })
+        })
+        .collect();
+    let catalogue = state.services.catalogue().await?;
+    let results: Vec<_> = card
+        .results
+        .iter()
+        .filter_map(|a| {
+            let m = catalogue.get(&a.code)?;
+            Some(json!({
+                "code": a.code,
+                "name": if lang == Locale::Ru { &m.name_ru } else { &m.name_en },
+                "description": if lang == Locale::Ru { &m.description_ru } else { &m.description_en },
+                "value": fmt(lang, a.value, a.unit, a.currency.as_deref()),
+                "note": a.note,
+            }))
+        })
+        .collect();
+    let time: Vec<_> = card
+        .time
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "hours": lang.format_metric(t.hours, Unit::Hours, None),
+                "result": fmt(lang, t.result, Unit::Money, t.currency.as_deref()),
+                "per_hour": fmt(lang, t.result_per_hour, Unit::Money, t.currency.as_deref()),
+            })
+        })
+        .collect();
     let path = format!("/employees/{id}");
     let html = state.templates().render(
         "employee.html",
@@ -67,6 +123,15 @@ pub async fn show(
             ..context! {
                 person => ser(crate::api::employees::EmployeeJson::from(person)),
                 manager_visible => manager_visible,
+                range => range,
+                ranges => RANGES,
+                from => period.from.to_string(),
+                last_day => period.to.plus_days(-1).to_string(),
+                kpis => ser(&kpis),
+                score => card.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
+                unscored => card.kpis_without_achievement,
+                results => ser(&results),
+                time => ser(&time),
             },
         },
     )?;

@@ -1,0 +1,157 @@
+//! An employee's scorecard for a period: the KPIs that apply to them (their
+//! own, their team's when the viewer may see the team, their campaigns'),
+//! the weighted KPI score, their attributed results and task measures, and
+//! where their logged time went with the result per hour.
+
+use std::collections::BTreeMap;
+
+use mkpi_domain::period::Period;
+use mkpi_store::{campaigns, measures};
+
+use crate::kpis::KpiView;
+use crate::metrics::{MetricAnswer, ScopeRef};
+use crate::{Actor, Result, Services};
+
+/// The measures every scorecard shows, in order.
+pub const SCORECARD_METRICS: [&str; 12] = [
+    "spend",
+    "conversion_value",
+    "roas",
+    "cpa",
+    "orders",
+    "order_revenue",
+    "tasks_done",
+    "on_time_rate",
+    "avg_quality",
+    "estimate_accuracy",
+    "launch_lead_time_days",
+    "hours_logged",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignTime {
+    /// None: hours not logged against a campaign.
+    pub campaign_id: Option<i64>,
+    pub name: Option<String>,
+    pub hours: f64,
+    /// The person's share of the campaign's conversion value in the period.
+    pub result: Option<f64>,
+    pub result_per_hour: Option<f64>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    pub employee_id: i64,
+    pub period: Period,
+    pub kpis: Vec<KpiView>,
+    /// Σ weight × achievement / Σ weight over the KPIs that have an
+    /// achievement; `None` when none has.
+    pub kpi_score: Option<f64>,
+    /// KPIs left out of the score, for want of a value or a target.
+    pub kpis_without_achievement: usize,
+    pub results: Vec<MetricAnswer>,
+    pub time: Vec<CampaignTime>,
+}
+
+/// The weighted, capped achievement of KPIs (each already capped), and how
+/// many had none. A missing part is never counted as 0.
+pub fn weighted_score(kpis: &[KpiView]) -> (Option<f64>, usize) {
+    let scored: Vec<(f64, f64)> = kpis
+        .iter()
+        .filter_map(|k| k.achievement.map(|a| (k.weight, a)))
+        .collect();
+    let weight: f64 = scored.iter().map(|(w, _)| w).sum();
+    let score = (weight > 0.0).then(|| scored.iter().map(|(w, a)| w * a).sum::<f64>() / weight);
+    (score, kpis.len() - scored.len())
+}
+
+impl Services {
+    pub async fn scorecard(
+        &self,
+        actor: &Actor,
+        employee_id: i64,
+        period: Period,
+    ) -> Result<Scorecard> {
+        // Visibility first: a person outside the caller's scope is not found.
+        let person = self.get_employee(actor, employee_id).await?;
+        let mut tx = self.store.read().await?;
+        let all = campaigns::all(&mut tx).await?;
+        let contributors = campaigns::all_contributors(&mut tx).await?;
+        let hours = measures::hours_by_campaign(
+            &mut tx,
+            employee_id,
+            &period.from.to_string(),
+            &period.to.to_string(),
+        )
+        .await?;
+        let results =
+            measures::ads_by_campaign(&mut tx, &period.from.to_string(), &period.to.to_string())
+                .await?;
+        drop(tx);
+
+        // The person's share of each campaign, in basis points.
+        let mut shares: BTreeMap<i64, i64> = BTreeMap::new();
+        let mut given: BTreeMap<i64, i64> = BTreeMap::new();
+        for (campaign, employee, bp) in &contributors {
+            *given.entry(*campaign).or_default() += bp;
+            if *employee == employee_id {
+                shares.insert(*campaign, *bp);
+            }
+        }
+        for c in all
+            .iter()
+            .filter(|c| c.owner_employee_id == Some(employee_id))
+        {
+            shares.insert(c.id, 10_000 - given.get(&c.id).copied().unwrap_or(0));
+        }
+
+        let mut scopes = vec![ScopeRef::Employee(employee_id)];
+        scopes.extend(person.team_id.map(ScopeRef::Team));
+        scopes.extend(
+            all.iter()
+                .filter(|c| c.owner_employee_id == Some(employee_id))
+                .map(|c| ScopeRef::Campaign(c.id)),
+        );
+        let kpis = self.kpis_for_any(actor, &scopes, period).await?;
+        let (kpi_score, kpis_without_achievement) = weighted_score(&kpis);
+
+        let codes: Vec<String> = SCORECARD_METRICS.iter().map(ToString::to_string).collect();
+        let answers = self
+            .metric_values(actor, &codes, &ScopeRef::Employee(employee_id), period)
+            .await?;
+
+        let value_of: BTreeMap<i64, i64> = results
+            .iter()
+            .map(|r| (r.campaign_id, r.conversion_value_minor))
+            .collect();
+        let time = hours
+            .into_iter()
+            .map(|(campaign_id, hours)| {
+                let campaign = campaign_id.and_then(|id| all.iter().find(|c| c.id == id));
+                #[allow(clippy::cast_precision_loss)]
+                let result = campaign_id.map(|id| {
+                    let share = shares.get(&id).copied().unwrap_or(0) as f64 / 10_000.0;
+                    value_of.get(&id).copied().unwrap_or(0) as f64 / 100.0 * share
+                });
+                CampaignTime {
+                    campaign_id,
+                    name: campaign.map(|c| c.name.clone()),
+                    hours,
+                    result_per_hour: result.filter(|_| hours > 0.0).map(|r| r / hours),
+                    result,
+                    currency: campaign.and_then(|c| c.currency.clone()),
+                }
+            })
+            .collect();
+        Ok(Scorecard {
+            employee_id,
+            period,
+            kpis,
+            kpi_score,
+            kpis_without_achievement,
+            results: answers,
+            time,
+        })
+    }
+}
