@@ -123,6 +123,20 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 200, 200, 404, 404, 200],
         ),
         get("/api/v1/teams".into(), api),
+        get(
+            format!(
+                "/api/v1/employees/{}/scorecard?from=2025-03-01&to=2025-04-01",
+                p.own
+            ),
+            api,
+        ),
+        get(
+            format!(
+                "/api/v1/employees/{}/scorecard?from=2025-03-01&to=2025-04-01",
+                p.other
+            ),
+            [401, 200, 200, 404, 404, 200],
+        ),
         get("/api/v1/users".into(), [401, 200, 403, 403, 403, 403]),
         get("/api/v1/audit".into(), [401, 200, 200, 403, 403, 403]),
         get("/api/v1/me/tokens".into(), api),

@@ -71,3 +71,74 @@ pub async fn show(
 ) -> Result<Json<EmployeeJson>, WebError> {
     Ok(Json(state.services.get_employee(&actor, id).await?.into()))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignTimeJson {
+    /// None: hours logged outside campaigns.
+    pub campaign_id: Option<i64>,
+    pub campaign_name: Option<String>,
+    pub hours: f64,
+    /// The person's share of the campaign's conversion value in the period.
+    pub result: Option<f64>,
+    pub result_per_hour: Option<f64>,
+    pub currency: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScorecardJson {
+    pub employee_id: i64,
+    pub from: String,
+    pub to: String,
+    /// Σ weight × achievement / Σ weight over the KPIs with an achievement.
+    pub kpi_score: Option<f64>,
+    /// KPIs without a value or target, left out of the score (not counted as 0).
+    pub kpis_without_achievement: usize,
+    pub kpis: Vec<super::kpis::KpiJson>,
+    pub results: Vec<super::metrics::MetricValueJson>,
+    pub time: Vec<CampaignTimeJson>,
+}
+
+/// A person's scorecard for the half-open period [from, to).
+#[utoipa::path(get, path = "/api/v1/employees/{id}/scorecard", tag = "organisation",
+    params(("id" = i64, Path, description = "Employee id"), super::kpis::KpiQuery),
+    responses(
+        (status = 200, description = "KPIs, weighted achievement, results and time", body = ScorecardJson),
+        (status = 404, description = "No such employee, or outside the caller's scope", body = super::ErrorBodyJson),
+        (status = 422, description = "Bad period", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn scorecard(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<super::kpis::KpiQuery>,
+) -> Result<Json<ScorecardJson>, WebError> {
+    let period = super::metrics::period(q.from.as_deref(), q.to.as_deref())?;
+    let card = state.services.scorecard(&actor, id, period).await?;
+    let scope = format!("employee:{id}");
+    Ok(Json(ScorecardJson {
+        employee_id: id,
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        kpi_score: card.kpi_score,
+        kpis_without_achievement: card.kpis_without_achievement,
+        kpis: card.kpis.into_iter().map(Into::into).collect(),
+        results: card
+            .results
+            .into_iter()
+            .map(|a| super::metrics::MetricValueJson::new(a, &scope, period))
+            .collect(),
+        time: card
+            .time
+            .into_iter()
+            .map(|t| CampaignTimeJson {
+                campaign_id: t.campaign_id,
+                campaign_name: t.name,
+                hours: t.hours,
+                result: t.result,
+                result_per_hour: t.result_per_hour,
+                currency: t.currency,
+            })
+            .collect(),
+    }))
+}

@@ -143,6 +143,24 @@ pub struct MetricValueJson {
     pub note: Option<String>,
 }
 
+impl MetricValueJson {
+    pub fn new(a: mkpi_services::metrics::MetricAnswer, scope: &str, period: Period) -> Self {
+        MetricValueJson {
+            code: a.code,
+            value: a.value,
+            numerator: a.numerator,
+            denominator: a.denominator,
+            unit: a.unit.code().to_string(),
+            currency: a.currency,
+            version: a.version,
+            scope: scope.to_string(),
+            from: period.from.to_string(),
+            to: period.to.to_string(),
+            note: a.note,
+        }
+    }
+}
+
 /// A metric's value for one scope and the half-open period [from, to).
 #[utoipa::path(get, path = "/api/v1/metrics/{code}/value", tag = "metrics", params(
         ("code" = String, Path, description = "Metric code"), ValueQuery),
@@ -168,19 +186,7 @@ pub async fn value(
         .into_iter()
         .next()
         .ok_or_else(|| Error::Internal("no answer for a known metric".into()))?;
-    Ok(Json(MetricValueJson {
-        code: a.code,
-        value: a.value,
-        numerator: a.numerator,
-        denominator: a.denominator,
-        unit: a.unit.code().to_string(),
-        currency: a.currency,
-        version: a.version,
-        scope: scope.to_string(),
-        from: period.from.to_string(),
-        to: period.to.to_string(),
-        note: a.note,
-    }))
+    Ok(Json(MetricValueJson::new(a, &scope.to_string(), period)))
 }
 
 /// A period from the query, every problem named by its parameter.

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/tokens/{id}/revoke", post(tokens::revoke))
         .route("/employees", get(employees::list))
         .route("/employees/{id}", get(employees::show))
+        .route("/employees/{id}/scorecard", get(employees::scorecard))
         .route("/teams", get(teams::list))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/deactivate", post(users::deactivate))
@@ -100,7 +101,7 @@ impl Modify for Security {
     paths(
         session::login, session::logout, session::me, session::change_password, session::set_locale,
         tokens::list, tokens::create, tokens::revoke,
-        employees::list, employees::show,
+        employees::list, employees::show, employees::scorecard,
         teams::list,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
