@@ -244,6 +244,95 @@ impl Services {
                 )));
             }
         }
+        self.seed_demo_kpis(demo).await
+    }
+
+    /// A few KPIs of this year for the department, its performance team and
+    /// the `manager`, set as a head would.
+    async fn seed_demo_kpis(&self, demo: &DemoDepartment) -> Result<()> {
+        use mkpi_domain::period::{Day, Period};
+
+        use crate::kpis::{NewKpiInput, TargetInput};
+        let today = Day::from_unix_seconds(self.clock.now());
+        let (_, month, _) = today.ymd();
+        let year_start = today.first_of_month().plus_months(-i64::from(month - 1));
+        let year = Period::new(year_start, year_start.plus_months(12))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let whole = |floor: Option<f64>, target: f64, stretch: Option<f64>| {
+            vec![TargetInput {
+                from: year.from.to_string(),
+                to: year.to.to_string(),
+                floor,
+                target,
+                stretch,
+            }]
+        };
+        let monthly: Vec<TargetInput> = year
+            .months()
+            .into_iter()
+            .map(|m| TargetInput {
+                from: m.from.to_string(),
+                to: m.to.to_string(),
+                floor: Some(240_000.0),
+                target: 270_000.0,
+                stretch: Some(300_000.0),
+            })
+            .collect();
+        let kpi =
+            |metric: &str, scope: String, weight: f64, targets: Vec<TargetInput>| NewKpiInput {
+                metric: metric.to_string(),
+                scope,
+                from: year.from.to_string(),
+                to: year.to.to_string(),
+                weight: Some(weight),
+                cap: None,
+                targets,
+            };
+        let department = "department".to_string();
+        let kpis = [
+            kpi(
+                "roas",
+                department.clone(),
+                3.0,
+                whole(Some(3.5), 4.0, Some(5.0)),
+            ),
+            kpi(
+                "cac",
+                department.clone(),
+                2.0,
+                whole(Some(2_000.0), 1_600.0, Some(1_400.0)),
+            ),
+            kpi("sessions", department.clone(), 1.0, monthly),
+            kpi(
+                "nps",
+                department.clone(),
+                1.0,
+                whole(Some(15.0), 30.0, Some(40.0)),
+            ),
+            kpi("csat", department, 1.0, whole(Some(0.85), 0.9, Some(0.95))),
+            kpi(
+                "cpa",
+                format!("team:{}", demo.team_ids[0]),
+                1.0,
+                whole(Some(1_200.0), 1_000.0, None),
+            ),
+            kpi(
+                "roas",
+                format!("employee:{}", demo.manager_employee_id),
+                2.0,
+                whole(Some(3.5), 4.5, Some(5.5)),
+            ),
+            kpi(
+                "on_time_rate",
+                format!("employee:{}", demo.employee_employee_id),
+                1.0,
+                whole(Some(0.7), 0.85, Some(0.95)),
+            ),
+        ];
+        let author = crate::Author::system("demo");
+        for k in &kpis {
+            self.create_kpi_as(&author, k).await?;
+        }
         Ok(())
     }
 

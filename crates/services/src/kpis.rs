@@ -10,7 +10,7 @@ use mkpi_domain::period::{Day, Period};
 use mkpi_store::kpis::{self, KpiRow, NewKpi, TargetRow};
 use serde_json::json;
 
-use crate::audit::{self, Change};
+use crate::audit::{self, Author, Change};
 use crate::metrics::ScopeRef;
 use crate::{Actor, Error, FieldProblem, Result, Services};
 
@@ -38,6 +38,16 @@ pub struct NewKpiInput {
 }
 
 pub const DEFAULT_CAP: f64 = 1.5;
+
+/// A KPI that passed its checks.
+struct CheckedKpi {
+    metric: Metric,
+    scope: ScopeRef,
+    period: Period,
+    weight: f64,
+    cap: f64,
+    targets: Vec<(Period, Bands)>,
+}
 
 /// A KPI evaluated over a window of its period.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +78,38 @@ impl Services {
         if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
             return Err(Error::Forbidden);
         }
+        let k = self.check_kpi(input).await?;
+        // The scope must be one the caller sees (404 otherwise), and a
+        // manager sets KPIs for their own people and teams only.
+        let mut tx = self.store.read().await?;
+        crate::metrics::resolve(&mut tx, actor, &k.scope).await?;
+        drop(tx);
+        if actor.role == Role::Manager
+            && matches!(k.scope, ScopeRef::Department | ScopeRef::Channel(_))
+        {
+            return Err(Error::Forbidden);
+        }
+        let (id, rows) = self.store_kpi(&actor.author(), &k).await?;
+        let row = kpi_row(
+            id,
+            &k.metric.code,
+            &k.scope.to_string(),
+            k.period,
+            k.weight,
+            k.cap,
+        );
+        let mut views = self.evaluate(actor, vec![(row, rows)], k.period).await?;
+        views.pop().ok_or(Error::NotFound)
+    }
+
+    /// Sets a KPI for mkpi itself (the demo), through the same checks.
+    pub(crate) async fn create_kpi_as(&self, author: &Author, input: &NewKpiInput) -> Result<i64> {
+        let k = self.check_kpi(input).await?;
+        Ok(self.store_kpi(author, &k).await?.0)
+    }
+
+    /// Every problem with a KPI as entered, or the KPI ready to store.
+    async fn check_kpi(&self, input: &NewKpiInput) -> Result<CheckedKpi> {
         let mut problems = Vec::new();
         let catalogue = self.catalogue().await?;
         let metric = catalogue.get(&input.metric).cloned();
@@ -151,17 +193,19 @@ impl Services {
         else {
             return Err(Error::Invalid(problems));
         };
-        // The scope must be one the caller sees (404 otherwise), and a
-        // manager sets KPIs for their own people and teams only.
-        let mut tx = self.store.read().await?;
-        crate::metrics::resolve(&mut tx, actor, &scope).await?;
-        drop(tx);
-        if actor.role == Role::Manager
-            && matches!(scope, ScopeRef::Department | ScopeRef::Channel(_))
-        {
-            return Err(Error::Forbidden);
-        }
-        let author = actor.author();
+        Ok(CheckedKpi {
+            metric,
+            scope,
+            period,
+            weight,
+            cap,
+            targets,
+        })
+    }
+
+    async fn store_kpi(&self, author: &Author, k: &CheckedKpi) -> Result<(i64, Vec<TargetRow>)> {
+        let (metric, scope, period, weight, cap, targets) =
+            (&k.metric, &k.scope, k.period, k.weight, k.cap, &k.targets);
         let now = self.clock.now();
         let rows: Vec<TargetRow> = targets
             .iter()
@@ -194,7 +238,7 @@ impl Services {
         audit::record(
             &mut tx,
             now,
-            &author,
+            author,
             Change {
                 action: "create",
                 entity: "kpi",
@@ -210,17 +254,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        let mut views = self
-            .evaluate(
-                actor,
-                vec![(
-                    kpi_row(id, &metric.code, &scope_text, period, weight, cap),
-                    rows,
-                )],
-                period,
-            )
-            .await?;
-        views.pop().ok_or(Error::NotFound)
+        Ok((id, rows))
     }
 
     /// The KPIs set for a scope whose period overlaps `period`, evaluated

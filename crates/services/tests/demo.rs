@@ -144,4 +144,30 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
             .iter()
             .any(|c| c.owner_employee_id == Some(demo.employee_employee_id))
     );
+    drop(tx);
+
+    // KPIs of this year (the clock says 2026-09-22), all with a value and a status.
+    let head = s.login("head", "demo", "t").await.unwrap().actor;
+    let year = mkpi_domain::period::Period::parse("2026-01-01", "2027-01-01").unwrap();
+    let department = mkpi_services::metrics::ScopeRef::Department;
+    let kpis = s.kpis_for(&head, &department, year).await.unwrap();
+    let codes: Vec<&str> = kpis.iter().map(|k| k.metric.code.as_str()).collect();
+    assert_eq!(codes, ["roas", "cac", "sessions", "nps", "csat"]);
+    assert!(
+        kpis.iter().all(|k| k.value.is_some()
+            && k.status != mkpi_domain::kpi::Status::NoData
+            && !k.finished),
+        "{kpis:?}"
+    );
+    // Sessions have monthly targets: September's is one month's.
+    let september = mkpi_domain::period::Period::parse("2026-09-01", "2026-10-01").unwrap();
+    let kpis = s.kpis_for(&head, &department, september).await.unwrap();
+    let sessions = kpis.iter().find(|k| k.metric.code == "sessions").unwrap();
+    assert_eq!(sessions.bands.unwrap().target, 270_000.0);
+    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    let card = s
+        .scorecard(&manager, demo.manager_employee_id, year)
+        .await
+        .unwrap();
+    assert!(card.kpis.iter().any(|k| k.metric.code == "roas"));
 }

@@ -171,6 +171,7 @@ mod tests {
             keys(Role::Admin),
             [
                 "home",
+                "dashboard",
                 "employees",
                 "imports",
                 "users",
@@ -181,11 +182,11 @@ mod tests {
         );
         assert_eq!(
             keys(Role::Head),
-            ["home", "employees", "audit", "account", "api"]
+            ["home", "dashboard", "employees", "audit", "account", "api"]
         );
         assert_eq!(
             keys(Role::Employee),
-            ["home", "employees", "account", "api"]
+            ["home", "dashboard", "employees", "account", "api"]
         );
     }
 }
