@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mkpi_domain::metric::Metric;
-use mkpi_domain::period::Period;
+use mkpi_domain::period::{Day, Period};
 use mkpi_domain::scope::PeopleScope;
 use mkpi_store::{campaigns, employees, measures};
 
@@ -110,6 +110,8 @@ pub struct CampaignLine {
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     pub period: Period,
+    /// The days of the period up to today: what the values cover.
+    pub shown: Period,
     pub compare: Compare,
     pub compared_with: Period,
     pub tiles: Vec<Tile>,
@@ -130,8 +132,14 @@ impl Services {
     ) -> Result<Dashboard> {
         let codes: Vec<String> = TILE_METRICS.iter().map(ToString::to_string).collect();
         let scope = ScopeRef::Department;
-        let compared_with = compare.period(period);
-        let now = self.metric_values(actor, &codes, &scope, period).await?;
+        // A period still running is compared like with like: its days so
+        // far against as many days of the comparison period.
+        let today = Day::from_unix_seconds(self.clock.now());
+        let shown = Period::new(period.from, period.to.min(today.plus_days(1))).unwrap_or(period);
+        let full = compare.period(period);
+        let compared_with =
+            Period::new(full.from, full.from.plus_days(shown.days()).min(full.to)).unwrap_or(full);
+        let now = self.metric_values(actor, &codes, &scope, shown).await?;
         let before = self
             .metric_values(actor, &codes, &scope, compared_with)
             .await?;
@@ -176,6 +184,7 @@ impl Services {
         let campaigns = self.campaign_lines(actor, period).await?;
         Ok(Dashboard {
             period,
+            shown,
             compare,
             compared_with,
             tiles,

@@ -824,3 +824,36 @@ async fn a_scorecard_weighs_the_kpis_that_apply_and_shows_where_the_time_went() 
         ));
     }
 }
+
+#[tokio::test]
+async fn a_running_period_is_compared_with_as_many_days_before() {
+    let db = testing::sqlite();
+    let s = services_at(&db.url, APRIL).await;
+    load(&s).await;
+    let head = actor(&s, "head").await;
+    let april = Period::parse("2025-04-01", "2025-05-01").unwrap();
+    let d = s
+        .dashboard(&head, april, mkpi_services::dashboard::Compare::Previous)
+        .await
+        .unwrap();
+    // Today is 10 April: ten days of April against 1-10 March.
+    assert_eq!(d.shown.to_string(), "[2025-04-01, 2025-04-11)");
+    assert_eq!(d.compared_with.to_string(), "[2025-03-01, 2025-03-11)");
+    let spend = d.tiles.iter().find(|t| t.metric.code == "spend").unwrap();
+    assert_eq!(
+        (spend.now.value, spend.before.value),
+        (Some(999.0), Some(180.0))
+    );
+    assert_eq!(spend.change, Some((999.0 - 180.0) / 180.0));
+    let months: Vec<&str> = spend.trend.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(months.first(), Some(&"2024-05"));
+    assert_eq!(months.last(), Some(&"2025-04"));
+    assert_eq!(spend.trend.last().unwrap().1, Some(999.0));
+    // Campaigns by spend, with their return.
+    let lines: Vec<String> = d
+        .campaigns
+        .iter()
+        .map(|c| format!("{} {} {:?}", c.external_id, c.spend, c.roi))
+        .collect();
+    assert_eq!(lines, ["C1 999 Some(9.00900900900901)"]);
+}

@@ -195,6 +195,7 @@ dash-compare-previous = Previous period
 dash-compare-year = Same period last year
 dash-show = Show
 dash-period = { $from } – { $to }
+dash-so-far = so far: to { $to }
 dash-versus = compared with { $from } – { $to }
 dash-was = was { $value }
 dash-target = target { $value }

@@ -200,6 +200,7 @@ dash-compare-previous = Предыдущим периодом
 dash-compare-year = Тем же периодом год назад
 dash-show = Показать
 dash-period = { $from } – { $to }
+dash-so-far = пока по { $to }
 dash-versus = в сравнении с { $from } – { $to }
 dash-was = было { $value }
 dash-target = цель { $value }

@@ -134,9 +134,15 @@ pub(super) fn kpi_line(lang: Locale, k: &KpiView) -> KpiLine {
         achievement: k
             .achievement
             .map(|a| lang.format_metric(a, Unit::Percent, None)),
-        forecast: k
-            .forecast
-            .map(|f| lang.format_metric(f.value, unit, currency)),
+        // A forecast of a count is a whole number.
+        forecast: k.forecast.map(|f| {
+            let v = if unit == Unit::Count {
+                f.value.round()
+            } else {
+                f.value
+            };
+            lang.format_metric(v, unit, currency)
+        }),
         name: match lang {
             Locale::Ru => k.metric.name_ru.clone(),
             Locale::En => k.metric.name_en.clone(),
@@ -252,6 +258,7 @@ pub async fn show(
                 from => d.period.from.to_string(),
                 to => d.period.to.to_string(),
                 last_day => d.period.to.plus_days(-1).to_string(),
+                shown_last_day => (d.shown != d.period).then(|| d.shown.to.plus_days(-1).to_string()),
                 compare => d.compare.code(),
                 compared_from => d.compared_with.from.to_string(),
                 compared_last_day => d.compared_with.to.plus_days(-1).to_string(),
