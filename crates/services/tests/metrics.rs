@@ -857,3 +857,167 @@ async fn a_running_period_is_compared_with_as_many_days_before() {
         .collect();
     assert_eq!(lines, ["C1 999 Some(9.00900900900901)"]);
 }
+
+/// A small deterministic generator (xorshift64*), so a failure repeats.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[tokio::test]
+async fn shares_never_create_or_lose_value_and_groups_are_ratios_of_their_members_sums() {
+    let db = testing::sqlite();
+    let s = services(&db.url).await;
+    let head = actor(&s, "head").await;
+    let people = s.list_employees(&head).await.unwrap();
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    for round in 0..3 {
+        // Campaigns with a random owner and up to two contributors.
+        let mut campaigns = String::from("campaign,name,channel,owner,contributors,currency\n");
+        let mut stats = String::from(
+            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency\n",
+        );
+        let (mut clicks, mut impressions, mut spend_minor) = (0u64, 0u64, 0u64);
+        for c in 0..12 {
+            let owner = &people[rng.below(people.len() as u64) as usize];
+            let mut contributors = Vec::new();
+            let mut left = 9_000;
+            for _ in 0..rng.below(3) {
+                let who = &people[rng.below(people.len() as u64) as usize];
+                if who.id == owner.id
+                    || contributors
+                        .iter()
+                        .any(|(e, _): &(String, u64)| *e == who.email)
+                {
+                    continue;
+                }
+                let bp = 1 + rng.below(left / 2);
+                left -= bp;
+                contributors.push((who.email.clone(), bp));
+            }
+            let list: Vec<String> = contributors
+                .iter()
+                .map(|(e, bp)| format!("{e}: {}.{:02}%", bp / 100, bp % 100))
+                .collect();
+            campaigns.push_str(&format!(
+                "R{round}-{c},Campaign {c},{},{},\"{}\",RUB\n",
+                ["paid_search", "display", "email"][c % 3],
+                owner.email,
+                list.join("; ")
+            ));
+            for day in 1..=28 {
+                if rng.below(3) == 0 {
+                    continue;
+                }
+                let shown = 100 + rng.below(10_000);
+                let click = rng.below(shown / 10 + 1);
+                let cost = rng.below(500_000);
+                clicks += click;
+                impressions += shown;
+                spend_minor += cost;
+                stats.push_str(&format!(
+                    "2026-0{}-{day:02},R{round}-{c},{shown},{click},{}.{:02},{},0,RUB\n",
+                    round + 1,
+                    cost / 100,
+                    cost % 100,
+                    rng.below(20)
+                ));
+            }
+        }
+        import(&s, "mkpi-campaigns", &campaigns).await;
+        import(&s, "mkpi-ad-stats", &stats).await;
+        let month = Period::month_of(
+            mkpi_domain::period::Day::parse(&format!("2026-0{}-01", round + 1)).unwrap(),
+        );
+        let codes = ["clicks", "impressions", "spend", "ctr", "cpc"];
+        let dept = values(&s, &head, &ScopeRef::Department, month, &codes).await;
+        assert_eq!(dept[0].value, Some(clicks as f64));
+        assert_eq!(dept[1].value, Some(impressions as f64));
+        assert_eq!(dept[2].value, Some(spend_minor as f64 / 100.0));
+        assert_eq!(dept[3].value, Some(clicks as f64 / impressions as f64));
+
+        // Every campaign has an owner: the people together hold it all.
+        let mut sums = [0.0f64; 3];
+        let mut by_team: std::collections::BTreeMap<i64, [f64; 3]> = Default::default();
+        for p in &people {
+            let v = values(&s, &head, &ScopeRef::Employee(p.id), month, &codes).await;
+            for i in 0..3 {
+                sums[i] += v[i].value.unwrap();
+                if let Some(team) = p.team_id {
+                    by_team.entry(team).or_default()[i] += v[i].value.unwrap();
+                }
+            }
+            // A person's ratio is the ratio of their own sums.
+            let expected = match (v[0].value, v[1].value) {
+                (Some(c), Some(i)) if i > 0.0 => Some(c / i),
+                _ => None,
+            };
+            assert_eq!(v[3].value, expected);
+        }
+        for i in 0..3 {
+            let total = dept[i].value.unwrap();
+            assert!(
+                (sums[i] - total).abs() <= 1e-6 * total.max(1.0),
+                "round {round}: {} {} vs {}",
+                codes[i],
+                sums[i],
+                total
+            );
+        }
+        // A team holds exactly the sums of the people of its sub-tree (its
+        // own and those of the teams below it), and its CTR is Σclicks /
+        // Σimpressions, not a mean of CTRs.
+        let teams = s.list_teams(&head).await.unwrap();
+        let below = |root: i64| {
+            let mut ids = vec![root];
+            let mut i = 0;
+            while i < ids.len() {
+                let parent = ids[i];
+                ids.extend(
+                    teams
+                        .iter()
+                        .filter(|t| t.parent_id == Some(parent))
+                        .map(|t| t.id),
+                );
+                i += 1;
+            }
+            ids
+        };
+        for team in &teams {
+            let mut expected = [0.0f64; 3];
+            for id in below(team.id) {
+                if let Some(sum) = by_team.get(&id) {
+                    for i in 0..3 {
+                        expected[i] += sum[i];
+                    }
+                }
+            }
+            let v = values(&s, &head, &ScopeRef::Team(team.id), month, &codes).await;
+            for i in 0..3 {
+                let got = v[i].value.unwrap();
+                assert!(
+                    (got - expected[i]).abs() <= 1e-6 * expected[i].max(1.0),
+                    "team {} {}: {got} vs {}",
+                    team.id,
+                    codes[i],
+                    expected[i]
+                );
+            }
+            let expected_ctr = (expected[1] > 0.0).then(|| expected[0] / expected[1]);
+            match (v[3].value, expected_ctr) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+    }
+}
