@@ -155,3 +155,49 @@ impl Services {
         })
     }
 }
+
+/// A team's roll-up for a period: its KPIs and results (its people's
+/// shares, never a campaign twice), and each member's scorecard in short.
+#[derive(Debug, Clone)]
+pub struct TeamCard {
+    pub team: mkpi_store::teams::TeamRow,
+    pub kpis: Vec<KpiView>,
+    pub kpi_score: Option<f64>,
+    pub results: Vec<MetricAnswer>,
+    /// Members the caller sees, by name, each with their scorecard.
+    pub members: Vec<(mkpi_store::employees::EmployeeRow, Scorecard)>,
+}
+
+impl Services {
+    pub async fn team_card(&self, actor: &Actor, team_id: i64, period: Period) -> Result<TeamCard> {
+        let scope = ScopeRef::Team(team_id);
+        // The team's KPIs first: they check that the caller may see the team.
+        let kpis = self.kpis_for(actor, &scope, period).await?;
+        let team = self
+            .list_teams(actor)
+            .await?
+            .into_iter()
+            .find(|t| t.id == team_id)
+            .ok_or(crate::Error::NotFound)?;
+        let (kpi_score, _) = weighted_score(&kpis);
+        let codes: Vec<String> = SCORECARD_METRICS.iter().map(ToString::to_string).collect();
+        let results = self.metric_values(actor, &codes, &scope, period).await?;
+        let mut members = Vec::new();
+        for e in self
+            .list_employees(actor)
+            .await?
+            .into_iter()
+            .filter(|e| e.team_id == Some(team_id))
+        {
+            let card = self.scorecard(actor, e.id, period).await?;
+            members.push((e, card));
+        }
+        Ok(TeamCard {
+            team,
+            kpis,
+            kpi_score,
+            results,
+            members,
+        })
+    }
+}

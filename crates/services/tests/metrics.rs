@@ -822,6 +822,21 @@ async fn a_scorecard_weighs_the_kpis_that_apply_and_shows_where_the_time_went() 
             s.scorecard(&worker, manager_id, march()).await,
             Err(Error::NotFound)
         ));
+
+        // The team's roll-up: its KPI, and each member's card in short.
+        let team_card = s.team_card(&manager, team, march()).await.unwrap();
+        assert_eq!(team_card.kpis.len(), 1);
+        assert_eq!(team_card.kpis[0].scope, format!("team:{team}"));
+        let member = team_card
+            .members
+            .iter()
+            .find(|(e, _)| e.id == employee)
+            .unwrap();
+        assert_eq!(member.1.kpi_score, seen_by_manager.kpi_score, "as the manager sees it");
+        assert!(matches!(
+            s.team_card(&worker, team, march()).await,
+            Err(Error::NotFound)
+        ));
     }
 }
 

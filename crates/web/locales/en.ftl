@@ -240,3 +240,6 @@ card-result = Their share of conversion value
 card-per-hour = Per hour
 card-no-campaign = Not on a campaign
 card-no-time = No time logged in this period.
+team-kpi-score = KPI achievement
+team-tasks-done = Tasks done
+team-on-time = On time

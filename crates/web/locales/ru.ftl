@@ -246,3 +246,6 @@ card-result = Его доля ценности конверсий
 card-per-hour = В час
 card-no-campaign = Вне кампаний
 card-no-time = За этот период время не учтено.
+team-kpi-score = Выполнение KPI
+team-tasks-done = Задач выполнено
+team-on-time = В срок

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -31,6 +31,8 @@ const TEMPLATES: [(&str, &str); 12] = [
         "dashboard.html",
         include_str!("../templates/dashboard.html"),
     ),
+    ("_kpis.html", include_str!("../templates/_kpis.html")),
+    ("team.html", include_str!("../templates/team.html")),
 ];
 
 pub struct Templates {

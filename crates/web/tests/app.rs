@@ -14,6 +14,9 @@ struct People {
     teammate: i64,
     subteam: i64,
     other: i64,
+    /// The performance team (the manager's) and the brand team (not theirs).
+    own_team: i64,
+    other_team: i64,
 }
 
 fn people(app: &TestApp) -> People {
@@ -26,6 +29,8 @@ fn people(app: &TestApp) -> People {
         teammate: ids[3],
         subteam: ids[6],
         other: ids[9],
+        own_team: app.demo.team_ids[0],
+        other_team: app.demo.team_ids[2],
     }
 }
 
@@ -96,6 +101,15 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 200, 200, 404, 404, 200],
         ),
         get("/employees/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get(
+            format!("/teams/{}", p.own_team),
+            [303, 200, 200, 200, 404, 200],
+        ),
+        get(
+            format!("/teams/{}", p.other_team),
+            [303, 200, 200, 404, 404, 200],
+        ),
+        get("/teams/999999".into(), [303, 404, 404, 404, 404, 404]),
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),

@@ -9,6 +9,9 @@ use mkpi_domain::Locale;
 use mkpi_domain::metric::Unit;
 use serde_json::json;
 
+use mkpi_services::kpis::KpiView;
+use mkpi_services::metrics::MetricAnswer;
+
 use super::dashboard::{DashboardQuery, RANGES, chosen_period, fmt, kpi_line};
 use super::{layout, ser};
 use crate::AppState;
@@ -67,42 +70,8 @@ pub async fn show(
     };
     let (period, range) = chosen_period(&state, &q)?;
     let card = state.services.scorecard(&actor, id, period).await?;
-    let own_scope = format!("employee:{id}");
-    let kpis: Vec<_> = card
-        .kpis
-        .iter()
-        .map(|k| {
-            let line = kpi_line(lang, k);
-            let from = if k.scope == own_scope {
-                "own"
-            } else if k.scope.starts_with("team:") {
-                "team"
-            } else {
-                "campaign"
-            };
-            json!({
-                "line": line,
-                "from": from,
-                "value": fmt(lang, k.value, k.metric.unit, k.currency.as_deref()),
-                "weight": lang.format_metric(k.weight, Unit::Count, None),
-            })
-        })
-        .collect();
-    let catalogue = state.services.catalogue().await?;
-    let results: Vec<_> = card
-        .results
-        .iter()
-        .filter_map(|a| {
-            let m = catalogue.get(&a.code)?;
-            Some(json!({
-                "code": a.code,
-                "name": if lang == Locale::Ru { &m.name_ru } else { &m.name_en },
-                "description": if lang == Locale::Ru { &m.description_ru } else { &m.description_en },
-                "value": fmt(lang, a.value, a.unit, a.currency.as_deref()),
-                "note": a.note,
-            }))
-        })
-        .collect();
+    let kpis = kpi_rows(lang, &card.kpis, &format!("employee:{id}"));
+    let results = result_tiles(&state, lang, &card.results).await?;
     let time: Vec<_> = card
         .time
         .iter()
@@ -132,6 +101,104 @@ pub async fn show(
                 unscored => card.kpis_without_achievement,
                 results => ser(&results),
                 time => ser(&time),
+            },
+        },
+    )?;
+    Ok(Html(html))
+}
+
+/// The rows of a KPI table: who a KPI is set for, seen from `own_scope`.
+pub(super) fn kpi_rows(lang: Locale, kpis: &[KpiView], own_scope: &str) -> Vec<serde_json::Value> {
+    kpis.iter()
+        .map(|k| {
+            let from = if k.scope == own_scope {
+                "own"
+            } else if k.scope.starts_with("team:") {
+                "team"
+            } else {
+                "campaign"
+            };
+            json!({
+                "line": kpi_line(lang, k),
+                "from": from,
+                "value": fmt(lang, k.value, k.metric.unit, k.currency.as_deref()),
+                "weight": lang.format_metric(k.weight, Unit::Count, None),
+            })
+        })
+        .collect()
+}
+
+/// Metric values as tiles: name and description in the page's language.
+pub(super) async fn result_tiles(
+    state: &AppState,
+    lang: Locale,
+    answers: &[MetricAnswer],
+) -> Result<Vec<serde_json::Value>, WebError> {
+    let catalogue = state.services.catalogue().await?;
+    Ok(answers
+        .iter()
+        .filter_map(|a| {
+            let m = catalogue.get(&a.code)?;
+            Some(json!({
+                "code": a.code,
+                "name": if lang == Locale::Ru { &m.name_ru } else { &m.name_en },
+                "description": if lang == Locale::Ru { &m.description_ru } else { &m.description_en },
+                "value": fmt(lang, a.value, a.unit, a.currency.as_deref()),
+                "note": a.note,
+            }))
+        })
+        .collect())
+}
+
+pub async fn team(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Html<String>, WebError> {
+    let (period, range) = chosen_period(&state, &q)?;
+    let card = state.services.team_card(&actor, id, period).await?;
+    let kpis = kpi_rows(lang, &card.kpis, &format!("team:{id}"));
+    let results = result_tiles(&state, lang, &card.results).await?;
+    let value = |answers: &[MetricAnswer], code: &str| {
+        answers.iter().find(|a| a.code == code).map_or_else(
+            || "—".to_string(),
+            |a| fmt(lang, a.value, a.unit, a.currency.as_deref()),
+        )
+    };
+    let members: Vec<_> = card
+        .members
+        .iter()
+        .map(|(e, c)| {
+            json!({
+                "id": e.id, "name": e.name, "position": e.position,
+                "score": c.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
+                "kpis": c.kpis.len(),
+                "spend": value(&c.results, "spend"),
+                "roas": value(&c.results, "roas"),
+                "tasks_done": value(&c.results, "tasks_done"),
+                "on_time_rate": value(&c.results, "on_time_rate"),
+                "hours_logged": value(&c.results, "hours_logged"),
+            })
+        })
+        .collect();
+    let path = format!("/teams/{id}");
+    let html = state.templates().render(
+        "team.html",
+        context! {
+            ..layout(lang, Some(&actor), "employees", &path),
+            ..context! {
+                team => context! { id => card.team.id, name => card.team.name, manager_id => card.team.manager_id, manager_name => card.team.manager_name },
+                range => range,
+                ranges => RANGES,
+                from => period.from.to_string(),
+                last_day => period.to.plus_days(-1).to_string(),
+                kpis => ser(&kpis),
+                score => card.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
+                unscored => card.kpis.iter().filter(|k| k.achievement.is_none()).count(),
+                results => ser(&results),
+                members => ser(&members),
             },
         },
     )?;

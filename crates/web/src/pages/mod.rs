@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/employees", get(employees::list))
         .route("/employees/{id}", get(employees::show))
+        .route("/teams/{id}", get(employees::team))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
         .route("/account/password", post(account::change_password))
