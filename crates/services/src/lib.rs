@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod check_ins;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;

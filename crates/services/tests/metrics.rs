@@ -832,7 +832,10 @@ async fn a_scorecard_weighs_the_kpis_that_apply_and_shows_where_the_time_went() 
             .iter()
             .find(|(e, _)| e.id == employee)
             .unwrap();
-        assert_eq!(member.1.kpi_score, seen_by_manager.kpi_score, "as the manager sees it");
+        assert_eq!(
+            member.1.kpi_score, seen_by_manager.kpi_score,
+            "as the manager sees it"
+        );
         assert!(matches!(
             s.team_card(&worker, team, march()).await,
             Err(Error::NotFound)
@@ -1034,5 +1037,145 @@ async fn shares_never_create_or_lose_value_and_groups_are_ratios_of_their_member
                 (a, b) => assert_eq!(a, b),
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn check_ins_keep_the_value_of_the_moment_and_one_on_ones_stay_with_the_pair() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, APRIL).await;
+        let (manager_id, employee) = load(&s).await;
+        let manager = actor(&s, "manager").await;
+        let worker = actor(&s, "employee").await;
+        let head = actor(&s, "head").await;
+        let viewer = actor(&s, "viewer").await;
+        let whole = ("2025-03-01", "2025-04-01");
+        let theirs = s
+            .create_kpi(
+                &manager,
+                &kpi(
+                    "clicks",
+                    &format!("employee:{employee}"),
+                    whole.0,
+                    whole.1,
+                    &[(whole.0, whole.1, None, 150.0, None)],
+                ),
+            )
+            .await
+            .unwrap();
+        let managers = s
+            .create_kpi(
+                &head,
+                &kpi(
+                    "clicks",
+                    &format!("employee:{manager_id}"),
+                    whole.0,
+                    whole.1,
+                    &[(whole.0, whole.1, None, 150.0, None)],
+                ),
+            )
+            .await
+            .unwrap();
+
+        let c = s
+            .add_check_in(&worker, theirs.id, 4, "  Two campaigns running  ")
+            .await
+            .unwrap();
+        assert_eq!(
+            (c.confidence, c.comment.as_str(), c.value),
+            (4, "Two campaigns running", Some(100.0)),
+            "{:?}",
+            db.backend
+        );
+        let bad = s
+            .add_check_in(&worker, theirs.id, 7, " ")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "invalid input: confidence: must be from 1 (will miss) to 5 (certain to meet); comment: write something"
+        );
+        assert!(matches!(
+            s.add_check_in(&viewer, theirs.id, 3, "x").await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.add_check_in(&worker, managers.id, 3, "x").await,
+            Err(Error::NotFound)
+        ));
+        assert!(matches!(
+            s.add_check_in(&worker, 999_999, 3, "x").await,
+            Err(Error::NotFound)
+        ));
+        s.add_check_in(&manager, theirs.id, 2, "Behind on C2")
+            .await
+            .unwrap();
+        let list: Vec<(i64, String)> = s
+            .check_ins(&head, theirs.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.confidence, c.comment))
+            .collect();
+        assert_eq!(list.len(), 2);
+        assert!(
+            list.contains(&(4, "Two campaigns running".into()))
+                && list.contains(&(2, "Behind on C2".into()))
+        );
+
+        // 1:1 notes: private to the pair unless shared.
+        s.add_one_on_one(
+            &manager,
+            employee,
+            "2025-03-20",
+            "Talked about C2",
+            "Rewrite the mailing",
+            false,
+        )
+        .await
+        .unwrap();
+        s.add_one_on_one(&manager, employee, "2025-04-03", "Quarter review", "", true)
+            .await
+            .unwrap();
+        let read = |notes: Vec<mkpi_store::check_ins::OneOnOneRow>| {
+            notes.into_iter().map(|n| n.notes).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read(s.one_on_ones(&worker, employee).await.unwrap()),
+            ["Quarter review", "Talked about C2"]
+        );
+        assert_eq!(
+            read(s.one_on_ones(&manager, employee).await.unwrap()),
+            ["Quarter review", "Talked about C2"]
+        );
+        assert_eq!(
+            read(s.one_on_ones(&head, employee).await.unwrap()),
+            ["Quarter review"],
+            "the head reads the shared one only"
+        );
+        assert!(matches!(
+            s.add_one_on_one(&worker, employee, "2025-04-03", "x", "", false)
+                .await,
+            Err(Error::Forbidden)
+        ));
+        let admin = actor(&s, "admin").await;
+        assert!(matches!(
+            s.add_one_on_one(&admin, employee, "2025-04-03", "x", "", false)
+                .await,
+            Err(Error::Forbidden)
+        ));
+        let bad = s
+            .add_one_on_one(&manager, employee, "03.04.2025", "", "", false)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "invalid input: held_on: '03.04.2025' is not a date (expected YYYY-MM-DD, e.g. 2025-03-01); notes: write something"
+        );
+        assert_eq!(
+            s.one_on_ones(&manager, employee).await.unwrap().len(),
+            2,
+            "nothing stored"
+        );
     }
 }

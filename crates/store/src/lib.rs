@@ -14,6 +14,7 @@ pub mod ad_stats;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod campaigns;
+pub mod check_ins;
 pub mod departments;
 pub mod employees;
 pub mod facts;

@@ -63,6 +63,10 @@ fn post_json(path: &str, body: Value, expect: [u16; 6]) -> Case {
     }
 }
 
+fn post_form_to(path: String, form: Vec<(&'static str, &'static str)>, expect: [u16; 6]) -> Case {
+    post_form(&path, form, expect)
+}
+
 fn post_form(path: &str, form: Vec<(&'static str, &'static str)>, expect: [u16; 6]) -> Case {
     Case {
         method: Method::POST,
@@ -186,6 +190,15 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 404, 404, 404, 404, 404],
         ),
         get("/api/v1/kpis".into(), [401, 422, 422, 422, 422, 422]),
+        get(
+            "/api/v1/kpis/999999/check-ins".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        get(format!("/api/v1/employees/{}/one-on-ones", p.own), api),
+        get(
+            format!("/api/v1/employees/{}/one-on-ones", p.other),
+            [401, 200, 200, 404, 404, 200],
+        ),
         get("/api/v1/kpis?from=2025-03-01&to=2025-04-01".into(), api),
         get(
             format!(
@@ -255,6 +268,18 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 422, 422, 422, 403, 403],
         ),
         post_json(
+            "/api/v1/kpis/999999/check-ins",
+            json!({"confidence": 3, "comment": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        // Only a person's manager or the head writes 1:1 notes; a bad date
+        // is refused before anything is stored.
+        post_json(
+            &format!("/api/v1/employees/{}/one-on-ones", p.own),
+            json!({"held_on": "yesterday", "notes": "x"}),
+            [401, 403, 422, 422, 403, 403],
+        ),
+        post_json(
             "/api/v1/ingest/likes",
             json!({"records": []}),
             [401, 404, 404, 404, 404, 404],
@@ -306,6 +331,16 @@ fn matrix(p: &People) -> Vec<Case> {
             "/admin/users/999999/reset-password",
             vec![],
             [303, 404, 403, 403, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/check-ins", p.own),
+            vec![("kpi_id", "999999"), ("confidence", "3"), ("comment", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form_to(
+            format!("/employees/{}/one-on-ones", p.own),
+            vec![("held_on", "yesterday"), ("notes", "x")],
+            [303, 403, 422, 422, 403, 403],
         ),
         post_form(
             "/imports/run",
@@ -1797,4 +1832,89 @@ async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_
             .await;
         assert_eq!(r.json()["value"], 54020.0);
     }
+}
+
+#[tokio::test]
+async fn a_manager_keeps_private_one_on_one_notes_and_the_report_checks_in_on_a_kpi() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.accept_language = Some("en".into());
+    let report = app.demo.employee_employee_id;
+    app.login_as("manager").await;
+    let r = app
+        .post_json(
+            "/api/v1/kpis",
+            json!({"metric": "tasks_done", "scope": format!("employee:{report}"), "from": "2026-09-01", "to": "2026-10-01",
+                   "targets": [{"from": "2026-09-01", "to": "2026-10-01", "target": 10}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let kpi_id = r.json()["id"].as_i64().unwrap().to_string();
+    let r = app
+        .post_form(
+            &format!("/employees/{report}/one-on-ones"),
+            &[
+                ("held_on", "2026-09-15"),
+                ("notes", "Plans for Q4 & the launch"),
+                ("next_steps", "Draft the brief"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("/employees/{report}?range=month"))
+        .await
+        .body;
+    assert!(page.contains("Plans for Q4 &amp; the launch") && page.contains("Draft the brief"));
+
+    app.logout_locally();
+    app.login_as("employee").await;
+    let r = app
+        .post_form(
+            &format!("/employees/{report}/check-ins"),
+            &[
+                ("kpi_id", kpi_id.as_str()),
+                ("confidence", "4"),
+                ("comment", "Halfway there"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("/employees/{report}?range=month"))
+        .await
+        .body;
+    assert!(
+        page.contains("Halfway there") && page.contains("4/5"),
+        "the check-in shows"
+    );
+    assert!(
+        page.contains("Plans for Q4"),
+        "the report reads their own 1:1 notes"
+    );
+    let r = app
+        .post_form(
+            &format!("/employees/{report}/check-ins"),
+            &[
+                ("kpi_id", kpi_id.as_str()),
+                ("confidence", "9"),
+                ("comment", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("must be from 1 (will miss) to 5 (certain to meet)"),
+        "{}",
+        r.body
+    );
+
+    app.logout_locally();
+    app.login_as("head").await;
+    let page = app
+        .get(&format!("/employees/{report}?range=month"))
+        .await
+        .body;
+    assert!(!page.contains("Plans for Q4"), "private to the pair");
+    assert!(page.contains("Halfway there"), "check-ins are not private");
 }

@@ -4,6 +4,7 @@
 //! `Authorization: Bearer <api token>`.
 
 pub mod audit;
+pub mod check_ins;
 pub mod docs;
 pub mod employees;
 pub mod ingest;
@@ -43,6 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/ingest/{fact}", post(ingest::create))
         .route("/metrics", get(metrics::list).post(metrics::create))
         .route("/kpis", get(kpis::list).post(kpis::create))
+        .route(
+            "/kpis/{id}/check-ins",
+            get(check_ins::list).post(check_ins::create),
+        )
+        .route(
+            "/employees/{id}/one-on-ones",
+            get(check_ins::one_on_ones).post(check_ins::create_one_on_one),
+        )
         .route("/metrics/{code}/value", get(metrics::value))
 }
 
@@ -108,6 +117,7 @@ impl Modify for Security {
         ingest::create,
         metrics::list, metrics::create, metrics::value,
         kpis::create, kpis::list,
+        check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),

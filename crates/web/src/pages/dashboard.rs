@@ -107,7 +107,7 @@ pub(super) struct KpiLine {
     status: &'static str,
     achievement: Option<String>,
     forecast: Option<String>,
-    name: String,
+    pub(super) name: String,
 }
 
 pub(super) fn fmt(lang: Locale, v: Option<f64>, unit: Unit, currency: Option<&str>) -> String {

@@ -1,12 +1,14 @@
 //! The people of the department, as far as the caller may see them.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use axum::response::Redirect;
 use minijinja::context;
 use serde::Deserialize;
 
-use mkpi_domain::Locale;
 use mkpi_domain::metric::Unit;
+use mkpi_domain::{Locale, Role};
 use serde_json::json;
 
 use mkpi_services::kpis::KpiView;
@@ -84,6 +86,43 @@ pub async fn show(
             })
         })
         .collect();
+    let mut check_ins = Vec::new();
+    for k in &card.kpis {
+        for c in state
+            .services
+            .check_ins(&actor, k.id)
+            .await?
+            .into_iter()
+            .take(3)
+        {
+            check_ins.push(json!({
+                "kpi": kpi_line(lang, k).name,
+                "author": c.author_name,
+                "at": c.at,
+                "confidence": c.confidence,
+                "comment": c.comment,
+                "value": fmt(lang, c.value, k.metric.unit, k.currency.as_deref()),
+            }));
+        }
+    }
+    let check_in_kpis: Vec<_> = card
+        .kpis
+        .iter()
+        .map(|k| json!({"id": k.id, "name": kpi_line(lang, k).name}))
+        .collect();
+    let notes = state.services.one_on_ones(&actor, id).await?;
+    let notes: Vec<_> = notes
+        .into_iter()
+        .map(|n| json!({"held_on": n.held_on, "notes": n.notes, "next_steps": n.next_steps, "shared": n.shared}))
+        .collect();
+    let can_check_in = match actor.role {
+        Role::Viewer => false,
+        Role::Employee => actor.employee_id == Some(id),
+        _ => true,
+    };
+    let can_note = matches!(actor.role, Role::Manager | Role::Head)
+        && actor.employee_id.is_some_and(|me| me != id);
+    let today = mkpi_domain::period::Day::from_unix_seconds(state.services.clock().now());
     let path = format!("/employees/{id}");
     let html = state.templates().render(
         "employee.html",
@@ -101,6 +140,12 @@ pub async fn show(
                 unscored => card.kpis_without_achievement,
                 results => ser(&results),
                 time => ser(&time),
+                check_ins => ser(&check_ins),
+                check_in_kpis => ser(&check_in_kpis),
+                can_check_in => can_check_in && !check_in_kpis.is_empty(),
+                notes => ser(&notes),
+                can_note => can_note,
+                today => today.to_string(),
             },
         },
     )?;
@@ -203,4 +248,57 @@ pub async fn team(
         },
     )?;
     Ok(Html(html))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInForm {
+    kpi_id: i64,
+    confidence: i64,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn add_check_in(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<CheckInForm>,
+) -> Result<Redirect, WebError> {
+    state
+        .services
+        .add_check_in(&actor, form.kpi_id, form.confidence, &form.comment)
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{id}#check-ins")))
+}
+
+#[derive(Deserialize)]
+pub struct OneOnOneForm {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    next_steps: String,
+    #[serde(default)]
+    shared: Option<String>,
+}
+
+pub async fn add_one_on_one(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<OneOnOneForm>,
+) -> Result<Redirect, WebError> {
+    state
+        .services
+        .add_one_on_one(
+            &actor,
+            id,
+            &form.held_on,
+            &form.notes,
+            &form.next_steps,
+            form.shared.is_some(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{id}#one-on-ones")))
 }

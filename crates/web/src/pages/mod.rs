@@ -28,6 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/employees", get(employees::list))
         .route("/employees/{id}", get(employees::show))
+        .route("/employees/{id}/check-ins", post(employees::add_check_in))
+        .route(
+            "/employees/{id}/one-on-ones",
+            post(employees::add_one_on_one),
+        )
         .route("/teams/{id}", get(employees::team))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
