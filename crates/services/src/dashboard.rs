@@ -119,6 +119,8 @@ pub struct Dashboard {
     pub other_kpis: Vec<KpiView>,
     pub channels: Vec<ChannelTraffic>,
     pub campaigns: Vec<CampaignLine>,
+    /// Flags on the people the caller sees, from the three months before today.
+    pub flags: Vec<crate::scorecard::PersonFlag>,
 }
 
 const MAX_CAMPAIGNS: usize = 20;
@@ -182,7 +184,10 @@ impl Services {
         }
         let channels = self.traffic_by_channel(period).await?;
         let campaigns = self.campaign_lines(actor, period).await?;
+        let people = self.list_employees(actor).await?;
+        let flags = self.flags_for(actor, &people, today).await?;
         Ok(Dashboard {
+            flags,
             period,
             shown,
             compare,

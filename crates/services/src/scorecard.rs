@@ -166,6 +166,8 @@ pub struct TeamCard {
     pub results: Vec<MetricAnswer>,
     /// Members the caller sees, by name, each with their scorecard.
     pub members: Vec<(mkpi_store::employees::EmployeeRow, Scorecard)>,
+    /// Flags on the members, from the three months before today.
+    pub flags: Vec<PersonFlag>,
 }
 
 impl Services {
@@ -182,13 +184,16 @@ impl Services {
         let (kpi_score, _) = weighted_score(&kpis);
         let codes: Vec<String> = SCORECARD_METRICS.iter().map(ToString::to_string).collect();
         let results = self.metric_values(actor, &codes, &scope, period).await?;
-        let mut members = Vec::new();
-        for e in self
+        let people: Vec<_> = self
             .list_employees(actor)
             .await?
             .into_iter()
             .filter(|e| e.team_id == Some(team_id))
-        {
+            .collect();
+        let today = mkpi_domain::period::Day::from_unix_seconds(self.clock.now());
+        let flags = self.flags_for(actor, &people, today).await?;
+        let mut members = Vec::new();
+        for e in people {
             let card = self.scorecard(actor, e.id, period).await?;
             members.push((e, card));
         }
@@ -198,6 +203,90 @@ impl Services {
             kpi_score,
             results,
             members,
+            flags,
         })
+    }
+}
+
+/// A flag on a person with the months it looked at (YYYY-MM, oldest first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFlag {
+    pub employee_id: i64,
+    pub name: String,
+    pub flag: mkpi_domain::flag::Flag,
+    pub months: Vec<String>,
+}
+
+impl Services {
+    /// Flags on these people from the three complete months before `as_of`
+    /// (their KPIs' weighted achievement per month, and the quality of
+    /// their tasks over the three months).
+    pub async fn flags_for(
+        &self,
+        actor: &Actor,
+        people: &[mkpi_store::employees::EmployeeRow],
+        as_of: mkpi_domain::period::Day,
+    ) -> Result<Vec<PersonFlag>> {
+        use mkpi_domain::flag::{Record, Rules, flags};
+        let rules = Rules::default();
+        let this_month = as_of.first_of_month();
+        let months: Vec<Period> = (1..=rules.months)
+            .rev()
+            .map(|k| Period::month_of(this_month.plus_months(-i64::try_from(k).unwrap_or(1))))
+            .collect();
+        let (Some(first), Some(last)) = (months.first(), months.last()) else {
+            return Ok(Vec::new());
+        };
+        let window = Period {
+            from: first.from,
+            to: last.to,
+        };
+        let labels: Vec<String> = months
+            .iter()
+            .map(|m| m.from.to_string()[..7].to_string())
+            .collect();
+        let mut tx = self.store.read().await?;
+        let all = campaigns::all(&mut tx).await?;
+        drop(tx);
+        let mut out = Vec::new();
+        for person in people {
+            let mut scopes = vec![ScopeRef::Employee(person.id)];
+            scopes.extend(
+                all.iter()
+                    .filter(|c| c.owner_employee_id == Some(person.id))
+                    .map(|c| ScopeRef::Campaign(c.id)),
+            );
+            let mut monthly = Vec::with_capacity(months.len());
+            for m in &months {
+                let kpis = self.kpis_for_any(actor, &scopes, *m).await?;
+                monthly.push(weighted_score(&kpis).0);
+            }
+            let quality = self
+                .metric_values(
+                    actor,
+                    &["avg_quality".to_string()],
+                    &ScopeRef::Employee(person.id),
+                    window,
+                )
+                .await?
+                .pop()
+                .and_then(|a| {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Some((a.value?, a.denominator? as u32))
+                });
+            let record = Record {
+                monthly_achievement: monthly,
+                quality,
+            };
+            for flag in flags(&record, rules) {
+                out.push(PersonFlag {
+                    employee_id: person.id,
+                    name: person.name.clone(),
+                    flag,
+                    months: labels.clone(),
+                });
+            }
+        }
+        Ok(out)
     }
 }

@@ -1179,3 +1179,52 @@ async fn check_ins_keep_the_value_of_the_moment_and_one_on_ones_stay_with_the_pa
         );
     }
 }
+
+#[tokio::test]
+async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, APRIL).await;
+        let (_, employee) = load(&s).await;
+        let manager = actor(&s, "manager").await;
+        let monthly = [
+            ("2025-01-01", "2025-02-01", None, 150.0, None),
+            ("2025-02-01", "2025-03-01", None, 150.0, None),
+            ("2025-03-01", "2025-04-01", None, 150.0, None),
+        ];
+        s.create_kpi(
+            &manager,
+            &kpi(
+                "clicks",
+                &format!("employee:{employee}"),
+                "2025-01-01",
+                "2025-04-01",
+                &monthly,
+            ),
+        )
+        .await
+        .unwrap();
+        let people: Vec<_> = s
+            .list_employees(&manager)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.id == employee)
+            .collect();
+        let today = mkpi_domain::period::Day::parse("2025-04-10").unwrap();
+        let flags = s.flags_for(&manager, &people, today).await.unwrap();
+        assert_eq!(flags.len(), 1, "{:?}", db.backend);
+        assert_eq!(flags[0].months, ["2025-01", "2025-02", "2025-03"]);
+        assert_eq!(
+            flags[0].flag.kind,
+            mkpi_domain::flag::FlagKind::NeedsSupport
+        );
+        assert_eq!(
+            flags[0].flag.reasons,
+            [mkpi_domain::flag::Reason::SustainedOffTrack(vec![
+                0.0,
+                0.0,
+                100.0 / 150.0
+            ])]
+        );
+    }
+}

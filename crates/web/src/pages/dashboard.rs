@@ -266,10 +266,51 @@ pub async fn show(
                 other_kpis => ser(&other_kpis),
                 channels => ser(&channels),
                 campaigns => ser(&campaigns),
+                flags => ser(flag_lines(lang, &d.flags)),
             }
         },
     )?;
     Ok(Html(html))
+}
+
+/// Flags as lines a person reads: who, what, and the numbers behind it.
+pub(super) fn flag_lines(
+    lang: Locale,
+    flags: &[mkpi_services::scorecard::PersonFlag],
+) -> Vec<serde_json::Value> {
+    use mkpi_domain::flag::Reason;
+    let pct = |values: &[f64]| {
+        values
+            .iter()
+            .map(|v| lang.format_metric(*v, Unit::Percent, None))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    flags
+        .iter()
+        .map(|f| {
+            let span = format!(
+                "{} – {}",
+                f.months.first().cloned().unwrap_or_default(),
+                f.months.last().cloned().unwrap_or_default()
+            );
+            let reasons: Vec<serde_json::Value> = f
+                .flag
+                .reasons
+                .iter()
+                .map(|r| match r {
+                    Reason::SustainedOverAchievement(v) => json!({"key": "flag-over", "values": pct(v), "span": span}),
+                    Reason::SustainedOffTrack(v) => json!({"key": "flag-off-track", "values": pct(v), "span": span}),
+                    Reason::FallingTrend(v) => json!({"key": "flag-falling", "values": pct(v), "span": span}),
+                    Reason::LowQuality { average, tasks } => json!({
+                        "key": "flag-quality", "values": lang.format_metric(*average, Unit::Rating, None),
+                        "span": tasks.to_string(),
+                    }),
+                })
+                .collect();
+            json!({"id": f.employee_id, "name": f.name, "kind": f.flag.kind.code(), "reasons": reasons})
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -244,6 +244,7 @@ pub async fn team(
                 unscored => card.kpis.iter().filter(|k| k.achievement.is_none()).count(),
                 results => ser(&results),
                 members => ser(&members),
+                flags => ser(super::dashboard::flag_lines(lang, &card.flags)),
             },
         },
     )?;
