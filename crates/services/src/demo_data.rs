@@ -289,7 +289,7 @@ impl Services {
                 targets,
             };
         let department = "department".to_string();
-        let kpis = [
+        let kpis = vec![
             kpi(
                 "roas",
                 department.clone(),
@@ -317,21 +317,34 @@ impl Services {
                 whole(Some(1_200.0), 1_000.0, None),
             ),
             kpi(
-                "roas",
-                format!("employee:{}", demo.manager_employee_id),
-                2.0,
-                whole(Some(3.5), 4.5, Some(5.5)),
-            ),
-            kpi(
                 "on_time_rate",
                 format!("employee:{}", demo.employee_employee_id),
                 1.0,
-                whole(Some(0.7), 0.85, Some(0.95)),
+                whole(Some(0.9), 0.95, None),
             ),
         ];
         let author = crate::Author::system("demo");
         for k in &kpis {
             self.create_kpi_as(&author, k).await?;
+        }
+        // Every campaign owner answers for the ROAS of their campaigns.
+        let mut tx = self.store.read().await?;
+        let mut owners: Vec<i64> = mkpi_store::campaigns::all(&mut tx)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.owner_employee_id)
+            .collect();
+        drop(tx);
+        owners.sort_unstable();
+        owners.dedup();
+        for owner in owners {
+            let k = kpi(
+                "roas",
+                format!("employee:{owner}"),
+                2.0,
+                whole(Some(3.2), 3.8, Some(5.0)),
+            );
+            self.create_kpi_as(&author, &k).await?;
         }
         Ok(())
     }

@@ -164,10 +164,22 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
     let kpis = s.kpis_for(&head, &department, september).await.unwrap();
     let sessions = kpis.iter().find(|k| k.metric.code == "sessions").unwrap();
     assert_eq!(sessions.bands.unwrap().target, 270_000.0);
-    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    // Every campaign owner answers for ROAS; the employee for being on time.
+    let owner = owned[0].owner_employee_id.unwrap();
+    let card = s.scorecard(&head, owner, year).await.unwrap();
+    assert!(
+        card.kpis
+            .iter()
+            .any(|k| k.metric.code == "roas" && k.value.is_some())
+    );
     let card = s
-        .scorecard(&manager, demo.manager_employee_id, year)
+        .scorecard(&head, demo.employee_employee_id, year)
         .await
         .unwrap();
-    assert!(card.kpis.iter().any(|k| k.metric.code == "roas"));
+    assert!(card.kpis.iter().any(|k| k.metric.code == "on_time_rate"));
+    // The demo has people to notice, each with numbers.
+    let people = s.list_employees(&head).await.unwrap();
+    let today = mkpi_domain::period::Day::parse("2026-09-22").unwrap();
+    let flags = s.flags_for(&head, &people, today).await.unwrap();
+    assert!(!flags.is_empty());
 }
