@@ -368,12 +368,13 @@ async fn customers(
         .bind(channel_param(scope))
         .fetch_one(tx.conn())
         .await?;
-    // A new customer's first order must be in the scope too.
+    // A new customer's first paid order ever is in the period and in the
+    // scope: a scoped order with no paid order of theirs on an earlier day.
     let sql = format!(
         "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
-         JOIN (SELECT customer_id, MIN(date) AS first FROM orders WHERE status = 'paid' AND customer_id IS NOT NULL
-               GROUP BY customer_id) f ON f.customer_id = o.customer_id AND f.first = o.date
-         WHERE {PAID} AND f.first >= $1 AND f.first < $2 AND {condition} AND $3 = $3"
+         WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3
+           AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.status = 'paid' AND p.customer_id = o.customer_id
+                           AND p.date < o.date)"
     );
     let (new,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
@@ -381,15 +382,15 @@ async fn customers(
         .bind(channel_param(scope))
         .fetch_one(tx.conn())
         .await?;
-    // The lifetime runs over all the customer's orders; only being active
-    // in the period is up to the scope (the channel join is a LEFT JOIN).
+    // Active in the period (in the scope) with at least two paid orders of
+    // any scope up to the period's end.
     let sql = format!(
         "SELECT COUNT(*) FROM (
-            SELECT o.customer_id FROM orders o {join}
-            WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date < $2 AND $3 = $3
-            GROUP BY o.customer_id
-            HAVING COUNT(*) >= 2 AND SUM(CASE WHEN o.date >= $1 AND {condition} THEN 1 ELSE 0 END) > 0
-         ) r"
+            SELECT DISTINCT o.customer_id FROM orders o {join}
+            WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3
+         ) a
+         WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM orders p WHERE p.status = 'paid' AND p.customer_id = a.customer_id
+                                      AND p.date < $2 LIMIT 2) x) >= 2"
     );
     let (repeat,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
