@@ -85,6 +85,7 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/".into(), page),
         get("/employees".into(), page),
         get("/dashboard".into(), page),
+        get("/metrics".into(), page),
         get("/dashboard?range=quarter&compare=year".into(), page),
         get(
             "/dashboard?from=2025-03-01&until=2025-02-01".into(),
@@ -341,6 +342,17 @@ fn matrix(p: &People) -> Vec<Case> {
             format!("/employees/{}/one-on-ones", p.own),
             vec![("held_on", "yesterday"), ("notes", "x")],
             [303, 403, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/metrics",
+            vec![
+                ("code", "x"),
+                ("name_en", "X"),
+                ("formula", "spend +"),
+                ("unit", "money"),
+                ("direction", "lower"),
+            ],
+            [303, 422, 403, 403, 403, 403],
         ),
         post_form(
             "/imports/run",
@@ -1917,4 +1929,48 @@ async fn a_manager_keeps_private_one_on_one_notes_and_the_report_checks_in_on_a_
         .body;
     assert!(!page.contains("Plans for Q4"), "private to the pair");
     assert!(page.contains("Halfway there"), "check-ins are not private");
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_custom_metric_from_the_catalogue_page() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.accept_language = Some("en".into());
+    app.login_as("admin").await;
+    let page = app.get("/metrics").await;
+    assert!(
+        page.body.contains(r#"id="metric-roas""#)
+            && page.body.contains("conversion_value &#x2f; spend")
+    );
+    let fields = |formula: &'static str| {
+        vec![
+            ("code", "cost_per_mql"),
+            ("name_en", "Cost per MQL"),
+            ("formula", formula),
+            ("unit", "money"),
+            ("direction", "lower"),
+        ]
+    };
+    let r = app.post_form("/metrics", &fields("spend / mqlz")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains(
+            "formula: &#x27;mqlz&#x27; is not a measure or metric (did you mean &#x27;mqls&#x27;?)"
+        ),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(r#"value="spend &#x2f; mqlz""#),
+        "the form keeps what was typed"
+    );
+    assert!(
+        !r.body.contains(r#"id="metric-cost_per_mql""#),
+        "nothing stored"
+    );
+    let r = app.post_form("/metrics", &fields("spend / mqls")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Metric cost_per_mql saved.")
+            && r.body.contains(r#"id="metric-cost_per_mql""#)
+    );
 }

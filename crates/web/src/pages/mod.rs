@@ -7,6 +7,7 @@ mod dashboard;
 mod employees;
 mod home;
 mod imports;
+mod metrics;
 pub(crate) use imports::report_status;
 mod session;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/dashboard", get(dashboard::show))
+        .route("/metrics", get(metrics::list).post(metrics::define))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/employees", get(employees::list))
@@ -90,6 +92,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "dashboard",
             href: "/dashboard",
             label: "nav-dashboard",
+        },
+        NavItem {
+            key: "metrics",
+            href: "/metrics",
+            label: "nav-metrics",
         },
         NavItem {
             key: "employees",
@@ -178,6 +185,7 @@ mod tests {
             [
                 "home",
                 "dashboard",
+                "metrics",
                 "employees",
                 "imports",
                 "users",
@@ -188,11 +196,26 @@ mod tests {
         );
         assert_eq!(
             keys(Role::Head),
-            ["home", "dashboard", "employees", "audit", "account", "api"]
+            [
+                "home",
+                "dashboard",
+                "metrics",
+                "employees",
+                "audit",
+                "account",
+                "api"
+            ]
         );
         assert_eq!(
             keys(Role::Employee),
-            ["home", "dashboard", "employees", "account", "api"]
+            [
+                "home",
+                "dashboard",
+                "metrics",
+                "employees",
+                "account",
+                "api"
+            ]
         );
     }
 }
