@@ -1877,6 +1877,18 @@ async fn a_manager_keeps_private_one_on_one_notes_and_the_report_checks_in_on_a_
         .await
         .body;
     assert!(page.contains("Plans for Q4 &amp; the launch") && page.contains("Draft the brief"));
+    let title = page
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert!(
+        !title.contains('<') && title.ends_with(" · mkpi"),
+        "a plain title: {title}"
+    );
+    assert_eq!(page.matches(r#"id="check-ins""#).count(), 1);
 
     app.logout_locally();
     app.login_as("employee").await;
