@@ -18,6 +18,9 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub session_idle_minutes: Option<i64>,
     pub session_max_hours: Option<i64>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -82,6 +85,14 @@ session_idle_minutes = 480
 
 # A session ends this many hours after sign-in however busy (default 168 = 7 days).
 session_max_hours = 168
+
+# Outgoing mail for alerts. Without smtp_url, alerts show in the UI only.
+# smtp://host:25 (plain), smtp://user:password@host:587?tls=required (STARTTLS),
+# smtps://user:password@host:465 (TLS).
+# smtp_url = "smtp://localhost:25"
+# mail_from = "mkpi <mkpi@example.com>"
+# The address people open mkpi at, for links in mail.
+# public_url = "https://mkpi.example.com"
 "#;
 
 #[cfg(test)]

@@ -53,6 +53,25 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "MKPI_SECURE_COOKIES")]
     secure_cookies: bool,
+
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// Outgoing mail (alerts); without an SMTP URL alerts show in the UI only.
+#[derive(Args, Clone, Debug, Default)]
+pub struct MailArgs {
+    /// SMTP server: smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465.
+    #[arg(long, env = "MKPI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// The sender of mkpi's mail, e.g. "mkpi <mkpi@example.com>".
+    #[arg(long, env = "MKPI_MAIL_FROM")]
+    mail_from: Option<String>,
+
+    /// The address people open mkpi at, for links in mail [default: http://ADDR].
+    #[arg(long, env = "MKPI_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -83,6 +102,13 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// Check every running KPI now: record and mail the alerts due.
+    Alerts {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        mail: MailArgs,
+    },
     /// Copy a live SQLite database to a file (PostgreSQL: use pg_dump).
     Backup {
         #[command(flatten)]
@@ -129,6 +155,7 @@ fn main() -> ExitCode {
             Command::Demo { serve, seed } => commands::serve::run(serve, &file, Some(seed)).await,
             Command::Migrate { db } => commands::migrate(db, &file).await,
             Command::User(cmd) => commands::user::run(cmd, &file).await,
+            Command::Alerts { db, mail } => commands::serve::alerts(db, mail, &file).await,
             Command::Import(args) => commands::import::run(args, &file).await,
             Command::Imports(cmd) => commands::import::imports(cmd, &file).await,
             Command::Mappings(cmd) => commands::import::mappings(cmd, &file).await,

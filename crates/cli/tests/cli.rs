@@ -510,3 +510,70 @@ fn import_reads_files_with_a_preset_reports_and_rolls_back() {
     let o = mkpi(&["imports", "rollback", "--id", "2", "--data-dir", d], None);
     assert_eq!(stdout(&o).trim(), "import #2 rolled back");
 }
+
+#[test]
+fn alerts_checks_kpis_once_and_mail_settings_fail_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let o = mkpi(&["alerts", "--data-dir", &data], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "0 new alert(s)\n");
+
+    let o = mkpi(
+        &[
+            "alerts",
+            "--data-dir",
+            &data,
+            "--smtp-url",
+            "smtp://localhost:25",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: --mail-from (MKPI_MAIL_FROM, mail_from) is needed with an SMTP URL"
+    );
+
+    let o = mkpi(
+        &[
+            "alerts",
+            "--data-dir",
+            &data,
+            "--smtp-url",
+            "smtpx://anna:secret@mail.example.com",
+            "--mail-from",
+            "mkpi@example.com",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: invalid input: smtp_url: is not a usable SMTP URL"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("secret"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let o = mkpi(
+        &[
+            "alerts",
+            "--data-dir",
+            &data,
+            "--smtp-url",
+            "smtp://localhost:25",
+            "--mail-from",
+            "not an address",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with(
+            "error: invalid input: mail_from: 'not an address' is not a sender address"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -62,6 +62,26 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// mkpi itself, for work no person asked for (alert checks): sees
+    /// everything, and is never the author of a change in the audit log.
+    pub(crate) fn system() -> Actor {
+        Actor {
+            user_id: 0,
+            login: "mkpi".to_string(),
+            role: Role::Admin,
+            employee_id: None,
+            employee_name: None,
+            locale: None,
+            scope: Scope {
+                user_id: 0,
+                role: Role::Admin,
+                employee_id: None,
+                people: mkpi_domain::scope::PeopleScope::All,
+            },
+            credential: Credential::ApiToken { token_id: 0 },
+        }
+    }
+
     pub fn author(&self) -> Author {
         Author {
             user_id: Some(self.user_id),

@@ -30,7 +30,11 @@ fn text_problem(field: &str, text: &str, required: bool) -> Option<FieldProblem>
 
 impl Services {
     /// A KPI the caller may see, or NotFound.
-    async fn visible_kpi(&self, actor: &Actor, kpi_id: i64) -> Result<(kpis::KpiRow, ScopeRef)> {
+    pub(crate) async fn visible_kpi(
+        &self,
+        actor: &Actor,
+        kpi_id: i64,
+    ) -> Result<(kpis::KpiRow, ScopeRef)> {
         let mut tx = self.store.read().await?;
         let row = kpis::get(&mut tx, kpi_id).await?.ok_or(Error::NotFound)?;
         let scope = ScopeRef::parse(&row.scope).map_err(|_| Error::NotFound)?;

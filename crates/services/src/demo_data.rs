@@ -287,6 +287,8 @@ impl Services {
                 weight: Some(weight),
                 cap: None,
                 targets,
+                // The department's ROAS is watched week over week.
+                alert_change_pct: (metric == "roas").then_some(25.0),
             };
         let department = "department".to_string();
         let kpis = vec![

@@ -35,6 +35,9 @@ pub struct NewKpiInput {
     /// Highest achievement counted (1.5 = 150%) when not given.
     pub cap: Option<f64>,
     pub targets: Vec<TargetInput>,
+    /// Alert when the value moves by more than this many percent week
+    /// over week; no such alert when not given.
+    pub alert_change_pct: Option<f64>,
 }
 
 pub const DEFAULT_CAP: f64 = 1.5;
@@ -46,6 +49,7 @@ struct CheckedKpi {
     period: Period,
     weight: f64,
     cap: f64,
+    alert_change_pct: Option<f64>,
     targets: Vec<(Period, Bands)>,
 }
 
@@ -71,6 +75,8 @@ pub struct KpiView {
     pub forecast: Option<Forecast>,
     /// The window is over (today is past its end).
     pub finished: bool,
+    /// Alert when the value moves by more than this many percent week over week.
+    pub alert_change_pct: Option<f64>,
 }
 
 impl Services {
@@ -90,14 +96,16 @@ impl Services {
             return Err(Error::Forbidden);
         }
         let (id, rows) = self.store_kpi(&actor.author(), &k).await?;
-        let row = kpi_row(
+        let row = KpiRow {
             id,
-            &k.metric.code,
-            &k.scope.to_string(),
-            k.period,
-            k.weight,
-            k.cap,
-        );
+            metric_code: k.metric.code.clone(),
+            scope: k.scope.to_string(),
+            period_from: k.period.from.to_string(),
+            period_to: k.period.to.to_string(),
+            weight: k.weight,
+            cap: k.cap,
+            alert_change_pct: k.alert_change_pct,
+        };
         let mut views = self.evaluate(actor, vec![(row, rows)], k.period).await?;
         views.pop().ok_or(Error::NotFound)
     }
@@ -138,6 +146,14 @@ impl Services {
             problems.push(FieldProblem::new(
                 "cap",
                 "must be between 1 (100%) and 3 (300%)",
+            ));
+        }
+        if let Some(pct) = input.alert_change_pct
+            && !(pct > 0.0 && pct <= 1000.0)
+        {
+            problems.push(FieldProblem::new(
+                "alert_change_pct",
+                "must be more than 0 and at most 1000 (percent)",
             ));
         }
         let mut targets = Vec::new();
@@ -199,6 +215,7 @@ impl Services {
             period,
             weight,
             cap,
+            alert_change_pct: input.alert_change_pct,
             targets,
         })
     }
@@ -229,6 +246,7 @@ impl Services {
                 period_to: &period.to.to_string(),
                 weight,
                 cap,
+                alert_change_pct: k.alert_change_pct,
                 created_by_user_id: author.user_id,
                 now,
             },
@@ -246,7 +264,7 @@ impl Services {
                 before: None,
                 after: Some(json!({
                     "metric": metric.code, "scope": scope_text, "from": period.from.to_string(),
-                    "to": period.to.to_string(), "weight": weight, "cap": cap,
+                    "to": period.to.to_string(), "weight": weight, "cap": cap, "alert_change_pct": k.alert_change_pct,
                     "targets": rows.iter().map(|t| json!({"from": t.period_from, "to": t.period_to,
                         "floor": t.floor, "target": t.target, "stretch": t.stretch})).collect::<Vec<_>>(),
                 })),
@@ -302,7 +320,7 @@ impl Services {
         Ok(out)
     }
 
-    async fn evaluate(
+    pub(crate) async fn evaluate(
         &self,
         actor: &Actor,
         rows: Vec<(KpiRow, Vec<TargetRow>)>,
@@ -358,12 +376,13 @@ impl Services {
                 status,
                 forecast,
                 finished,
+                alert_change_pct: row.alert_change_pct,
             });
         }
         Ok(out)
     }
 
-    async fn one_value(
+    pub(crate) async fn one_value(
         &self,
         actor: &Actor,
         code: &str,
@@ -440,18 +459,6 @@ impl Services {
             low: blend(rest.low),
             high: blend(rest.high),
         }))
-    }
-}
-
-fn kpi_row(id: i64, metric: &str, scope: &str, period: Period, weight: f64, cap: f64) -> KpiRow {
-    KpiRow {
-        id,
-        metric_code: metric.to_string(),
-        scope: scope.to_string(),
-        period_from: period.from.to_string(),
-        period_to: period.to.to_string(),
-        weight,
-        cap,
     }
 }
 

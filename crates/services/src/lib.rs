@@ -7,6 +7,7 @@
 //! Depends on the domain and the store; knows nothing of HTTP or the CLI.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod check_ins;
@@ -15,9 +16,11 @@ pub mod dashboard;
 pub mod demo;
 pub mod demo_data;
 mod demo_facts;
+pub mod development_actions;
 mod error;
 pub mod imports;
 pub mod kpis;
+pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
@@ -38,11 +41,25 @@ pub struct Services {
     store: Store,
     clock: Clock,
     auth: AuthSettings,
+    /// Mail goes out only when configured; without it alerts show in the UI only.
+    mailer: Option<std::sync::Arc<mail::Mailer>>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Clock, auth: AuthSettings) -> Self {
-        Services { store, clock, auth }
+        Services {
+            store,
+            clock,
+            auth,
+            mailer: None,
+        }
+    }
+
+    /// The same services, sending mail through `mailer`.
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.mailer = Some(std::sync::Arc::new(mailer));
+        self
     }
 
     pub fn store(&self) -> &Store {

@@ -215,6 +215,8 @@ pub struct PersonFlag {
     pub name: String,
     pub flag: mkpi_domain::flag::Flag,
     pub months: Vec<String>,
+    /// The person's open development actions (planned or in progress).
+    pub actions: Vec<mkpi_store::development_actions::DevelopmentActionRow>,
 }
 
 impl Services {
@@ -284,8 +286,19 @@ impl Services {
                     name: person.name.clone(),
                     flag,
                     months: labels.clone(),
+                    actions: Vec::new(),
                 });
             }
+        }
+        let flagged: Vec<i64> = out.iter().map(|f| f.employee_id).collect();
+        let mut tx = self.store.read().await?;
+        let open = mkpi_store::development_actions::open_for(&mut tx, &flagged).await?;
+        for f in &mut out {
+            f.actions = open
+                .iter()
+                .filter(|a| a.employee_id == f.employee_id)
+                .cloned()
+                .collect();
         }
         Ok(out)
     }

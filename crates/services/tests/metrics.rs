@@ -8,6 +8,7 @@ use std::io::Cursor;
 use mkpi_domain::kpi::Status;
 use mkpi_domain::metric::MetricDraft;
 use mkpi_domain::period::Period;
+use mkpi_services::development_actions::NewActionInput;
 use mkpi_services::imports::ImportRequest;
 use mkpi_services::kpis::{NewKpiInput, TargetInput};
 use mkpi_services::metrics::{MetricAnswer, ScopeRef};
@@ -508,6 +509,7 @@ fn kpi(metric: &str, scope: &str, from: &str, to: &str, targets: &[Target]) -> N
         to: to.into(),
         weight: None,
         cap: None,
+        alert_change_pct: None,
         targets: targets
             .iter()
             .map(|(from, to, floor, target, stretch)| TargetInput {
@@ -1191,18 +1193,19 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
             ("2025-02-01", "2025-03-01", None, 150.0, None),
             ("2025-03-01", "2025-04-01", None, 150.0, None),
         ];
-        s.create_kpi(
-            &manager,
-            &kpi(
-                "clicks",
-                &format!("employee:{employee}"),
-                "2025-01-01",
-                "2025-04-01",
-                &monthly,
-            ),
-        )
-        .await
-        .unwrap();
+        let clicks = s
+            .create_kpi(
+                &manager,
+                &kpi(
+                    "clicks",
+                    &format!("employee:{employee}"),
+                    "2025-01-01",
+                    "2025-04-01",
+                    &monthly,
+                ),
+            )
+            .await
+            .unwrap();
         let people: Vec<_> = s
             .list_employees(&manager)
             .await
@@ -1226,5 +1229,136 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
                 100.0 / 150.0
             ])]
         );
+        assert!(flags[0].actions.is_empty());
+
+        // The manager answers the flag with a development action.
+        let action = NewActionInput {
+            kind: "training".into(),
+            title: "  Google Ads search course  ".into(),
+            note: "Clicks below target three months running".into(),
+            due_on: "2025-05-15".into(),
+            kpi_id: Some(clicks.id),
+            flag: Some("needs_support".into()),
+            owner_employee_id: None,
+        };
+        let planned = s
+            .add_development_action(&manager, employee, &action)
+            .await
+            .unwrap();
+        let manager_id = manager.employee_id;
+        assert_eq!(
+            (
+                planned.kind.as_str(),
+                planned.title.as_str(),
+                planned.status.as_str(),
+                planned.owner_employee_id,
+                planned.kpi_id,
+                planned.flag.as_deref()
+            ),
+            (
+                "training",
+                "Google Ads search course",
+                "planned",
+                manager_id,
+                Some(clicks.id),
+                Some("needs_support")
+            ),
+            "{:?}",
+            db.backend
+        );
+        let flags = s.flags_for(&manager, &people, today).await.unwrap();
+        assert_eq!(flags[0].actions.len(), 1, "the flag shows the open action");
+
+        // Every problem at once, and nothing stored.
+        let bad = s
+            .add_development_action(
+                &manager,
+                employee,
+                &NewActionInput {
+                    kind: "holiday".into(),
+                    title: " ".into(),
+                    due_on: "2025-04-09".into(),
+                    kpi_id: Some(999_999),
+                    flag: Some("star".into()),
+                    owner_employee_id: Some(999_999),
+                    ..NewActionInput::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "invalid input: kind: 'holiday' is not a kind of action; use one of training, mentoring, coaching, stretch_assignment, other; \
+             title: write what the action is; due_on: 2025-04-09 is in the past; give today or a later day; \
+             flag: 'star' is not a flag; use needs_support or top_performer; kpi_id: there is no KPI 999999 you can see; \
+             owner_employee_id: there is no person 999999 you can see"
+        );
+        let worker = actor(&s, "employee").await;
+        let viewer = actor(&s, "viewer").await;
+        let head = actor(&s, "head").await;
+        assert!(matches!(
+            s.add_development_action(&worker, employee, &action).await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.add_development_action(&viewer, employee, &action).await,
+            Err(Error::Forbidden)
+        ));
+        assert_eq!(
+            s.development_actions(&head, employee).await.unwrap().len(),
+            1
+        );
+
+        // The workflow: the person starts it and finishes it; finished stays finished.
+        assert!(matches!(
+            s.set_development_action_status(&viewer, planned.id, "done")
+                .await,
+            Err(Error::Forbidden)
+        ));
+        let started = s
+            .set_development_action_status(&worker, planned.id, "in_progress")
+            .await
+            .unwrap();
+        assert_eq!(started.status, "in_progress");
+        let back = s
+            .set_development_action_status(&worker, planned.id, "planned")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            back.to_string(),
+            "invalid input: status: cannot go from in_progress to planned; allowed: done, cancelled"
+        );
+        let done = s
+            .set_development_action_status(&worker, planned.id, "done")
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.status.as_str(), done.completed_on.as_deref()),
+            ("done", Some("2025-04-10"))
+        );
+        let again = s
+            .set_development_action_status(&manager, planned.id, "cancelled")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            again.to_string(),
+            "invalid input: status: the action is done and cannot change any more; plan a new one"
+        );
+        assert!(matches!(
+            s.set_development_action_status(&worker, 999_999, "done")
+                .await,
+            Err(Error::NotFound)
+        ));
+        let flags = s.flags_for(&manager, &people, today).await.unwrap();
+        assert!(
+            flags[0].actions.is_empty(),
+            "a done action is no longer open"
+        );
+        let audit = s
+            .audit_log(&head, Some("development_action"), 50, 0)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["update", "update", "create"]);
     }
 }

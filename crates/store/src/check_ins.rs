@@ -35,7 +35,7 @@ pub async fn insert(tx: &mut Tx, c: &NewCheckIn<'_>) -> Result<i64> {
     .bind(c.at)
     .bind(c.confidence)
     .bind(c.comment)
-    .bind(c.value)
+    .bind(crate::NullableF64(c.value))
     .fetch_one(tx.conn())
     .await?;
     Ok(id)

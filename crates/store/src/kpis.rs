@@ -13,6 +13,8 @@ pub struct KpiRow {
     pub period_to: String,
     pub weight: f64,
     pub cap: f64,
+    /// Alert when the value moves by more than this many percent week over week.
+    pub alert_change_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -32,14 +34,16 @@ pub struct NewKpi<'a> {
     pub period_to: &'a str,
     pub weight: f64,
     pub cap: f64,
+    pub alert_change_pct: Option<f64>,
     pub created_by_user_id: Option<i64>,
     pub now: i64,
 }
 
 pub async fn insert(tx: &mut Tx, kpi: &NewKpi<'_>, targets: &[TargetRow]) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO kpis (metric_code, scope, period_from, period_to, weight, cap, created_by_user_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        "INSERT INTO kpis (metric_code, scope, period_from, period_to, weight, cap, created_by_user_id, created_at, updated_at,
+                           alert_change_pct)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
     )
     .bind(kpi.metric_code)
     .bind(kpi.scope)
@@ -49,6 +53,7 @@ pub async fn insert(tx: &mut Tx, kpi: &NewKpi<'_>, targets: &[TargetRow]) -> Res
     .bind(kpi.cap)
     .bind(kpi.created_by_user_id)
     .bind(kpi.now)
+    .bind(crate::NullableF64(kpi.alert_change_pct))
     .fetch_one(tx.conn())
     .await?;
     for t in targets {
@@ -59,16 +64,16 @@ pub async fn insert(tx: &mut Tx, kpi: &NewKpi<'_>, targets: &[TargetRow]) -> Res
         .bind(id)
         .bind(&t.period_from)
         .bind(&t.period_to)
-        .bind(t.floor)
+        .bind(crate::NullableF64(t.floor))
         .bind(t.target)
-        .bind(t.stretch)
+        .bind(crate::NullableF64(t.stretch))
         .execute(tx.conn())
         .await?;
     }
     Ok(id)
 }
 
-const SELECT: &str = "SELECT id, metric_code, scope, period_from, period_to, weight, cap FROM kpis";
+const SELECT: &str = "SELECT id, metric_code, scope, period_from, period_to, weight, cap, alert_change_pct FROM kpis";
 
 /// KPIs of these scopes (`department`, `employee:7`, …) whose period
 /// overlaps [from, to), oldest first.
@@ -108,6 +113,16 @@ pub async fn targets(tx: &mut Tx, kpi_id: i64) -> Result<Vec<TargetRow>> {
          FROM kpi_targets WHERE kpi_id = $1 ORDER BY period_from",
     )
     .bind(kpi_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// The KPIs whose period holds `day` (YYYY-MM-DD), oldest first.
+pub async fn running_on(tx: &mut Tx, day: &str) -> Result<Vec<KpiRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{SELECT} WHERE period_from <= $1 AND period_to > $1 ORDER BY id"
+    )))
+    .bind(day)
     .fetch_all(tx.conn())
     .await?)
 }

@@ -11,11 +11,13 @@
 #![forbid(unsafe_code)]
 
 pub mod ad_stats;
+pub mod alerts;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod campaigns;
 pub mod check_ins;
 pub mod departments;
+pub mod development_actions;
 pub mod employees;
 pub mod facts;
 pub mod imports;
@@ -24,6 +26,7 @@ pub mod login_attempts;
 pub mod mappings;
 pub mod measures;
 pub mod metric_definitions;
+pub mod outbox;
 pub mod sessions;
 pub mod teams;
 pub mod testing;
@@ -61,6 +64,41 @@ impl<'r> sqlx::Decode<'r, Any> for IntFlag {
 impl From<IntFlag> for bool {
     fn from(flag: IntFlag) -> bool {
         flag.0 != 0
+    }
+}
+
+/// An optional float to bind. sqlx 0.9's `Any` driver sends a `None::<f64>`
+/// to PostgreSQL as a `real` (float4) NULL, and a statement prepared with it
+/// is cached with that type: the next `Some(f64)` bound to it then fails with
+/// "incorrect binary data format". This type sends its NULL as a `double
+/// precision` one. Bind every `Option<f64>` through it.
+pub(crate) struct NullableF64(pub Option<f64>);
+
+impl sqlx::Type<Any> for NullableF64 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<Any>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, Any> for NullableF64 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        use sqlx::any::AnyTypeInfoKind;
+        use sqlx_core::any::AnyValueKind;
+        Ok(match self.0 {
+            Some(v) => {
+                buf.0.push(AnyValueKind::Double(v));
+                sqlx::encode::IsNull::No
+            }
+            // The driver turns a Real NULL into a float8 one (and a Double
+            // NULL into a float4 one).
+            None => {
+                buf.0.push(AnyValueKind::Null(AnyTypeInfoKind::Real));
+                sqlx::encode::IsNull::Yes
+            }
+        })
     }
 }
 

@@ -418,3 +418,57 @@ async fn ad_stats_upsert_on_their_natural_key_and_roll_back_by_import() {
         );
     }
 }
+
+#[tokio::test]
+async fn optional_floats_bind_as_null_then_as_values_in_one_cached_statement() {
+    use mkpi_store::kpis::{self, NewKpi, TargetRow};
+    for db in testing::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let target = |from: &str, to: &str, floor: Option<f64>| TargetRow {
+            kpi_id: 0,
+            period_from: from.into(),
+            period_to: to.into(),
+            floor,
+            target: 10.0,
+            stretch: floor.map(|f| f * 3.0),
+        };
+        // The same INSERT runs twice on one connection: first with NULL
+        // floats, then with values (sqlx 0.9 once typed the NULLs float4 here).
+        let targets = [
+            target("2025-01-01", "2025-02-01", None),
+            target("2025-02-01", "2025-03-01", Some(5.5)),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        for pct in [None, Some(12.5)] {
+            let id = kpis::insert(
+                &mut tx,
+                &NewKpi {
+                    metric_code: "clicks",
+                    scope: "department",
+                    period_from: "2025-01-01",
+                    period_to: "2025-03-01",
+                    weight: 1.0,
+                    cap: 1.5,
+                    alert_change_pct: pct,
+                    created_by_user_id: None,
+                    now: 1,
+                },
+                &targets,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", db.backend));
+            let stored = kpis::targets(&mut tx, id).await.unwrap();
+            let floors: Vec<_> = stored.iter().map(|t| (t.floor, t.stretch)).collect();
+            assert_eq!(floors, [(None, None), (Some(5.5), Some(16.5))]);
+            assert_eq!(
+                kpis::get(&mut tx, id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .alert_change_pct,
+                pct
+            );
+        }
+        tx.commit().await.unwrap();
+    }
+}

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -33,6 +33,8 @@ const TEMPLATES: [(&str, &str); 16] = [
     ),
     ("_kpis.html", include_str!("../templates/_kpis.html")),
     ("_flags.html", include_str!("../templates/_flags.html")),
+    ("_alerts.html", include_str!("../templates/_alerts.html")),
+    ("alerts.html", include_str!("../templates/alerts.html")),
     ("metrics.html", include_str!("../templates/metrics.html")),
     ("team.html", include_str!("../templates/team.html")),
 ];

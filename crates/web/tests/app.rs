@@ -86,6 +86,8 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/employees".into(), page),
         get("/dashboard".into(), page),
         get("/metrics".into(), page),
+        get("/alerts".into(), page),
+        get("/alerts?days=90".into(), page),
         get("/dashboard?range=quarter&compare=year".into(), page),
         get(
             "/dashboard?from=2025-03-01&until=2025-02-01".into(),
@@ -160,6 +162,7 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/api/v1/audit".into(), [401, 200, 200, 403, 403, 403]),
         get("/api/v1/me/tokens".into(), api),
         get("/api/v1/metrics".into(), api),
+        get("/api/v1/alerts".into(), api),
         get(
             "/api/v1/metrics/ctr/value?scope=department&from=2025-03-01&to=2025-04-01".into(),
             api,
@@ -198,6 +201,14 @@ fn matrix(p: &People) -> Vec<Case> {
         get(format!("/api/v1/employees/{}/one-on-ones", p.own), api),
         get(
             format!("/api/v1/employees/{}/one-on-ones", p.other),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        get(
+            format!("/api/v1/employees/{}/development-actions", p.own),
+            api,
+        ),
+        get(
+            format!("/api/v1/employees/{}/development-actions", p.other),
             [401, 200, 200, 404, 404, 200],
         ),
         get("/api/v1/kpis?from=2025-03-01&to=2025-04-01".into(), api),
@@ -280,6 +291,22 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"held_on": "yesterday", "notes": "x"}),
             [401, 403, 422, 422, 403, 403],
         ),
+        // Only a person's manager or the head plans development actions.
+        post_json(
+            &format!("/api/v1/employees/{}/development-actions", p.own),
+            json!({"kind": "holiday", "title": "x", "due_on": "2099-01-01"}),
+            [401, 403, 422, 422, 403, 403],
+        ),
+        post_json(
+            &format!("/api/v1/employees/{}/development-actions", p.other),
+            json!({"kind": "holiday", "title": "x", "due_on": "2099-01-01"}),
+            [401, 403, 422, 404, 404, 403],
+        ),
+        post_json(
+            "/api/v1/development-actions/999999/status",
+            json!({"status": "done"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         post_json(
             "/api/v1/ingest/likes",
             json!({"records": []}),
@@ -342,6 +369,20 @@ fn matrix(p: &People) -> Vec<Case> {
             format!("/employees/{}/one-on-ones", p.own),
             vec![("held_on", "yesterday"), ("notes", "x")],
             [303, 403, 422, 422, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/development-actions", p.own),
+            vec![
+                ("kind", "holiday"),
+                ("title", "x"),
+                ("due_on", "2099-01-01"),
+            ],
+            [303, 403, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/development-actions/999999/status",
+            vec![("status", "done")],
+            [303, 404, 404, 404, 404, 404],
         ),
         post_form(
             "/metrics",
@@ -1984,5 +2025,93 @@ async fn an_admin_adds_a_custom_metric_from_the_catalogue_page() {
     assert!(
         r.body.contains("Metric cost_per_mql saved.")
             && r.body.contains(r#"id="metric-cost_per_mql""#)
+    );
+}
+
+#[tokio::test]
+async fn a_manager_plans_a_development_action_and_the_report_moves_it_along() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.accept_language = Some("en".into());
+    let report = app.demo.employee_employee_id;
+    app.login_as("manager").await;
+    let page = app.get(&format!("/employees/{report}")).await.body;
+    assert!(
+        page.contains(r#"id="development-form""#) && page.contains("No development actions yet."),
+        "the manager may plan one"
+    );
+    let r = app
+        .post_form(
+            &format!("/employees/{report}/development-actions"),
+            &[
+                ("kind", "mentoring"),
+                ("title", "Pair with the SEO lead on briefs"),
+                ("due_on", "2099-03-01"),
+                ("note", "Launch lead time is long"),
+                ("kpi_id", ""),
+                ("flag", "needs_support"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let bad = app
+        .post_form(
+            &format!("/employees/{report}/development-actions"),
+            &[
+                ("kind", "mentoring"),
+                ("title", "x"),
+                ("due_on", "01.03.2099"),
+                ("kpi_id", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("kpi_id"), "{}", bad.body);
+    let listed = app
+        .get(&format!("/api/v1/employees/{report}/development-actions"))
+        .await
+        .json();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the refused one is not stored"
+    );
+    let id = listed[0]["id"].as_i64().unwrap();
+    assert_eq!(listed[0]["status"], "planned");
+    assert_eq!(listed[0]["flag"], "needs_support");
+
+    app.logout_locally();
+    app.login_as("employee").await;
+    let page = app.get(&format!("/employees/{report}")).await.body;
+    assert!(page.contains("Pair with the SEO lead on briefs") && page.contains("Mentoring"));
+    assert!(
+        !page.contains(r#"id="development-form""#),
+        "the report does not plan for themselves"
+    );
+    let r = app
+        .post_form(
+            &format!("/development-actions/{id}/status"),
+            &[("status", "in_progress")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&format!("/employees/{report}")).await.body;
+    let row = page.split(&format!(r#"id="action-{id}""#)).nth(1).unwrap();
+    let row = row.split("</tr>").next().unwrap();
+    assert!(
+        row.contains("in progress") && row.contains(">Done<") && !row.contains(">Start<"),
+        "{row}"
+    );
+    let r = app
+        .request_json(
+            Method::POST,
+            &format!("/api/v1/development-actions/{id}/status"),
+            Some(json!({"status": "planned"})),
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["message"],
+        "cannot go from in_progress to planned; allowed: done, cancelled"
     );
 }

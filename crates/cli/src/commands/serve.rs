@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use mkpi_services::demo::{DEMO_LOGINS, DEMO_PASSWORD};
+use mkpi_services::mail::{MailSettings, Mailer};
 use mkpi_services::{AuthSettings, Clock, Services};
 use mkpi_store::Store;
 
-use super::{data_dir, service_error};
-use crate::ServeArgs;
+use super::{data_dir, open_store, service_error};
 use crate::config::{self, DEFAULT_ADDR, FileConfig};
+use crate::{DbArgs, MailArgs, ServeArgs};
 
 /// Marks a data dir as the demo's, so `mkpi demo` never wipes real data.
 const DEMO_MARKER: &str = "DEMO";
@@ -89,7 +90,10 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
             .map_or(defaults.absolute_timeout_secs, |h| h * 3600),
         ..defaults
     };
-    let services = Services::new(store, Clock::system(), auth);
+    let mut services = Services::new(store, Clock::system(), auth);
+    if let Some(mailer) = mailer(&args.mail, file, &format!("http://{addr}"))? {
+        services = services.with_mailer(mailer);
+    }
     if let Some(seed) = demo_seed {
         let demo = services.seed_demo(seed).await.map_err(service_error)?;
         services
@@ -118,6 +122,34 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
         }
     });
 
+    // Alerts every quarter of an hour (the first check at once), mail every
+    // minute. Any number of servers may run these: each alert is recorded
+    // once and each message sent by one of them.
+    let checker = services.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(15 * 60));
+        loop {
+            every.tick().await;
+            match checker.check_alerts().await {
+                Ok(raised) if !raised.is_empty() => {
+                    tracing::info!(alerts = raised.len(), "KPI alerts raised");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot check KPI alerts"),
+            }
+        }
+    });
+    let postman = services.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = postman.deliver_mail().await {
+                tracing::warn!(error = %e, "cannot deliver mail");
+            }
+        }
+    });
+
     let local = listener
         .local_addr()
         .map_or(addr.clone(), |a| a.to_string());
@@ -137,6 +169,54 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
         .context("the server stopped")?;
     services.store().close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The mailer the flags, environment and file describe; none without an SMTP URL.
+fn mailer(args: &MailArgs, file: &FileConfig, default_url: &str) -> Result<Option<Mailer>> {
+    let Some(smtp_url) = args.smtp_url.clone().or_else(|| file.smtp_url.clone()) else {
+        return Ok(None);
+    };
+    let from = args
+        .mail_from
+        .clone()
+        .or_else(|| file.mail_from.clone())
+        .context("--mail-from (MKPI_MAIL_FROM, mail_from) is needed with an SMTP URL")?;
+    let public_url = args
+        .public_url
+        .clone()
+        .or_else(|| file.public_url.clone())
+        .unwrap_or_else(|| default_url.to_string());
+    let settings = MailSettings {
+        smtp_url,
+        from,
+        public_url,
+    };
+    Ok(Some(Mailer::new(&settings).map_err(service_error)?))
+}
+
+/// `mkpi alerts`: one check of every running KPI, and the mail it queues.
+pub async fn alerts(db: DbArgs, mail: MailArgs, file: &FileConfig) -> Result<()> {
+    let store = open_store(&db, file).await?;
+    let mut services = Services::new(store, Clock::system(), AuthSettings::default());
+    let mailer = mailer(&mail, file, &format!("http://{DEFAULT_ADDR}"))?;
+    let mailing = mailer.is_some();
+    if let Some(m) = mailer {
+        services = services.with_mailer(m);
+    }
+    let raised = services.check_alerts().await.map_err(service_error)?;
+    for a in &raised {
+        println!(
+            "alert {}: KPI {} ({} {}) {}",
+            a.id, a.kpi_id, a.metric_code, a.scope, a.kind
+        );
+    }
+    println!("{} new alert(s)", raised.len());
+    if mailing {
+        let done = services.deliver_mail().await.map_err(service_error)?;
+        println!("mail: {} sent, {} to retry later", done.sent, done.failed);
+    }
+    services.store().close().await;
     Ok(())
 }
 

@@ -38,6 +38,9 @@ pub struct NewKpiRequest {
     pub cap: Option<f64>,
     /// One or more, inside the period, not overlapping.
     pub targets: Vec<TargetRequest>,
+    /// Alert (in the UI and by e-mail) when the value moves by more than this
+    /// many percent week over week, 0–1000; off-track alerts need no setting.
+    pub alert_change_pct: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -82,6 +85,8 @@ pub struct KpiJson {
     pub status: String,
     pub forecast: Option<ForecastJson>,
     pub finished: bool,
+    /// Alert when the value moves by more than this many percent week over week.
+    pub alert_change_pct: Option<f64>,
 }
 
 impl From<KpiView> for KpiJson {
@@ -116,6 +121,7 @@ impl From<KpiView> for KpiJson {
                 high: f.high,
             }),
             finished: k.finished,
+            alert_change_pct: k.alert_change_pct,
         }
     }
 }
@@ -142,6 +148,7 @@ pub async fn create(
         to: req.to,
         weight: req.weight,
         cap: req.cap,
+        alert_change_pct: req.alert_change_pct,
         targets: req
             .targets
             .into_iter()

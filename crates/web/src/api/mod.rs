@@ -3,8 +3,10 @@
 //! Authentication: the session cookie (with `X-CSRF-Token` on changes) or
 //! `Authorization: Bearer <api token>`.
 
+pub mod alerts;
 pub mod audit;
 pub mod check_ins;
+pub mod development_actions;
 pub mod docs;
 pub mod employees;
 pub mod ingest;
@@ -52,7 +54,16 @@ pub fn router() -> Router<AppState> {
             "/employees/{id}/one-on-ones",
             get(check_ins::one_on_ones).post(check_ins::create_one_on_one),
         )
+        .route(
+            "/employees/{id}/development-actions",
+            get(development_actions::list).post(development_actions::create),
+        )
+        .route(
+            "/development-actions/{id}/status",
+            post(development_actions::set_status),
+        )
         .route("/metrics/{code}/value", get(metrics::value))
+        .route("/alerts", get(alerts::list))
 }
 
 /// The shape of every error answer.
@@ -118,6 +129,8 @@ impl Modify for Security {
         metrics::list, metrics::create, metrics::value,
         kpis::create, kpis::list,
         check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
+        alerts::list,
+        development_actions::create, development_actions::list, development_actions::set_status,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),

@@ -248,6 +248,7 @@ pub async fn show(
             })
         })
         .collect();
+    let alerts = state.services.alerts(&actor, 7).await?;
     let html = state.templates().render(
         "dashboard.html",
         context! {
@@ -267,6 +268,7 @@ pub async fn show(
                 channels => ser(&channels),
                 campaigns => ser(&campaigns),
                 flags => ser(flag_lines(lang, &d.flags)),
+                alerts => ser(super::alerts::alert_lines(lang, &alerts)),
             }
         },
     )?;
@@ -308,7 +310,12 @@ pub(super) fn flag_lines(
                     }),
                 })
                 .collect();
-            json!({"id": f.employee_id, "name": f.name, "kind": f.flag.kind.code(), "reasons": reasons})
+            let actions: Vec<serde_json::Value> = f
+                .actions
+                .iter()
+                .map(|a| json!({"kind": a.kind, "title": a.title, "due_on": a.due_on}))
+                .collect();
+            json!({"id": f.employee_id, "name": f.name, "kind": f.flag.kind.code(), "reasons": reasons, "actions": actions})
         })
         .collect()
 }

@@ -123,6 +123,50 @@ pub async fn show(
     let can_note = matches!(actor.role, Role::Manager | Role::Head)
         && actor.employee_id.is_some_and(|me| me != id);
     let today = mkpi_domain::period::Day::from_unix_seconds(state.services.clock().now());
+    let flags = state
+        .services
+        .flags_for(&actor, std::slice::from_ref(&person), today)
+        .await?;
+    let actions = state.services.development_actions(&actor, id).await?;
+    let can_move = |a: &mkpi_services::development_actions::DevelopmentActionRow| {
+        let open = matches!(a.status.as_str(), "planned" | "in_progress");
+        let mine = actor.employee_id.is_some()
+            && (actor.employee_id == a.owner_employee_id || actor.employee_id == Some(id));
+        open && (mine || matches!(actor.role, Role::Admin | Role::Head | Role::Manager))
+    };
+    let actions: Vec<_> = actions
+        .iter()
+        .map(|a| {
+            let next: &[&str] = match a.status.as_str() {
+                "planned" => &["in_progress", "done", "cancelled"],
+                "in_progress" => &["done", "cancelled"],
+                _ => &[],
+            };
+            json!({
+                "id": a.id, "kind": a.kind, "title": a.title, "note": a.note,
+                "kpi": a.kpi_id.and_then(|k| card.kpis.iter().find(|v| v.id == k)).map(|k| kpi_line(lang, k).name),
+                "flag": a.flag, "owner": a.owner_name, "due_on": a.due_on, "status": a.status,
+                "completed_on": a.completed_on,
+                "overdue": matches!(a.status.as_str(), "planned" | "in_progress") && a.due_on < today.to_string(),
+                "next": if can_move(a) { next } else { &[] },
+            })
+        })
+        .collect();
+    let owners: Vec<_> = if can_note {
+        state
+            .services
+            .list_employees(&actor)
+            .await?
+            .into_iter()
+            .map(|e| json!({"id": e.id, "name": e.name}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let action_kinds: Vec<&str> = mkpi_domain::development::ActionKind::ALL
+        .iter()
+        .map(|k| k.code())
+        .collect();
     let path = format!("/employees/{id}");
     let html = state.templates().render(
         "employee.html",
@@ -146,6 +190,13 @@ pub async fn show(
                 notes => ser(&notes),
                 can_note => can_note,
                 today => today.to_string(),
+                flags => ser(super::dashboard::flag_lines(lang, &flags)),
+                person_flags => flags.iter().map(|f| f.flag.kind.code()).collect::<Vec<_>>(),
+                actions => ser(&actions),
+                can_plan => can_note,
+                owners => ser(&owners),
+                me => actor.employee_id,
+                action_kinds => action_kinds,
             },
         },
     )?;
@@ -302,4 +353,79 @@ pub async fn add_one_on_one(
         )
         .await?;
     Ok(Redirect::to(&format!("/employees/{id}#one-on-ones")))
+}
+
+#[derive(Deserialize)]
+pub struct DevelopmentActionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    kpi_id: String,
+    #[serde(default)]
+    flag: String,
+    #[serde(default)]
+    owner_employee_id: String,
+}
+
+pub async fn add_development_action(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<DevelopmentActionForm>,
+) -> Result<Redirect, WebError> {
+    // An empty choice means none; anything else must be a number.
+    let optional_id = |field: &str, v: &str| -> Result<Option<i64>, WebError> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse().map(Some).map_err(|_| {
+            WebError::from(mkpi_services::Error::invalid(
+                field,
+                format!("'{v}' is not an id"),
+            ))
+        })
+    };
+    let input = mkpi_services::development_actions::NewActionInput {
+        kpi_id: optional_id("kpi_id", &form.kpi_id)?,
+        owner_employee_id: optional_id("owner_employee_id", &form.owner_employee_id)?,
+        kind: form.kind,
+        title: form.title,
+        note: form.note,
+        due_on: form.due_on,
+        flag: Some(form.flag),
+    };
+    state
+        .services
+        .add_development_action(&actor, id, &input)
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{id}#development")))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn set_development_action_status(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Redirect, WebError> {
+    let a = state
+        .services
+        .set_development_action_status(&actor, id, &form.status)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/employees/{}#development",
+        a.employee_id
+    )))
 }

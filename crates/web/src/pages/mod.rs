@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod alerts;
 mod dashboard;
 mod employees;
 mod home;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/dashboard", get(dashboard::show))
+        .route("/alerts", get(alerts::list))
         .route("/metrics", get(metrics::list).post(metrics::define))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
@@ -34,6 +36,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/employees/{id}/one-on-ones",
             post(employees::add_one_on_one),
+        )
+        .route(
+            "/employees/{id}/development-actions",
+            post(employees::add_development_action),
+        )
+        .route(
+            "/development-actions/{id}/status",
+            post(employees::set_development_action_status),
         )
         .route("/teams/{id}", get(employees::team))
         .route("/account", get(account::show))
@@ -102,6 +112,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "employees",
             href: "/employees",
             label: "nav-people",
+        },
+        NavItem {
+            key: "alerts",
+            href: "/alerts",
+            label: "nav-alerts",
         },
     ];
     if role == Role::Admin {
@@ -187,6 +202,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "alerts",
                 "imports",
                 "users",
                 "audit",
@@ -201,6 +217,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "alerts",
                 "audit",
                 "account",
                 "api"
@@ -213,6 +230,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "alerts",
                 "account",
                 "api"
             ]

@@ -1,0 +1,72 @@
+//! Alerts on KPIs the caller may see: off track, or a large move week over week.
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use minijinja::context;
+use mkpi_domain::Locale;
+use mkpi_domain::metric::Unit;
+use mkpi_services::alerts::AlertView;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{layout, ser};
+use crate::AppState;
+use crate::auth::{Auth, Lang};
+use crate::error::WebError;
+
+#[derive(Deserialize)]
+pub struct AlertsQuery {
+    days: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Query(q): Query<AlertsQuery>,
+) -> Result<Html<String>, WebError> {
+    let days = q.days.unwrap_or(30).clamp(1, 366);
+    let alerts = state.services.alerts(&actor, days).await?;
+    let html = state.templates().render(
+        "alerts.html",
+        context! {
+            ..layout(lang, Some(&actor), "alerts", "/alerts"),
+            ..context! { alerts => ser(alert_lines(lang, &alerts)), days => days },
+        },
+    )?;
+    Ok(Html(html))
+}
+
+/// Alerts as lines of a table: what, for whom, the numbers, when.
+pub(super) fn alert_lines(lang: Locale, alerts: &[AlertView]) -> Vec<serde_json::Value> {
+    alerts
+        .iter()
+        .map(|v| {
+            let a = &v.alert;
+            let unit = v.metric.unit;
+            let shown = |x: Option<f64>| {
+                x.map_or_else(|| "—".to_string(), |x| lang.format_metric(x, unit, None))
+            };
+            let change = a.change.map(|c| {
+                let sign = if c > 0.0 { "+" } else { "" };
+                format!("{sign}{}", lang.format_metric(c, Unit::Percent, None))
+            });
+            json!({
+                "id": a.id,
+                "kind": a.kind,
+                "at": a.at,
+                "metric": if lang == Locale::Ru { &v.metric.name_ru } else { &v.metric.name_en },
+                "scope": v.scope_name,
+                "link": v.link,
+                "from": a.window_from,
+                "last_day": mkpi_domain::period::Day::parse(&a.window_to)
+                    .map_or_else(|_| a.window_to.clone(), |d| d.plus_days(-1).to_string()),
+                "value": shown(a.value),
+                "target": shown(a.target),
+                "forecast": shown(a.forecast),
+                "previous": shown(a.previous),
+                "change": change,
+            })
+        })
+        .collect()
+}
