@@ -18,6 +18,7 @@ pub mod demo_data;
 mod demo_facts;
 pub mod development_actions;
 mod error;
+pub mod explorer;
 pub mod imports;
 pub mod kpis;
 pub mod mail;

@@ -182,4 +182,34 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
     let today = mkpi_domain::period::Day::parse("2026-09-22").unwrap();
     let flags = s.flags_for(&head, &people, today).await.unwrap();
     assert!(!flags.is_empty());
+
+    // Its KPIs raise alerts, each with the numbers behind it.
+    let raised = s.check_alerts().await.unwrap();
+    assert!(
+        raised.iter().any(|a| a.kind == "off_track"),
+        "{raised:?}"
+    );
+    assert!(raised.iter().all(|a| a.value.is_some()));
+    assert_eq!(s.alerts(&head, 7).await.unwrap().len(), raised.len());
+
+    // The explorer's teams hold the whole department's spend: every demo
+    // campaign's owner is in a team, and none counts twice.
+    let august = mkpi_domain::period::Period::parse("2026-08-01", "2026-09-01").unwrap();
+    let e = s
+        .explore(
+            &head,
+            &department,
+            mkpi_services::explorer::Split::Organisation,
+            august,
+        )
+        .await
+        .unwrap();
+    let spend = |v: &[mkpi_services::metrics::MetricAnswer]| v[0].value.unwrap_or(0.0);
+    let rows: f64 = e.rows.iter().map(|r| spend(&r.values)).sum();
+    assert!(spend(&e.totals) > 0.0);
+    assert!(
+        (rows - spend(&e.totals)).abs() < 0.01,
+        "{rows} vs {}",
+        spend(&e.totals)
+    );
 }

@@ -1362,3 +1362,159 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
         assert_eq!(actions, ["update", "update", "create"]);
     }
 }
+
+#[tokio::test]
+async fn the_explorer_splits_a_scope_one_level_down_with_ratios_of_each_rows_sums() {
+    use mkpi_services::explorer::Split;
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (manager_id, employee) = load(&s).await;
+        let head = actor(&s, "head").await;
+        let worker = actor(&s, "employee").await;
+        let mut tx = s.store().read().await.unwrap();
+        let ids: std::collections::BTreeMap<String, i64> = mkpi_store::campaigns::all(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.external_id, c.id))
+            .collect();
+        drop(tx);
+        let value = |values: &[MetricAnswer], code: &str| {
+            values
+                .iter()
+                .find(|a| a.code == code)
+                .and_then(|a| a.value)
+                .map(|v| (v * 1e6).round() / 1e6)
+        };
+
+        // A person: the campaigns they answer for, each in full with their
+        // share; their total counts each by that share.
+        let e = s
+            .explore(
+                &head,
+                &ScopeRef::Employee(employee),
+                Split::Organisation,
+                march(),
+            )
+            .await
+            .unwrap();
+        let rows: Vec<_> = e
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.key.clone(),
+                    r.share,
+                    value(&r.values, "spend"),
+                    value(&r.values, "ctr"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    format!("campaign:{}", ids["C1"]),
+                    Some(0.3),
+                    Some(400.0),
+                    Some(0.05)
+                ),
+                (
+                    format!("campaign:{}", ids["C2"]),
+                    Some(1.0),
+                    Some(80.0),
+                    Some(0.02)
+                ),
+            ],
+            "{:?}",
+            db.backend
+        );
+        // 0.3 × 400 + 80 = 200; CTR (0.3 × 200 + 40) / (0.3 × 4000 + 2000).
+        assert_eq!(value(&e.totals, "spend"), Some(200.0));
+        assert_eq!(value(&e.totals, "ctr"), Some(0.03125));
+        let shared: f64 = e
+            .rows
+            .iter()
+            .map(|r| r.share.unwrap() * value(&r.values, "spend").unwrap())
+            .sum();
+        assert!((shared - 200.0).abs() < 1e-9, "shares add up to the total");
+        assert_eq!(e.trail[0].0, "department");
+
+        // A campaign: its days in the period (1 April is outside March).
+        let c = s
+            .explore(
+                &head,
+                &ScopeRef::Campaign(ids["C1"]),
+                Split::Organisation,
+                march(),
+            )
+            .await
+            .unwrap();
+        let days: Vec<_> = c
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.key.as_str(),
+                    value(&r.values, "spend"),
+                    value(&r.values, "roas"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2025-03-01", Some(100.0), Some(4.0)),
+                ("2025-03-15", Some(300.0), Some(4.0))
+            ]
+        );
+        assert_eq!(c.trail.last().unwrap().0, format!("employee:{manager_id}"));
+
+        // The department by channel.
+        let ch = s
+            .explore(&head, &ScopeRef::Department, Split::Channels, march())
+            .await
+            .unwrap();
+        let channels: Vec<_> = ch
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.key.as_str(),
+                    value(&r.values, "spend"),
+                    value(&r.values, "cpa"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            channels,
+            [
+                ("channel:paid_search", Some(400.0), Some(20.0)),
+                ("channel:email", Some(80.0), None)
+            ],
+            "no conversions: no CPA, not 0 or infinity"
+        );
+
+        // What the caller may not see is not found, or not listed.
+        assert!(matches!(
+            s.explore(
+                &worker,
+                &ScopeRef::Employee(manager_id),
+                Split::Organisation,
+                march()
+            )
+            .await,
+            Err(Error::NotFound)
+        ));
+        let own = s
+            .explore(&worker, &ScopeRef::Department, Split::Organisation, march())
+            .await
+            .unwrap();
+        let keys: Vec<_> = own.rows.iter().map(|r| r.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [format!("employee:{employee}")],
+            "a person sees their own row"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 19] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -35,6 +35,7 @@ const TEMPLATES: [(&str, &str); 18] = [
     ("_flags.html", include_str!("../templates/_flags.html")),
     ("_alerts.html", include_str!("../templates/_alerts.html")),
     ("alerts.html", include_str!("../templates/alerts.html")),
+    ("explorer.html", include_str!("../templates/explorer.html")),
     ("metrics.html", include_str!("../templates/metrics.html")),
     ("team.html", include_str!("../templates/team.html")),
 ];

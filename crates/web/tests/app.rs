@@ -87,6 +87,16 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/dashboard".into(), page),
         get("/metrics".into(), page),
         get("/alerts".into(), page),
+        get("/explore".into(), page),
+        get("/explore?split=channels&range=year".into(), page),
+        get(
+            format!("/explore?scope=employee:{}&range=year", p.other),
+            [303, 200, 200, 404, 404, 200],
+        ),
+        get(
+            "/explore?scope=galaxy:1".into(),
+            [303, 422, 422, 422, 422, 422],
+        ),
         get("/alerts?days=90".into(), page),
         get("/dashboard?range=quarter&compare=year".into(), page),
         get(
@@ -163,6 +173,22 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/api/v1/me/tokens".into(), api),
         get("/api/v1/metrics".into(), api),
         get("/api/v1/alerts".into(), api),
+        get(
+            "/api/v1/explore?split=channels&from=2025-03-01&to=2025-04-01".into(),
+            api,
+        ),
+        get("/api/v1/explore".into(), [401, 422, 422, 422, 422, 422]),
+        get(
+            format!(
+                "/api/v1/explore?scope=employee:{}&from=2025-03-01&to=2025-04-01",
+                p.other
+            ),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        get(
+            "/api/v1/explore?scope=campaign:999999&from=2025-03-01&to=2025-04-01".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
         get(
             "/api/v1/metrics/ctr/value?scope=department&from=2025-03-01&to=2025-04-01".into(),
             api,
@@ -2114,4 +2140,64 @@ async fn a_manager_plans_a_development_action_and_the_report_moves_it_along() {
         r.json()["error"]["fields"][0]["message"],
         "cannot go from in_progress to planned; allowed: done, cancelled"
     );
+}
+
+#[tokio::test]
+async fn the_explorer_drills_from_the_department_to_a_campaigns_days() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.services
+        .seed_demo_data(42, &app.demo)
+        .await
+        .expect("demo data");
+    app.accept_language = Some("en".into());
+    app.login_as("head").await;
+    let page = app.get("/explore?from=2026-08-01&until=2026-08-31").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let team = app.demo.team_ids[0];
+    assert!(
+        page.body.contains(&format!(
+            "/explore?scope=team%3A{team}&split=org&from=2026-08-01&until=2026-08-31"
+        )),
+        "team rows drill down: {}",
+        page.body.split("explorer-table").nth(1).unwrap_or("").chars().take(1500).collect::<String>()
+    );
+    assert!(page.body.contains(r#"id="explorer-total""#));
+
+    let json = app
+        .get(&format!(
+            "/api/v1/explore?scope=team:{team}&from=2026-08-01&to=2026-09-01"
+        ))
+        .await
+        .json();
+    let person = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["key"].as_str().unwrap().starts_with("employee:")
+                && r["values"][0]["value"].as_f64().unwrap_or(0.0) > 0.0
+        })
+        .expect("a member who spent")
+        .clone();
+    let json = app
+        .get(&format!(
+            "/api/v1/explore?scope={}&from=2026-08-01&to=2026-09-01",
+            person["key"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(json["trail"][0]["scope"], "department");
+    let campaign = json["rows"][0]["key"].as_str().unwrap().to_string();
+    assert!(campaign.starts_with("campaign:"), "{json}");
+    let page = app
+        .get(&format!(
+            "/explore?scope={campaign}&from=2026-08-01&until=2026-08-31"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"id="row-2026-08-01""#),
+        "a row per day"
+    );
+    assert!(page.body.contains("1 Aug 2026"), "days read as dates");
 }

@@ -9,6 +9,7 @@ pub mod check_ins;
 pub mod development_actions;
 pub mod docs;
 pub mod employees;
+pub mod explorer;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/metrics/{code}/value", get(metrics::value))
         .route("/alerts", get(alerts::list))
+        .route("/explore", get(explorer::show))
 }
 
 /// The shape of every error answer.
@@ -129,7 +131,7 @@ impl Modify for Security {
         metrics::list, metrics::create, metrics::value,
         kpis::create, kpis::list,
         check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
-        alerts::list,
+        alerts::list, explorer::show,
         development_actions::create, development_actions::list, development_actions::set_status,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),

@@ -6,6 +6,7 @@ mod admin;
 mod alerts;
 mod dashboard;
 mod employees;
+mod explorer;
 mod home;
 mod imports;
 mod metrics;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/dashboard", get(dashboard::show))
         .route("/alerts", get(alerts::list))
+        .route("/explore", get(explorer::show))
         .route("/metrics", get(metrics::list).post(metrics::define))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
@@ -112,6 +114,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "employees",
             href: "/employees",
             label: "nav-people",
+        },
+        NavItem {
+            key: "explorer",
+            href: "/explore",
+            label: "nav-explore",
         },
         NavItem {
             key: "alerts",
@@ -202,6 +209,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "explorer",
                 "alerts",
                 "imports",
                 "users",
@@ -217,6 +225,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "explorer",
                 "alerts",
                 "audit",
                 "account",
@@ -230,6 +239,7 @@ mod tests {
                 "dashboard",
                 "metrics",
                 "employees",
+                "explorer",
                 "alerts",
                 "account",
                 "api"
