@@ -4,7 +4,10 @@
 # then the department dashboard for one month (sixteen metrics with the
 # comparison period and twelve months of trend, the department's KPIs,
 # traffic by channel, campaigns by spend) requested 20 times. Prints p50/p95.
-# Usage: [MKPI_BIN=path/to/release/mkpi] [SCALE=medium|large] bench/dashboard.sh
+# Usage: [MKPI_BIN=path/to/release/mkpi] [SCALE=medium|large] [DATABASE_URL=postgres://…]
+#        [KEEP=dir] bench/dashboard.sh
+# DATABASE_URL runs it on PostgreSQL (the database is emptied first); KEEP keeps
+# the SQLite data dir (dir) for a later look instead of removing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${SCALE:-medium}
@@ -30,16 +33,24 @@ awk -F, 'NR == 1 { print "campaign,name,channel,budget,currency,start,end"; next
 { echo "order_id,customer_id,date,amount,campaign,currency"; tail -n +2 "$src/orders.csv" | sed 's/$/,RUB/'; } > "$work/orders.csv"
 cp "$src/web_sessions_daily.csv" "$work/web_traffic.csv"
 
-data=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
+data=${KEEP:-$(mktemp -d)}
+rm -rf "$data"; mkdir -p "$data"
+trap 'kill $pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$data"' EXIT
 pid=
+db=(--data-dir "$data")
+engine=SQLite
+if [ -n "${DATABASE_URL:-}" ]; then
+  db=(--database-url "$DATABASE_URL")
+  engine=PostgreSQL
+  psql -q "$DATABASE_URL" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+fi
 for f in campaigns:mkpi-campaigns ad_stats:mkpi-ad-stats orders:mkpi-orders web_traffic:mkpi-web-traffic; do
   start=$(date +%s%N)
-  "$bin" import --preset "${f#*:}" "$work/${f%%:*}.csv" --data-dir "$data" >/dev/null 2>&1
+  "$bin" import --preset "${f#*:}" "$work/${f%%:*}.csv" "${db[@]}" >/dev/null 2>&1
   echo "imported ${f%%:*}: $(( $(wc -l < "$work/${f%%:*}.csv") - 1 )) rows in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 done
-echo "benchpass1" | "$bin" user add --login bench --role head --password-stdin --data-dir "$data" >/dev/null
-MKPI_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/out" 2>"$data/err" &
+echo "benchpass1" | "$bin" user add --login bench --role head --password-stdin "${db[@]}" >/dev/null
+MKPI_LOG=warn "$bin" serve --addr "127.0.0.1:$port" "${db[@]}" >"$data/out" 2>"$data/err" &
 pid=$!
 until curl -sf "$base/healthz" >/dev/null; do sleep 0.05; done
 cookie=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
@@ -51,7 +62,7 @@ month=$(date -d "${last:0:7}-01 -1 month" +%Y-%m)
 first="$month-01"
 until=$(date -d "$first +1 month -1 day" +%F)
 url="$base/dashboard?from=$first&until=$until&compare=previous"
-echo "dashboard for $first..$until ($(( $(wc -l < "$work/ad_stats.csv") - 1 )) ad-stat rows, $(( $(wc -l < "$work/orders.csv") - 1 )) orders)"
+echo "dashboard for $first..$until on $engine ($(( $(wc -l < "$work/ad_stats.csv") - 1 )) ad-stat rows, $(( $(wc -l < "$work/orders.csv") - 1 )) orders)"
 times=()
 for i in $(seq 1 20); do
   t=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$url")

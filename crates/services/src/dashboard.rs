@@ -3,7 +3,7 @@
 //! campaigns ranked by spend with their return — all through the same
 //! metric path as the API, so a tile and an API answer never disagree.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use mkpi_domain::metric::Metric;
 use mkpi_domain::period::{Day, Period};
@@ -132,6 +132,7 @@ impl Services {
         period: Period,
         compare: Compare,
     ) -> Result<Dashboard> {
+        let started = std::time::Instant::now();
         let codes: Vec<String> = TILE_METRICS.iter().map(ToString::to_string).collect();
         let scope = ScopeRef::Department;
         // A period still running is compared like with like: its days so
@@ -145,6 +146,7 @@ impl Services {
         let before = self
             .metric_values(actor, &codes, &scope, compared_with)
             .await?;
+        let tiles_ms = started.elapsed().as_millis();
         // Twelve calendar months ending with the period's last month.
         let last_month = Period::month_of(period.to.plus_days(-1));
         let mut trend: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
@@ -158,7 +160,9 @@ impl Services {
                     .push((label.clone(), a.value));
             }
         }
+        let trend_ms = started.elapsed().as_millis();
         let mut kpis = self.kpis_for(actor, &scope, period).await?;
+        let kpis_ms = started.elapsed().as_millis();
         let catalogue = self.catalogue().await?;
         let mut tiles = Vec::with_capacity(codes.len());
         for (now, before) in now.into_iter().zip(before) {
@@ -185,7 +189,16 @@ impl Services {
         let channels = self.traffic_by_channel(period).await?;
         let campaigns = self.campaign_lines(actor, period).await?;
         let people = self.list_employees(actor).await?;
+        let lists_ms = started.elapsed().as_millis();
         let flags = self.flags_for(actor, &people, today).await?;
+        tracing::debug!(
+            tiles_ms,
+            trend_ms,
+            kpis_ms,
+            lists_ms,
+            total_ms = started.elapsed().as_millis(),
+            "dashboard computed"
+        );
         Ok(Dashboard {
             flags,
             period,
@@ -228,36 +241,36 @@ impl Services {
     /// of the people it counts for (everyone, for the whole-department roles).
     async fn campaign_lines(&self, actor: &Actor, period: Period) -> Result<Vec<CampaignLine>> {
         let mut tx = self.store.read().await?;
-        let results =
-            measures::ads_by_campaign(&mut tx, &period.from.to_string(), &period.to.to_string())
-                .await?;
-        let all: BTreeMap<i64, campaigns::CampaignRow> = campaigns::all(&mut tx)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        let (from, to) = (period.from.to_string(), period.to.to_string());
         let visible: BTreeMap<i64, String> = employees::list(&mut tx, &actor.scope)
             .await?
             .into_iter()
             .map(|e| (e.id, e.name))
             .collect();
-        let mut people: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-        for (campaign, employee, _) in campaigns::all_contributors(&mut tx).await? {
-            people.entry(campaign).or_default().insert(employee);
-        }
         let everyone = matches!(actor.scope.people, PeopleScope::All);
+        let ids: Vec<i64> = visible.keys().copied().collect();
+        let limit = i64::try_from(MAX_CAMPAIGNS).unwrap_or(20);
+        let results = measures::top_campaigns(
+            &mut tx,
+            &from,
+            &to,
+            (!everyone).then_some(ids.as_slice()),
+            limit,
+        )
+        .await?;
+        let shown: Vec<i64> = results.iter().map(|r| r.campaign_id).collect();
+        let all: BTreeMap<i64, campaigns::CampaignRow> = campaigns::by_ids(&mut tx, &shown)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
         #[allow(clippy::cast_precision_loss)]
-        let total: f64 = results.iter().map(|r| r.spend_minor as f64).sum();
+        let total = measures::total_spend_minor(&mut tx, &from, &to).await? as f64;
         let mut out = Vec::new();
         for r in results {
             let Some(c) = all.get(&r.campaign_id) else {
                 continue;
             };
-            let mut counts_for = people.remove(&c.id).unwrap_or_default();
-            counts_for.extend(c.owner_employee_id);
-            if !everyone && !counts_for.iter().any(|e| visible.contains_key(e)) {
-                continue;
-            }
             #[allow(clippy::cast_precision_loss)]
             let (spend, value) = (
                 r.spend_minor as f64 / 100.0,
@@ -284,9 +297,6 @@ impl Services {
                     0.0
                 },
             });
-            if out.len() == MAX_CAMPAIGNS {
-                break;
-            }
         }
         Ok(out)
     }

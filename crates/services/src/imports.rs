@@ -18,6 +18,7 @@ use mkpi_store::employees;
 use mkpi_store::facts::{self, ColumnType, FactRow, Table};
 use mkpi_store::imports::{self, NewImport};
 pub use mkpi_store::imports::{ImportCounts, ImportRow};
+use mkpi_store::rollups;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -141,6 +142,8 @@ struct CampaignRevision {
 struct Writer {
     import_id: i64,
     now: i64,
+    /// The first and last day of the ad statistics written, for the roll-up.
+    ad_days: Option<(String, String)>,
     counts: ImportCounts,
     problems: Vec<Problem>,
     problem_count: u64,
@@ -622,6 +625,10 @@ impl Writer {
             .max()
             .unwrap_or_default()
             .to_string();
+        self.ad_days = Some(match self.ad_days.take() {
+            Some((a, b)) => (a.min(from.clone()), b.max(to.clone())),
+            None => (from.clone(), to.clone()),
+        });
         let stored: HashMap<(i64, String), AdStatRow> = ad_stats::existing(tx, &ids, &from, &to)
             .await?
             .into_iter()
@@ -776,6 +783,7 @@ impl Services {
         )
         .await?;
         let mut writer = Writer {
+            ad_days: None,
             import_id,
             now,
             counts: ImportCounts::default(),
@@ -878,6 +886,11 @@ impl Services {
         }
         imports::set_counts(&mut tx, import_id, report.counts).await?;
         imports::set_hash(&mut tx, import_id, &report.file_hash).await?;
+        let days = match &writer.ad_days {
+            Some((from, to)) => rollups::Days::Between(from.clone(), to.clone()),
+            None => rollups::Days::All,
+        };
+        rollups::refresh_for(&mut tx, &report.fact, &days).await?;
         audit::record(
             &mut tx,
             now,
@@ -898,6 +911,10 @@ impl Services {
         tx.set_cache_kib(NORMAL_CACHE_KIB).await?;
         tx.commit().await?;
         report.import_id = Some(import_id);
+        // The import is in; fresh statistics keep the metrics' plans good.
+        if let Err(e) = self.store.analyze().await {
+            tracing::warn!(error = %e, "cannot refresh the planner's statistics");
+        }
         Ok(report)
     }
 
@@ -973,6 +990,7 @@ impl Services {
                 )));
             }
         }
+        rollups::refresh_for(&mut tx, &import.fact, &rollups::Days::All).await?;
         imports::mark_rolled_back(&mut tx, import_id, now).await?;
         audit::record(
             &mut tx,

@@ -127,13 +127,12 @@ impl Services {
             return Err(Error::Invalid(unknown));
         }
         let measure_scope = resolve(&mut tx, actor, scope).await?;
-        let sources: BTreeSet<Source> = needed.iter().map(|m| m.source()).collect();
         let values = measures::measures(
             &mut tx,
             &measure_scope,
             &period.from.to_string(),
             &period.to.to_string(),
-            &sources,
+            &needed,
             MeasureSettings::default(),
         )
         .await?;

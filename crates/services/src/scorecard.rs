@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use mkpi_domain::period::Period;
+use mkpi_store::kpis::{KpiRow, TargetRow};
 use mkpi_store::{campaigns, measures};
 
 use crate::kpis::KpiView;
@@ -247,20 +248,58 @@ impl Services {
             .iter()
             .map(|m| m.from.to_string()[..7].to_string())
             .collect();
+        // Every KPI of the window at once: most people and campaigns have
+        // none, and looking each one up cost a query per campaign.
         let mut tx = self.store.read().await?;
-        let all = campaigns::all(&mut tx).await?;
+        let rows = mkpi_store::kpis::overlapping_any(
+            &mut tx,
+            &window.from.to_string(),
+            &window.to.to_string(),
+        )
+        .await?;
+        let mut by_scope: BTreeMap<String, Vec<(KpiRow, Vec<TargetRow>)>> = BTreeMap::new();
+        for row in rows {
+            let targets = mkpi_store::kpis::targets(&mut tx, row.id).await?;
+            by_scope
+                .entry(row.scope.clone())
+                .or_default()
+                .push((row, targets));
+        }
+        // Owners of the campaigns that have KPIs (only those matter here).
+        let kpi_campaigns: Vec<i64> = by_scope
+            .keys()
+            .filter_map(|k| k.strip_prefix("campaign:")?.parse().ok())
+            .collect();
+        let mut owned: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for c in campaigns::by_ids(&mut tx, &kpi_campaigns).await? {
+            if let Some(o) = c.owner_employee_id {
+                owned.entry(o).or_default().push(c.id);
+            }
+        }
         drop(tx);
         let mut out = Vec::new();
         for person in people {
-            let mut scopes = vec![ScopeRef::Employee(person.id)];
-            scopes.extend(
-                all.iter()
-                    .filter(|c| c.owner_employee_id == Some(person.id))
-                    .map(|c| ScopeRef::Campaign(c.id)),
+            // The person's KPIs and their campaigns' (visible with the person).
+            let mut theirs: Vec<(KpiRow, Vec<TargetRow>)> = Vec::new();
+            let scopes = std::iter::once(format!("employee:{}", person.id)).chain(
+                owned
+                    .get(&person.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| format!("campaign:{c}")),
             );
+            for scope in scopes {
+                if let Some(k) = by_scope.get(&scope) {
+                    theirs.extend(k.iter().cloned());
+                }
+            }
             let mut monthly = Vec::with_capacity(months.len());
             for m in &months {
-                let kpis = self.kpis_for_any(actor, &scopes, *m).await?;
+                let kpis = if theirs.is_empty() {
+                    Vec::new()
+                } else {
+                    self.evaluate(actor, theirs.clone(), *m).await?
+                };
                 monthly.push(weighted_score(&kpis).0);
             }
             let quality = self

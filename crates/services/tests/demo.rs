@@ -185,10 +185,7 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
 
     // Its KPIs raise alerts, each with the numbers behind it.
     let raised = s.check_alerts().await.unwrap();
-    assert!(
-        raised.iter().any(|a| a.kind == "off_track"),
-        "{raised:?}"
-    );
+    assert!(raised.iter().any(|a| a.kind == "off_track"), "{raised:?}");
     assert!(raised.iter().all(|a| a.value.is_some()));
     assert_eq!(s.alerts(&head, 7).await.unwrap().len(), raised.len());
 

@@ -1518,3 +1518,122 @@ async fn the_explorer_splits_a_scope_one_level_down_with_ratios_of_each_rows_sum
         );
     }
 }
+
+async fn rollups_agree(s: &Services) {
+    let mut tx = s.store().read().await.unwrap();
+    let (stored, fresh) = mkpi_store::rollups::compare(&mut tx).await.unwrap();
+    assert!(!fresh.is_empty());
+    assert_eq!(
+        stored, fresh,
+        "the roll-ups equal a recomputation from the facts"
+    );
+}
+
+#[tokio::test]
+async fn roll_ups_follow_every_import_and_rollback_and_answer_as_the_facts_do() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (manager, employee) = load(&s).await;
+        rollups_agree(&s).await;
+        let head = actor(&s, "head").await;
+        let shown_for = async |scope: ScopeRef| {
+            shown(
+                &values(
+                    &s,
+                    &head,
+                    &scope,
+                    march(),
+                    &["spend", "orders", "order_revenue", "new_customers"],
+                )
+                .await,
+            )
+        };
+        assert_eq!(
+            shown_for(ScopeRef::Department).await,
+            [
+                "spend=480",
+                "orders=2",
+                "order_revenue=300",
+                "new_customers=1"
+            ],
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(
+            shown_for(ScopeRef::Channel("email".into())).await,
+            ["spend=80", "orders=0", "order_revenue=0", "new_customers=0"]
+        );
+
+        // C2 moves to social: both roll-ups follow the campaign's channel.
+        let head_people = s.list_employees(&head).await.unwrap();
+        let email = |id: i64| {
+            head_people
+                .iter()
+                .find(|e| e.id == id)
+                .unwrap()
+                .email
+                .clone()
+        };
+        import(
+            &s,
+            "mkpi-campaigns",
+            &format!(
+                "campaign,name,channel,owner,contributors,budget,currency,start,end\n\
+                 C1,Search,paid_search,{},{}: 30%,3100.00,RUB,2025-03-01,2025-03-31\n\
+                 C2,Mailing,social,{},,,RUB,,\n",
+                email(manager),
+                email(employee),
+                email(employee)
+            ),
+        )
+        .await;
+        rollups_agree(&s).await;
+        assert_eq!(
+            shown_for(ScopeRef::Channel("organic_social".into())).await[0],
+            "spend=80"
+        );
+        assert_eq!(
+            shown_for(ScopeRef::Channel("email".into())).await[0],
+            "spend=0"
+        );
+
+        // A new customer's first order, then its rollback.
+        import(
+            &s,
+            "mkpi-orders",
+            "order_id,customer_id,date,amount,currency,status,campaign\n\
+             O9,K9,2025-03-20,50.00,RUB,paid,C2\n\
+             O10,K9,2025-03-21,25.00,RUB,paid,C2\n",
+        )
+        .await;
+        rollups_agree(&s).await;
+        assert_eq!(
+            shown_for(ScopeRef::Department).await,
+            [
+                "spend=480",
+                "orders=4",
+                "order_revenue=375",
+                "new_customers=2"
+            ]
+        );
+        let admin = actor(&s, "admin").await;
+        let last = s
+            .list_imports(mkpi_services::users::Principal::User(&admin), 1)
+            .await
+            .unwrap()[0]
+            .id;
+        s.rollback_import(mkpi_services::users::Principal::User(&admin), last)
+            .await
+            .unwrap();
+        rollups_agree(&s).await;
+        assert_eq!(
+            shown_for(ScopeRef::Department).await,
+            [
+                "spend=480",
+                "orders=2",
+                "order_revenue=300",
+                "new_customers=1"
+            ]
+        );
+    }
+}

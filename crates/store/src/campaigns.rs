@@ -53,6 +53,23 @@ const SELECT: &str =
         start_date, end_date, import_id FROM campaigns";
 
 /// Every campaign (the table is small: hundreds, not millions).
+/// These campaigns (ids are our own integers: safe to inline).
+pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CampaignRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE id IN ({list})"
+    )))
+    .fetch_all(tx.conn())
+    .await?)
+}
+
 pub async fn all(tx: &mut Tx) -> Result<Vec<CampaignRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} ORDER BY external_id"

@@ -126,3 +126,14 @@ pub async fn running_on(tx: &mut Tx, day: &str) -> Result<Vec<KpiRow>> {
     .fetch_all(tx.conn())
     .await?)
 }
+
+/// Every KPI whose period overlaps [from, to), oldest first.
+pub async fn overlapping_any(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<KpiRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{SELECT} WHERE period_from < $2 AND period_to > $1 ORDER BY id"
+    )))
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?)
+}

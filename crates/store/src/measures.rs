@@ -140,6 +140,40 @@ fn channel_param(scope: &MeasureScope) -> String {
     }
 }
 
+/// For the department and a channel, the condition on the daily roll-ups
+/// (`rollups.rs`) that answer them; other scopes read the facts.
+fn rollup_condition(scope: &MeasureScope) -> Option<&'static str> {
+    match scope {
+        MeasureScope::Department => Some("$3 = $3"),
+        MeasureScope::Channel(_) => Some("channel = $3"),
+        MeasureScope::Employees(_) | MeasureScope::Campaign(_) => None,
+    }
+}
+
+/// Whole units from a sum of minor units.
+#[allow(clippy::cast_precision_loss)]
+fn minor(sum: i64) -> f64 {
+    sum as f64 / 100.0
+}
+
+async fn currencies(
+    tx: &mut Tx,
+    sql: String,
+    from: &str,
+    to: &str,
+    scope: &MeasureScope,
+    out: &mut Measures,
+) -> Result<()> {
+    let rows: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_all(tx.conn())
+        .await?;
+    out.currencies.extend(rows.into_iter().map(|(c,)| c));
+    Ok(())
+}
+
 /// Whole units from a sum weighted in basis points (and, for money, in
 /// minor units).
 #[allow(clippy::cast_precision_loss)]
@@ -148,23 +182,27 @@ fn unweight(sum: i64, minor: bool) -> f64 {
     if minor { v / 100.0 } else { v }
 }
 
-/// The measures of `sources` for a scope and period. Sources the scope does
-/// not have are left out, so their metrics have no value.
+/// The `needed` measures for a scope and period (and those read with them
+/// from the same source). Sources the scope does not have are left out, so
+/// their metrics have no value.
 pub async fn measures(
     tx: &mut Tx,
     scope: &MeasureScope,
     from: &str,
     to: &str,
-    sources: &BTreeSet<Source>,
+    needed: &BTreeSet<Measure>,
     settings: MeasureSettings,
 ) -> Result<Measures> {
     let mut out = Measures::default();
+    let sources: BTreeSet<Source> = needed.iter().map(|m| m.source()).collect();
     for source in sources.iter().filter(|s| has_source(scope, **s)) {
         match source {
             Source::Ads => ads(tx, scope, from, to, &mut out).await?,
             Source::Campaigns => budgets(tx, scope, from, to, &mut out).await?,
             Source::Orders => orders(tx, scope, from, to, &mut out).await?,
-            Source::Customers => customers(tx, scope, from, to, settings, &mut out).await?,
+            Source::Customers => {
+                customers(tx, scope, from, to, needed, settings, &mut out).await?;
+            }
             Source::Web => web(tx, scope, from, to, &mut out).await?,
             Source::Surveys => surveys(tx, from, to, &mut out).await?,
             Source::Social => social(tx, from, to, &mut out).await?,
@@ -183,6 +221,30 @@ async fn ads(
     to: &str,
     out: &mut Measures,
 ) -> Result<()> {
+    if let Some(condition) = rollup_condition(scope) {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(spend_minor), 0) AS BIGINT), CAST(COALESCE(SUM(impressions), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(clicks), 0) AS BIGINT), CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION),
+                    CAST(COALESCE(SUM(conversion_value_minor), 0) AS BIGINT)
+             FROM ad_stats_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        let (spend, impressions, clicks, conversions, value): (i64, i64, i64, f64, i64) =
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(to)
+                .bind(channel_param(scope))
+                .fetch_one(tx.conn())
+                .await?;
+        out.set(Measure::Spend, minor(spend));
+        out.set(Measure::Impressions, count(impressions));
+        out.set(Measure::Clicks, count(clicks));
+        out.set(Measure::Conversions, conversions);
+        out.set(Measure::ConversionValue, minor(value));
+        let sql = format!(
+            "SELECT DISTINCT currency FROM ad_stats_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        return currencies(tx, sql, from, to, scope, out).await;
+    }
     let f = campaign_filter(scope, "a");
     let w = f.weight;
     let sql = format!(
@@ -230,6 +292,36 @@ async fn budgets(
     to: &str,
     out: &mut Measures,
 ) -> Result<()> {
+    if let Some(condition) = rollup_condition(scope) {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(budget_minor), 0) AS DOUBLE PRECISION) FROM budgets_by_day
+             WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        let (budget,): (f64,) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(channel_param(scope))
+            .fetch_one(tx.conn())
+            .await?;
+        out.set(Measure::Budget, budget / 100.0);
+        let sql = format!(
+            "SELECT DISTINCT currency FROM budgets_by_day
+             WHERE date >= $1 AND date < $2 AND {condition} AND currency <> ''"
+        );
+        currencies(tx, sql, from, to, scope, out).await?;
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(budgeted_spend_minor), 0) AS BIGINT) FROM ad_stats_by_day
+             WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        let (spend,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(channel_param(scope))
+            .fetch_one(tx.conn())
+            .await?;
+        out.set(Measure::BudgetedSpend, minor(spend));
+        return Ok(());
+    }
     let (join, condition, weight) = match scope {
         MeasureScope::Department => (String::new(), "1 = 1".to_string(), "10000"),
         MeasureScope::Employees(ids) => (
@@ -304,6 +396,24 @@ async fn orders(
     to: &str,
     out: &mut Measures,
 ) -> Result<()> {
+    if let Some(condition) = rollup_condition(scope) {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT), CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)
+             FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        let (n, amount): (i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(channel_param(scope))
+            .fetch_one(tx.conn())
+            .await?;
+        out.set(Measure::Orders, count(n));
+        out.set(Measure::OrderRevenue, minor(amount));
+        let sql = format!(
+            "SELECT DISTINCT currency FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+        );
+        return currencies(tx, sql, from, to, scope, out).await;
+    }
     let (join, condition, weight) = order_filter(scope);
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({weight}), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_minor * {weight}), 0) AS BIGINT)
@@ -354,7 +464,67 @@ async fn customers(
     scope: &MeasureScope,
     from: &str,
     to: &str,
+    needed: &BTreeSet<Measure>,
     settings: MeasureSettings,
+    out: &mut Measures,
+) -> Result<()> {
+    // Each count is a query of its own over many orders: only those asked for.
+    let wants = |m: Measure| needed.contains(&m);
+    if wants(Measure::NewCustomers) {
+        out.set(
+            Measure::NewCustomers,
+            count(new_customers(tx, scope, from, to).await?),
+        );
+    }
+    if wants(Measure::ActiveCustomers) || wants(Measure::RepeatCustomers) {
+        active_and_repeat(tx, scope, from, to, wants(Measure::RepeatCustomers), out).await?;
+    }
+    if *scope == MeasureScope::Department
+        && (wants(Measure::ChurnBase) || wants(Measure::ChurnedCustomers))
+    {
+        churn(tx, from, to, settings, out).await?;
+    }
+    Ok(())
+}
+
+/// Customers whose first paid order ever is in the period and in the scope:
+/// for the department, from the roll-up of first orders; otherwise a scoped
+/// order with no paid order of theirs on an earlier day.
+async fn new_customers(tx: &mut Tx, scope: &MeasureScope, from: &str, to: &str) -> Result<i64> {
+    if *scope == MeasureScope::Department {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM customer_firsts WHERE first_date >= $1 AND first_date < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(tx.conn())
+        .await?;
+        return Ok(n);
+    }
+    let (join, condition, _) = order_filter(scope);
+    let sql = format!(
+        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
+         WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3
+           AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.status = 'paid' AND p.customer_id = o.customer_id
+                           AND p.date < o.date)"
+    );
+    let (new,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(new)
+}
+
+/// Customers active in the period (in the scope), and those of them with at
+/// least two paid orders of any scope up to the period's end.
+async fn active_and_repeat(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    repeat_too: bool,
     out: &mut Measures,
 ) -> Result<()> {
     let (join, condition, _) = order_filter(scope);
@@ -368,22 +538,10 @@ async fn customers(
         .bind(channel_param(scope))
         .fetch_one(tx.conn())
         .await?;
-    // A new customer's first paid order ever is in the period and in the
-    // scope: a scoped order with no paid order of theirs on an earlier day.
-    let sql = format!(
-        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
-         WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3
-           AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.status = 'paid' AND p.customer_id = o.customer_id
-                           AND p.date < o.date)"
-    );
-    let (new,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(from)
-        .bind(to)
-        .bind(channel_param(scope))
-        .fetch_one(tx.conn())
-        .await?;
-    // Active in the period (in the scope) with at least two paid orders of
-    // any scope up to the period's end.
+    out.set(Measure::ActiveCustomers, count(active));
+    if !repeat_too {
+        return Ok(());
+    }
     let sql = format!(
         "SELECT COUNT(*) FROM (
             SELECT DISTINCT o.customer_id FROM orders o {join}
@@ -398,28 +556,36 @@ async fn customers(
         .bind(channel_param(scope))
         .fetch_one(tx.conn())
         .await?;
-    out.set(Measure::ActiveCustomers, count(active));
-    out.set(Measure::NewCustomers, count(new));
     out.set(Measure::RepeatCustomers, count(repeat));
-    if *scope == MeasureScope::Department {
-        let lookback_from = mkpi_domain::period::Day::parse(from)
-            .map(|d| d.plus_days(-settings.churn_lookback_days).to_string())
-            .unwrap_or_else(|_| from.to_string());
-        let (base, churned): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN EXISTS (
-                    SELECT 1 FROM orders o2 WHERE o2.customer_id = b.customer_id AND o2.status = 'paid'
-                      AND o2.date >= $1 AND o2.date < $2) THEN 0 ELSE 1 END), 0) AS BIGINT)
-             FROM (SELECT DISTINCT customer_id FROM orders
-                   WHERE status = 'paid' AND customer_id IS NOT NULL AND date >= $3 AND date < $1) b",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(lookback_from)
-        .fetch_one(tx.conn())
-        .await?;
-        out.set(Measure::ChurnBase, count(base));
-        out.set(Measure::ChurnedCustomers, count(churned));
-    }
+    Ok(())
+}
+
+/// The department's churn base (customers with a paid order in the lookback
+/// before the period) and those of them with none in the period.
+async fn churn(
+    tx: &mut Tx,
+    from: &str,
+    to: &str,
+    settings: MeasureSettings,
+    out: &mut Measures,
+) -> Result<()> {
+    let lookback_from = mkpi_domain::period::Day::parse(from)
+        .map(|d| d.plus_days(-settings.churn_lookback_days).to_string())
+        .unwrap_or_else(|_| from.to_string());
+    let (base, churned): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN EXISTS (
+                SELECT 1 FROM orders o2 WHERE o2.customer_id = b.customer_id AND o2.status = 'paid'
+                  AND o2.date >= $1 AND o2.date < $2) THEN 0 ELSE 1 END), 0) AS BIGINT)
+         FROM (SELECT DISTINCT customer_id FROM orders
+               WHERE status = 'paid' AND customer_id IS NOT NULL AND date >= $3 AND date < $1) b",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(lookback_from)
+    .fetch_one(tx.conn())
+    .await?;
+    out.set(Measure::ChurnBase, count(base));
+    out.set(Measure::ChurnedCustomers, count(churned));
     Ok(())
 }
 
@@ -687,4 +853,58 @@ pub async fn hours_by_campaign(
     .bind(to)
     .fetch_all(tx.conn())
     .await?)
+}
+
+/// The campaigns with the most spend in [from, to), at most `limit`, limited
+/// to those where one of `people` has a share (all campaigns for `None`).
+/// Whole calendar months read the monthly roll-up, other periods the facts.
+pub async fn top_campaigns(
+    tx: &mut Tx,
+    from: &str,
+    to: &str,
+    people: Option<&[i64]>,
+    limit: i64,
+) -> Result<Vec<CampaignResult>> {
+    let whole_months = from.ends_with("-01") && to.ends_with("-01") && from.len() == 10;
+    let (source, condition, binds) = if whole_months {
+        (
+            "ad_stats_by_campaign_month a",
+            "a.month >= $1 AND a.month < $2",
+            [from[..7].to_string(), to.get(..7).unwrap_or(to).to_string()],
+        )
+    } else {
+        (
+            "ad_stats a",
+            "a.date >= $1 AND a.date < $2",
+            [from.to_string(), to.to_string()],
+        )
+    };
+    let join = people.map_or_else(String::new, |ids| {
+        format!("JOIN {} w ON w.campaign_id = a.campaign_id", shares_of(ids))
+    });
+    let sql = format!(
+        "SELECT a.campaign_id, CAST(SUM(a.spend_minor) AS BIGINT) AS spend_minor, CAST(SUM(a.impressions) AS BIGINT) AS impressions,
+                CAST(SUM(a.clicks) AS BIGINT) AS clicks, CAST(COALESCE(SUM(a.conversions), 0) AS DOUBLE PRECISION) AS conversions,
+                CAST(COALESCE(SUM(a.conversion_value_minor), 0) AS BIGINT) AS conversion_value_minor
+         FROM {source} {join} WHERE {condition}
+         GROUP BY a.campaign_id ORDER BY spend_minor DESC, a.campaign_id LIMIT {limit}"
+    );
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .bind(&binds[0])
+        .bind(&binds[1])
+        .fetch_all(tx.conn())
+        .await?)
+}
+
+/// All ad spend in [from, to) in minor units, whatever the currency (the
+/// denominator of a campaign's share of spend).
+pub async fn total_spend_minor(tx: &mut Tx, from: &str, to: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(spend_minor), 0) AS BIGINT) FROM ad_stats_by_day WHERE date >= $1 AND date < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(n)
 }

@@ -2159,7 +2159,13 @@ async fn the_explorer_drills_from_the_department_to_a_campaigns_days() {
             "/explore?scope=team%3A{team}&split=org&from=2026-08-01&until=2026-08-31"
         )),
         "team rows drill down: {}",
-        page.body.split("explorer-table").nth(1).unwrap_or("").chars().take(1500).collect::<String>()
+        page.body
+            .split("explorer-table")
+            .nth(1)
+            .unwrap_or("")
+            .chars()
+            .take(1500)
+            .collect::<String>()
     );
     assert!(page.body.contains(r#"id="explorer-total""#));
 
