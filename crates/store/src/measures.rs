@@ -882,6 +882,23 @@ pub async fn top_campaigns(
     let join = people.map_or_else(String::new, |ids| {
         format!("JOIN {} w ON w.campaign_id = a.campaign_id", shares_of(ids))
     });
+    // One month holds one row per campaign: read the top ones off the
+    // (month, spend) index instead of grouping the month.
+    let next_month = mkpi_domain::period::Day::parse(from)
+        .map(|d| d.plus_months(1).to_string())
+        .unwrap_or_default();
+    if whole_months && next_month == to {
+        let sql = format!(
+            "SELECT a.campaign_id, a.spend_minor, a.impressions, a.clicks, a.conversions, a.conversion_value_minor
+             FROM ad_stats_by_campaign_month a {join} WHERE a.month = $1 AND $2 = $2
+             ORDER BY a.spend_minor DESC, a.campaign_id LIMIT {limit}"
+        );
+        return Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&binds[0])
+            .bind(&binds[1])
+            .fetch_all(tx.conn())
+            .await?);
+    }
     let sql = format!(
         "SELECT a.campaign_id, CAST(SUM(a.spend_minor) AS BIGINT) AS spend_minor, CAST(SUM(a.impressions) AS BIGINT) AS impressions,
                 CAST(SUM(a.clicks) AS BIGINT) AS clicks, CAST(COALESCE(SUM(a.conversions), 0) AS DOUBLE PRECISION) AS conversions,
