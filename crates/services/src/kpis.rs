@@ -382,6 +382,33 @@ impl Services {
         Ok(out)
     }
 
+    /// A KPI's value month by month over `period` (calendar months that
+    /// overlap it, up to today), for a sparkline: (YYYY-MM, value).
+    pub async fn kpi_trend(
+        &self,
+        actor: &Actor,
+        kpi: &KpiView,
+        period: Period,
+    ) -> Result<Vec<(String, Option<f64>)>> {
+        let scope = ScopeRef::parse(&kpi.scope)?;
+        let today = Day::from_unix_seconds(self.clock.now());
+        let mut out = Vec::new();
+        for month in period.months() {
+            let Some(part) = month.intersect(kpi.period) else {
+                continue;
+            };
+            if part.from > today {
+                break;
+            }
+            let value = self
+                .one_value(actor, &kpi.metric.code, &scope, part)
+                .await?
+                .value;
+            out.push((month.from.to_string()[..7].to_string(), value));
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn one_value(
         &self,
         actor: &Actor,

@@ -1230,6 +1230,22 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
             ])]
         );
         assert!(flags[0].actions.is_empty());
+        // The KPI month by month, as its sparkline shows it.
+        let quarter = Period::parse("2025-01-01", "2025-04-01").unwrap();
+        let view = s
+            .kpis_for(&manager, &ScopeRef::Employee(employee), quarter)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(
+            s.kpi_trend(&manager, &view, quarter).await.unwrap(),
+            [
+                ("2025-01".to_string(), Some(0.0)),
+                ("2025-02".to_string(), Some(0.0)),
+                ("2025-03".to_string(), Some(100.0))
+            ]
+        );
 
         // The manager answers the flag with a development action.
         let action = NewActionInput {

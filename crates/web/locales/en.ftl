@@ -337,3 +337,4 @@ explore-share = Share
 explore-total = Total
 explore-empty = Nothing to show for this period.
 explore-explain = every ratio is computed from the row's own sums; a person's total counts each campaign by their share.
+card-trend = By month

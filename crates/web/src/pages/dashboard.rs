@@ -150,7 +150,7 @@ pub(super) fn kpi_line(lang: Locale, k: &KpiView) -> KpiLine {
     }
 }
 
-fn spark(code: &str, trend: &[(String, Option<f64>)]) -> serde_json::Value {
+pub(super) fn spark(code: &str, trend: &[(String, Option<f64>)]) -> serde_json::Value {
     json!({
         "grid": {"left": 2, "right": 2, "top": 4, "bottom": 2},
         "tooltip": {"trigger": "axis", "confine": true},

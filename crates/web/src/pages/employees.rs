@@ -72,7 +72,15 @@ pub async fn show(
     };
     let (period, range) = chosen_period(&state, &q)?;
     let card = state.services.scorecard(&actor, id, period).await?;
-    let kpis = kpi_rows(lang, &card.kpis, &format!("employee:{id}"));
+    let kpis = kpi_rows(
+        &state,
+        &actor,
+        lang,
+        &card.kpis,
+        &format!("employee:{id}"),
+        period,
+    )
+    .await?;
     let results = result_tiles(&state, lang, &card.results).await?;
     let time: Vec<_> = card
         .time
@@ -203,25 +211,42 @@ pub async fn show(
     Ok(Html(html))
 }
 
-/// The rows of a KPI table: who a KPI is set for, seen from `own_scope`.
-pub(super) fn kpi_rows(lang: Locale, kpis: &[KpiView], own_scope: &str) -> Vec<serde_json::Value> {
-    kpis.iter()
-        .map(|k| {
-            let from = if k.scope == own_scope {
-                "own"
-            } else if k.scope.starts_with("team:") {
-                "team"
-            } else {
-                "campaign"
-            };
-            json!({
-                "line": kpi_line(lang, k),
-                "from": from,
-                "value": fmt(lang, k.value, k.metric.unit, k.currency.as_deref()),
-                "weight": lang.format_metric(k.weight, Unit::Count, None),
-            })
-        })
-        .collect()
+/// The rows of a KPI table: who a KPI is set for, seen from `own_scope`,
+/// with its month-by-month values over `period` as a sparkline.
+pub(super) async fn kpi_rows(
+    state: &AppState,
+    actor: &mkpi_services::Actor,
+    lang: Locale,
+    kpis: &[KpiView],
+    own_scope: &str,
+    period: mkpi_domain::period::Period,
+) -> Result<Vec<serde_json::Value>, WebError> {
+    let mut rows = Vec::with_capacity(kpis.len());
+    for (i, k) in kpis.iter().enumerate() {
+        let trend = state.services.kpi_trend(actor, k, period).await?;
+        let mut row = kpi_row(lang, k, own_scope);
+        if trend.len() > 1 {
+            row["spark"] = super::dashboard::spark(&format!("kpi-{i}"), &trend);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn kpi_row(lang: Locale, k: &KpiView, own_scope: &str) -> serde_json::Value {
+    let from = if k.scope == own_scope {
+        "own"
+    } else if k.scope.starts_with("team:") {
+        "team"
+    } else {
+        "campaign"
+    };
+    json!({
+        "line": kpi_line(lang, k),
+        "from": from,
+        "value": fmt(lang, k.value, k.metric.unit, k.currency.as_deref()),
+        "weight": lang.format_metric(k.weight, Unit::Count, None),
+    })
 }
 
 /// Metric values as tiles: name and description in the page's language.
@@ -255,7 +280,15 @@ pub async fn team(
 ) -> Result<Html<String>, WebError> {
     let (period, range) = chosen_period(&state, &q)?;
     let card = state.services.team_card(&actor, id, period).await?;
-    let kpis = kpi_rows(lang, &card.kpis, &format!("team:{id}"));
+    let kpis = kpi_rows(
+        &state,
+        &actor,
+        lang,
+        &card.kpis,
+        &format!("team:{id}"),
+        period,
+    )
+    .await?;
     let results = result_tiles(&state, lang, &card.results).await?;
     let value = |answers: &[MetricAnswer], code: &str| {
         answers.iter().find(|a| a.code == code).map_or_else(
