@@ -156,24 +156,6 @@ fn minor(sum: i64) -> f64 {
     sum as f64 / 100.0
 }
 
-async fn currencies(
-    tx: &mut Tx,
-    sql: String,
-    from: &str,
-    to: &str,
-    scope: &MeasureScope,
-    out: &mut Measures,
-) -> Result<()> {
-    let rows: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(from)
-        .bind(to)
-        .bind(channel_param(scope))
-        .fetch_all(tx.conn())
-        .await?;
-    out.currencies.extend(rows.into_iter().map(|(c,)| c));
-    Ok(())
-}
-
 /// Whole units from a sum weighted in basis points (and, for money, in
 /// minor units).
 #[allow(clippy::cast_precision_loss)]
@@ -222,28 +204,35 @@ async fn ads(
     out: &mut Measures,
 ) -> Result<()> {
     if let Some(condition) = rollup_condition(scope) {
+        // One row per currency: the sums and the currencies in one query.
         let sql = format!(
-            "SELECT CAST(COALESCE(SUM(spend_minor), 0) AS BIGINT), CAST(COALESCE(SUM(impressions), 0) AS BIGINT),
-                    CAST(COALESCE(SUM(clicks), 0) AS BIGINT), CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION),
-                    CAST(COALESCE(SUM(conversion_value_minor), 0) AS BIGINT)
-             FROM ad_stats_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+            "SELECT currency, CAST(SUM(spend_minor) AS BIGINT), CAST(SUM(impressions) AS BIGINT),
+                    CAST(SUM(clicks) AS BIGINT), CAST(SUM(conversions) AS DOUBLE PRECISION),
+                    CAST(SUM(conversion_value_minor) AS BIGINT)
+             FROM ad_stats_by_day WHERE date >= $1 AND date < $2 AND {condition} GROUP BY currency"
         );
-        let (spend, impressions, clicks, conversions, value): (i64, i64, i64, f64, i64) =
-            sqlx::query_as(AssertSqlSafe(sql))
-                .bind(from)
-                .bind(to)
-                .bind(channel_param(scope))
-                .fetch_one(tx.conn())
-                .await?;
+        let rows: Vec<(String, i64, i64, i64, f64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(channel_param(scope))
+            .fetch_all(tx.conn())
+            .await?;
+        let (mut spend, mut impressions, mut clicks, mut conversions, mut value) =
+            (0_i64, 0_i64, 0_i64, 0.0_f64, 0_i64);
+        for (currency, s, i, c, conv, v) in rows {
+            spend += s;
+            impressions += i;
+            clicks += c;
+            conversions += conv;
+            value += v;
+            out.currencies.insert(currency);
+        }
         out.set(Measure::Spend, minor(spend));
         out.set(Measure::Impressions, count(impressions));
         out.set(Measure::Clicks, count(clicks));
         out.set(Measure::Conversions, conversions);
         out.set(Measure::ConversionValue, minor(value));
-        let sql = format!(
-            "SELECT DISTINCT currency FROM ad_stats_by_day WHERE date >= $1 AND date < $2 AND {condition}"
-        );
-        return currencies(tx, sql, from, to, scope, out).await;
+        return Ok(());
     }
     let f = campaign_filter(scope, "a");
     let w = f.weight;
@@ -294,21 +283,24 @@ async fn budgets(
 ) -> Result<()> {
     if let Some(condition) = rollup_condition(scope) {
         let sql = format!(
-            "SELECT CAST(COALESCE(SUM(budget_minor), 0) AS DOUBLE PRECISION) FROM budgets_by_day
-             WHERE date >= $1 AND date < $2 AND {condition}"
+            "SELECT currency, CAST(SUM(budget_minor) AS DOUBLE PRECISION) FROM budgets_by_day
+             WHERE date >= $1 AND date < $2 AND {condition} GROUP BY currency"
         );
-        let (budget,): (f64,) = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<(String, f64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(from)
             .bind(to)
             .bind(channel_param(scope))
-            .fetch_one(tx.conn())
+            .fetch_all(tx.conn())
             .await?;
+        let mut budget = 0.0;
+        for (currency, b) in rows {
+            budget += b;
+            // Campaigns without a currency add to the budget but name none.
+            if !currency.is_empty() {
+                out.currencies.insert(currency);
+            }
+        }
         out.set(Measure::Budget, budget / 100.0);
-        let sql = format!(
-            "SELECT DISTINCT currency FROM budgets_by_day
-             WHERE date >= $1 AND date < $2 AND {condition} AND currency <> ''"
-        );
-        currencies(tx, sql, from, to, scope, out).await?;
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(budgeted_spend_minor), 0) AS BIGINT) FROM ad_stats_by_day
              WHERE date >= $1 AND date < $2 AND {condition}"
@@ -398,21 +390,24 @@ async fn orders(
 ) -> Result<()> {
     if let Some(condition) = rollup_condition(scope) {
         let sql = format!(
-            "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT), CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)
-             FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition}"
+            "SELECT currency, CAST(SUM(orders) AS BIGINT), CAST(SUM(amount_minor) AS BIGINT)
+             FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition} GROUP BY currency"
         );
-        let (n, amount): (i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(from)
             .bind(to)
             .bind(channel_param(scope))
-            .fetch_one(tx.conn())
+            .fetch_all(tx.conn())
             .await?;
+        let (mut n, mut amount) = (0_i64, 0_i64);
+        for (currency, orders, a) in rows {
+            n += orders;
+            amount += a;
+            out.currencies.insert(currency);
+        }
         out.set(Measure::Orders, count(n));
         out.set(Measure::OrderRevenue, minor(amount));
-        let sql = format!(
-            "SELECT DISTINCT currency FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition}"
-        );
-        return currencies(tx, sql, from, to, scope, out).await;
+        return Ok(());
     }
     let (join, condition, weight) = order_filter(scope);
     let sql = format!(
