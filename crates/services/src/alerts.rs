@@ -103,6 +103,7 @@ impl Services {
                     forecast: view.forecast.map(|f| f.value),
                     previous: None,
                     change: None,
+                    currency: view.currency.as_deref(),
                 });
             }
             let week = Period::new(today.plus_days(-7), today).ok();
@@ -125,6 +126,7 @@ impl Services {
                     forecast: None,
                     previous: Some(c.previous),
                     change: Some(c.ratio),
+                    currency: view.currency.as_deref(),
                 });
             }
             for a in &new {
@@ -141,6 +143,7 @@ impl Services {
                     forecast: a.forecast,
                     previous: a.previous,
                     change: a.change,
+                    currency: a.currency.map(str::to_string),
                     metric_code: row.metric_code.clone(),
                     scope: row.scope.clone(),
                 };

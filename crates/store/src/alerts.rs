@@ -77,6 +77,7 @@ pub struct AlertRow {
     pub forecast: Option<f64>,
     pub previous: Option<f64>,
     pub change: Option<f64>,
+    pub currency: Option<String>,
     /// Of the KPI.
     pub metric_code: String,
     pub scope: String,
@@ -93,12 +94,13 @@ pub struct NewAlert<'a> {
     pub forecast: Option<f64>,
     pub previous: Option<f64>,
     pub change: Option<f64>,
+    pub currency: Option<&'a str>,
 }
 
 pub async fn insert(tx: &mut Tx, a: &NewAlert<'_>) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO alerts (kpi_id, kind, at, window_from, window_to, value, target, forecast, previous, change)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO alerts (kpi_id, kind, at, window_from, window_to, value, target, forecast, previous, change, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(a.kpi_id)
     .bind(a.kind)
@@ -110,6 +112,7 @@ pub async fn insert(tx: &mut Tx, a: &NewAlert<'_>) -> Result<i64> {
     .bind(crate::NullableF64(a.forecast))
     .bind(crate::NullableF64(a.previous))
     .bind(crate::NullableF64(a.change))
+    .bind(a.currency)
     .fetch_one(tx.conn())
     .await?;
     Ok(id)
@@ -119,7 +122,7 @@ pub async fn insert(tx: &mut Tx, a: &NewAlert<'_>) -> Result<i64> {
 pub async fn since(tx: &mut Tx, since: i64, limit: i64) -> Result<Vec<AlertRow>> {
     Ok(sqlx::query_as(
         "SELECT a.id, CAST(a.kpi_id AS BIGINT) AS kpi_id, a.kind, a.at, a.window_from, a.window_to,
-                a.value, a.target, a.forecast, a.previous, a.change, k.metric_code, k.scope
+                a.value, a.target, a.forecast, a.previous, a.change, a.currency, k.metric_code, k.scope
          FROM alerts a JOIN kpis k ON k.id = a.kpi_id
          WHERE a.at >= $1 ORDER BY a.at DESC, a.id DESC LIMIT $2",
     )

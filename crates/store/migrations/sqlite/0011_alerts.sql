@@ -21,7 +21,9 @@ CREATE TABLE alerts (
     target DOUBLE PRECISION,
     forecast DOUBLE PRECISION,
     previous DOUBLE PRECISION,
-    change DOUBLE PRECISION
+    change DOUBLE PRECISION,
+    -- Of money values, when the KPI's value has one.
+    currency TEXT
 );
 CREATE INDEX alerts_at ON alerts (at);
 CREATE INDEX alerts_kpi ON alerts (kpi_id, at);

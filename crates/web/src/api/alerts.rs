@@ -33,6 +33,8 @@ pub struct AlertJson {
     pub previous: Option<f64>,
     /// For change: (value − previous) / |previous|.
     pub change: Option<f64>,
+    /// Of money values.
+    pub currency: Option<String>,
 }
 
 impl From<AlertView> for AlertJson {
@@ -53,6 +55,7 @@ impl From<AlertView> for AlertJson {
             forecast: a.forecast,
             previous: a.previous,
             change: a.change,
+            currency: a.currency,
         }
     }
 }

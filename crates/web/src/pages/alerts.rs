@@ -45,7 +45,10 @@ pub(super) fn alert_lines(lang: Locale, alerts: &[AlertView]) -> Vec<serde_json:
             let a = &v.alert;
             let unit = v.metric.unit;
             let shown = |x: Option<f64>| {
-                x.map_or_else(|| "—".to_string(), |x| lang.format_metric(x, unit, None))
+                x.map_or_else(
+                    || "—".to_string(),
+                    |x| lang.format_metric(x, unit, a.currency.as_deref()),
+                )
             };
             let change = a.change.map(|c| {
                 let sign = if c > 0.0 { "+" } else { "" };
