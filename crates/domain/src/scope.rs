@@ -31,6 +31,16 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Everyone, for mkpi's own work (alert checks, mail): no person's view.
+    pub fn everyone() -> Self {
+        Scope {
+            user_id: 0,
+            role: Role::Admin,
+            employee_id: None,
+            people: PeopleScope::All,
+        }
+    }
+
     pub fn new(user_id: i64, role: Role, employee_id: Option<i64>, teams: &TeamTree) -> Self {
         let people = match (role, employee_id) {
             (Role::Admin | Role::Head | Role::Viewer, _) => PeopleScope::All,

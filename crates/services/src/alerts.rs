@@ -11,7 +11,7 @@ use mkpi_domain::kpi::Status;
 use mkpi_domain::metric::{Metric, Unit};
 use mkpi_domain::period::{Day, Period};
 pub use mkpi_store::alerts::AlertRow;
-use mkpi_store::alerts::{self, NewAlert, RecipientRow};
+use mkpi_store::alerts::{self, NewAlert};
 use mkpi_store::{Tx, campaigns, employees, kpis, outbox, teams};
 
 use crate::kpis::KpiView;
@@ -237,24 +237,19 @@ impl Services {
             let url = format!("{}{}", mailer.public_url(), link(scope));
             let (subject, body) = alert_text(locale, alert, view, &name, &url);
             outbox::enqueue(tx, &person.email, &subject, &body, alert.at).await?;
-            tracing::debug!(to = %mail_label(&person), alert = alert.id, "alert mail queued");
+            tracing::debug!(
+                employee = person.employee_id,
+                alert = alert.id,
+                "alert mail queued"
+            );
         }
         Ok(())
     }
 }
 
-fn mail_label(p: &RecipientRow) -> String {
-    format!("employee {}", p.employee_id)
-}
-
 /// The people a KPI concerns.
 async fn concerned(tx: &mut Tx, scope: &ScopeRef) -> Result<Vec<i64>> {
-    let all = mkpi_domain::Scope {
-        user_id: 0,
-        role: mkpi_domain::Role::Admin,
-        employee_id: None,
-        people: mkpi_domain::PeopleScope::All,
-    };
+    let all = mkpi_domain::Scope::everyone();
     let mut people = Vec::new();
     match scope {
         ScopeRef::Employee(id) => {
@@ -273,10 +268,9 @@ async fn concerned(tx: &mut Tx, scope: &ScopeRef) -> Result<Vec<i64>> {
             people.extend(alerts::heads(tx).await?);
         }
         ScopeRef::Campaign(id) => {
-            let owner = campaigns::all(tx)
+            let owner = campaigns::by_ids(tx, &[*id])
                 .await?
-                .into_iter()
-                .find(|c| c.id == *id)
+                .pop()
                 .and_then(|c| c.owner_employee_id);
             match owner {
                 Some(o) => {
@@ -296,12 +290,7 @@ async fn concerned(tx: &mut Tx, scope: &ScopeRef) -> Result<Vec<i64>> {
 
 /// Who or what a KPI is set for, in words.
 async fn scope_name(tx: &mut Tx, scope: &ScopeRef, locale: Locale) -> Result<String> {
-    let all = mkpi_domain::Scope {
-        user_id: 0,
-        role: mkpi_domain::Role::Admin,
-        employee_id: None,
-        people: mkpi_domain::PeopleScope::All,
-    };
+    let all = mkpi_domain::Scope::everyone();
     let ru = locale == Locale::Ru;
     Ok(match scope {
         ScopeRef::Department => (if ru { "отдел" } else { "the department" }).to_string(),
@@ -315,10 +304,9 @@ async fn scope_name(tx: &mut Tx, scope: &ScopeRef, locale: Locale) -> Result<Str
             .find(|t| t.id == *id)
             .map_or_else(|| format!("#{id}"), |t| t.name),
         ScopeRef::Campaign(id) => {
-            let name = campaigns::all(tx)
+            let name = campaigns::by_ids(tx, &[*id])
                 .await?
-                .into_iter()
-                .find(|c| c.id == *id)
+                .pop()
                 .map_or_else(|| format!("#{id}"), |c| c.name);
             format!("{} {name}", if ru { "кампания" } else { "campaign" })
         }

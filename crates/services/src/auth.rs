@@ -72,12 +72,7 @@ impl Actor {
             employee_id: None,
             employee_name: None,
             locale: None,
-            scope: Scope {
-                user_id: 0,
-                role: Role::Admin,
-                employee_id: None,
-                people: mkpi_domain::scope::PeopleScope::All,
-            },
+            scope: Scope::everyone(),
             credential: Credential::ApiToken { token_id: 0 },
         }
     }

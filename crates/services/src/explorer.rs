@@ -91,19 +91,21 @@ impl Services {
         // Out-of-scope people, teams and campaigns are not found.
         let totals = self.metric_values(actor, &codes, scope, period).await?;
         let mut tx = self.store.read().await?;
-        let everyone = employees::list(
-            &mut tx,
-            &mkpi_domain::Scope {
-                user_id: 0,
-                role: mkpi_domain::Role::Admin,
-                employee_id: None,
-                people: PeopleScope::All,
-            },
-        )
-        .await?;
+        let everyone = employees::list(&mut tx, &mkpi_domain::Scope::everyone()).await?;
         let team_rows = teams::list(&mut tx, &actor.scope).await?;
-        let all_campaigns = campaigns::all(&mut tx).await?;
-        let shares = campaigns::all_contributors(&mut tx).await?;
+        // Teams split into teams and people: campaigns are read only below that.
+        let by_team = matches!(
+            (scope, split),
+            (ScopeRef::Department, Split::Organisation) | (ScopeRef::Team(_), _)
+        );
+        let (all_campaigns, shares) = if by_team {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                campaigns::all(&mut tx).await?,
+                campaigns::all_contributors(&mut tx).await?,
+            )
+        };
         drop(tx);
         let team_name = |id: i64| {
             team_rows

@@ -215,7 +215,7 @@ async fn an_off_track_kpi_and_a_sharp_weekly_drop_raise_one_alert_each_and_mail_
             "{body}"
         );
         assert!(
-            body.contains("168") && body.contains("1 000") || body.contains("1,000"),
+            body.contains("168") && (body.contains("1 000") || body.contains("1,000")),
             "{body}"
         );
         assert_eq!(s.deliver_mail().await.unwrap().sent, 0, "sent once");

@@ -220,11 +220,16 @@ impl Store {
         }
         // Budgets spread over their runs' days are built in Rust, once for a
         // database migrated from before the roll-up, then by every import.
-        let mut tx = store.begin().await?;
-        if !rollups::budgets_built(&mut tx).await? {
-            rollups::refresh_budgets(&mut tx).await?;
+        let mut tx = store.read().await?;
+        let built = rollups::budgets_built(&mut tx).await?;
+        drop(tx);
+        if !built {
+            let mut tx = store.begin().await?;
+            if !rollups::budgets_built(&mut tx).await? {
+                rollups::refresh_budgets(&mut tx).await?;
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(store)
     }
 

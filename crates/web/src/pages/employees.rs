@@ -7,6 +7,7 @@ use axum::response::Redirect;
 use minijinja::context;
 use serde::Deserialize;
 
+use mkpi_domain::development::ActionStatus;
 use mkpi_domain::metric::Unit;
 use mkpi_domain::{Locale, Role};
 use serde_json::json;
@@ -136,27 +137,27 @@ pub async fn show(
         .flags_for(&actor, std::slice::from_ref(&person), today)
         .await?;
     let actions = state.services.development_actions(&actor, id).await?;
-    let can_move = |a: &mkpi_services::development_actions::DevelopmentActionRow| {
-        let open = matches!(a.status.as_str(), "planned" | "in_progress");
+    // The moves the workflow allows from each status, for those who may move it.
+    let may_move = |a: &mkpi_services::development_actions::DevelopmentActionRow| {
         let mine = actor.employee_id.is_some()
             && (actor.employee_id == a.owner_employee_id || actor.employee_id == Some(id));
-        open && (mine || matches!(actor.role, Role::Admin | Role::Head | Role::Manager))
+        mine || matches!(actor.role, Role::Admin | Role::Head | Role::Manager)
     };
     let actions: Vec<_> = actions
         .iter()
         .map(|a| {
-            let next: &[&str] = match a.status.as_str() {
-                "planned" => &["in_progress", "done", "cancelled"],
-                "in_progress" => &["done", "cancelled"],
-                _ => &[],
+            let status = ActionStatus::parse(&a.status);
+            let next: Vec<&str> = match status {
+                Some(s) if may_move(a) => s.next().iter().map(|n| n.code()).collect(),
+                _ => Vec::new(),
             };
             json!({
                 "id": a.id, "kind": a.kind, "title": a.title, "note": a.note,
                 "kpi": a.kpi_id.and_then(|k| card.kpis.iter().find(|v| v.id == k)).map(|k| kpi_line(lang, k).name),
                 "flag": a.flag, "owner": a.owner_name, "due_on": a.due_on, "status": a.status,
                 "completed_on": a.completed_on,
-                "overdue": matches!(a.status.as_str(), "planned" | "in_progress") && a.due_on < today.to_string(),
-                "next": if can_move(a) { next } else { &[] },
+                "overdue": status.is_some_and(ActionStatus::is_open) && a.due_on < today.to_string(),
+                "next": next,
             })
         })
         .collect();
