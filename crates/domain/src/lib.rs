@@ -10,6 +10,7 @@
 pub mod development;
 pub mod flag;
 pub mod formula;
+pub mod goal;
 pub mod identity;
 pub mod kpi;
 pub mod locale;
@@ -19,6 +20,7 @@ pub mod org;
 pub mod period;
 pub mod role;
 pub mod scope;
+pub mod task;
 
 pub use identity::{Email, IdentityError, Login, Password};
 pub use locale::Locale;

@@ -58,6 +58,21 @@ impl TeamTree {
             .collect()
     }
 
+    /// The team and the teams above it, nearest first. A cycle in stored
+    /// data cannot make this loop: each team is visited once.
+    pub fn ancestors(&self, team: i64) -> Vec<i64> {
+        let mut path = Vec::new();
+        let mut at = Some(team);
+        while let Some(id) = at {
+            if !self.nodes.contains_key(&id) || path.contains(&id) {
+                break;
+            }
+            path.push(id);
+            at = self.nodes.get(&id).and_then(|n| n.parent_id);
+        }
+        path
+    }
+
     /// Whether making `parent` the parent of `team` would close a loop.
     pub fn would_cycle(&self, team: i64, parent: i64) -> bool {
         self.subtree(team).contains(&parent)
@@ -85,6 +100,14 @@ mod tests {
             node(3, None, Some(30)),
             node(4, Some(2), None),
         ])
+    }
+
+    #[test]
+    fn ancestors_run_from_the_team_up_to_its_root() {
+        let t = tree();
+        assert_eq!(t.ancestors(4), vec![4, 2, 1]);
+        assert_eq!(t.ancestors(3), vec![3]);
+        assert_eq!(t.ancestors(99), Vec::<i64>::new());
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl Actor {
 
     pub fn author(&self) -> Author {
         Author {
-            user_id: Some(self.user_id),
+            // mkpi itself (user 0) is no user of the database.
+            user_id: (self.user_id > 0).then_some(self.user_id),
             label: self.login.clone(),
         }
     }

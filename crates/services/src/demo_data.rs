@@ -244,7 +244,405 @@ impl Services {
                 )));
             }
         }
-        self.seed_demo_kpis(demo).await
+        self.seed_demo_kpis(demo).await?;
+        self.seed_demo_goals(demo).await
+    }
+
+    /// The department's goals for this year cascading to teams and people
+    /// (baselines from last year's data), strategies serving them, tasks
+    /// in every state, and this quarter's SWOT.
+    async fn seed_demo_goals(&self, demo: &DemoDepartment) -> Result<()> {
+        use mkpi_domain::period::{Day, Period};
+
+        use crate::goals::GoalInput;
+        use crate::metrics::ScopeRef;
+        use crate::tasks::TaskInput;
+        let system = crate::Actor::system();
+        let today = Day::from_unix_seconds(self.clock.now());
+        let (y, m, _) = today.ymd();
+        let year_start = Day::from_ymd(y, 1, 1).ok_or_else(|| Error::Internal("date".into()))?;
+        let year = Period::new(year_start, year_start.plus_months(12))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let quarter_start = Day::from_ymd(y, (m - 1) / 3 * 3 + 1, 1)
+            .ok_or_else(|| Error::Internal("date".into()))?;
+        let quarter = Period::new(quarter_start, quarter_start.plus_months(3))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let value = |answers: &[crate::metrics::MetricAnswer], code: &str, fallback: f64| {
+            answers
+                .iter()
+                .find(|a| a.code == code)
+                .and_then(|a| a.value)
+                .map_or(fallback, |v| (v * 100.0).round() / 100.0)
+        };
+        let codes: Vec<String> = ["order_revenue", "cac"].map(String::from).to_vec();
+        let last_year = self
+            .metric_values(&system, &codes, &ScopeRef::Department, year.year_before())
+            .await?;
+        let team = |i: usize| format!("team:{}", demo.team_ids[i]);
+        let performance_cpa = self
+            .metric_values(
+                &system,
+                &["cpa".to_string()],
+                &ScopeRef::Team(demo.team_ids[0]),
+                quarter.previous(),
+            )
+            .await?;
+        let manager_cpc = self
+            .metric_values(
+                &system,
+                &["cpc".to_string()],
+                &ScopeRef::Employee(demo.employee_ids[3]),
+                quarter.previous(),
+            )
+            .await?;
+        let goal = |scope: String, parent: Option<i64>, title: &str, description: &str| GoalInput {
+            scope,
+            parent_id: parent,
+            title: title.to_string(),
+            description: description.to_string(),
+            start_on: Some(quarter.from.to_string()),
+            deadline_on: Some(quarter.to.plus_days(-1).to_string()),
+            status: Some("active".to_string()),
+            weight: Some(1.0),
+            ..GoalInput::default()
+        };
+        let revenue = value(&last_year, "order_revenue", 100_000_000.0);
+        let g_revenue = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    business_goal: "Рост продаж".into(),
+                    metric_code: Some("order_revenue".into()),
+                    baseline: Some(revenue),
+                    target: Some((revenue * 1.15).round()),
+                    budget: Some(12_000_000.0),
+                    currency: Some("RUB".into()),
+                    people: Some(20),
+                    start_on: Some(year.from.to_string()),
+                    deadline_on: Some(year.to.plus_days(-1).to_string()),
+                    weight: Some(3.0),
+                    ..goal(
+                        "department".into(),
+                        None,
+                        "Увеличить онлайн-выручку на 15% за год",
+                        "Выручка оплаченных заказов за год на 15% выше прошлогодней за счёт поиска и CRM.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        let cac = value(&last_year, "cac", 2_000.0);
+        let g_cac = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    business_goal: "Рост прибыльности маркетинга".into(),
+                    metric_code: Some("cac".into()),
+                    baseline: Some(cac),
+                    target: Some((cac * 0.85).round()),
+                    budget: Some(2_000_000.0),
+                    currency: Some("RUB".into()),
+                    start_on: Some(year.from.to_string()),
+                    deadline_on: Some(year.to.plus_days(-1).to_string()),
+                    weight: Some(2.0),
+                    ..goal(
+                        "department".into(),
+                        None,
+                        "Снизить стоимость привлечения клиента на 15%",
+                        "CAC по всем платным каналам на 15% ниже прошлогоднего.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        let g_service = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    business_goal: "Лучший сервис в категории".into(),
+                    // Measured by the team goals below it, by weight: a
+                    // draft until they exist.
+                    status: Some("draft".into()),
+                    people: Some(6),
+                    ..goal(
+                        "department".into(),
+                        None,
+                        "Улучшить клиентский сервис",
+                        "Клиенты возвращаются и рекомендуют нас.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        let cpa = value(&performance_cpa, "cpa", 1_100.0);
+        let g_cpa = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    metric_code: Some("cpa".into()),
+                    baseline: Some(cpa),
+                    target: Some((cpa * 0.9).round()),
+                    hours: Some(320.0),
+                    weight: Some(2.0),
+                    ..goal(
+                        team(0),
+                        Some(g_cac),
+                        "Снизить CPA команды performance на 10% в квартале",
+                        "Чистка минус-слов, перераспределение ставок, новые креативы.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        let crm = self
+            .metric_values(
+                &system,
+                &["roas".to_string()],
+                &ScopeRef::Team(demo.team_ids[3]),
+                quarter.previous(),
+            )
+            .await?;
+        let roas = value(&crm, "roas", 4.0);
+        self.create_goal(
+            &system,
+            &GoalInput {
+                metric_code: Some("roas".into()),
+                baseline: Some(roas),
+                target: Some((roas * 1.1 * 100.0).round() / 100.0),
+                people: Some(3),
+                weight: Some(2.0),
+                ..goal(
+                    team(3),
+                    Some(g_service),
+                    "Поднять ROAS CRM-кампаний на 10%",
+                    "Триггерные письма после первой покупки и программа лояльности возвращают клиентов дешевле рекламы.",
+                )
+            },
+        )
+        .await?;
+        let g_partners = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    unit: Some("интеграции".into()),
+                    baseline: Some(0.0),
+                    target: Some(3.0),
+                    budget: Some(900_000.0),
+                    currency: Some("RUB".into()),
+                    ..goal(
+                        team(2),
+                        Some(g_service),
+                        "Запустить 3 партнёрские интеграции",
+                        "Совместные акции с сервисами доставки и банками.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        self.add_goal_progress(
+            &system,
+            g_partners,
+            Some(1.0),
+            None,
+            "Подписан договор с первым партнёром",
+        )
+        .await?;
+        self.set_goal_status(&system, g_service, "active").await?;
+        let cpc = value(&manager_cpc, "cpc", 40.0);
+        self.create_goal(
+            &system,
+            &GoalInput {
+                metric_code: Some("cpc".into()),
+                baseline: Some(cpc),
+                target: Some((cpc * 0.92 * 100.0).round() / 100.0),
+                hours: Some(60.0),
+                ..goal(
+                    format!("employee:{}", demo.employee_ids[3]),
+                    Some(g_cpa),
+                    "Снизить CPC в поисковых кампаниях на 8%",
+                    "Пересобрать структуру кампаний и стратегии ставок.",
+                )
+            },
+        )
+        .await?;
+        let g_employee = self
+            .create_goal(
+                &system,
+                &GoalInput {
+                    metric_code: Some("on_time_rate".into()),
+                    baseline: Some(0.85),
+                    target: Some(0.95),
+                    hours: Some(20.0),
+                    ..goal(
+                        format!("employee:{}", demo.employee_employee_id),
+                        Some(g_cpa),
+                        "Сдавать 95% задач в срок",
+                        "Планировать задачи с запасом и вовремя поднимать риски.",
+                    )
+                },
+            )
+            .await?
+            .goal
+            .id;
+        // A proposal that is not SMART yet.
+        self.create_goal(
+            &system,
+            &GoalInput {
+                status: Some("draft".into()),
+                start_on: None,
+                deadline_on: None,
+                ..goal(
+                    format!("employee:{}", demo.employee_employee_id),
+                    None,
+                    "Изучить веб-аналитику",
+                    "",
+                )
+            },
+        )
+        .await?;
+        self.create_strategy(
+            &system,
+            "Перераспределение бюджета в поиск",
+            "campaigns",
+            "Доля поиска в бюджете растёт с 40% до 55%: у него лучший ROAS.",
+            &year.from.to_string(),
+            &year.to.to_string(),
+            &[g_revenue, g_cac],
+        )
+        .await?;
+        self.create_strategy(
+            &system,
+            "Программа лояльности",
+            "product",
+            "Баллы за повторные покупки и персональные предложения.",
+            &quarter.from.to_string(),
+            &quarter.to.plus_months(3).to_string(),
+            &[g_service],
+        )
+        .await?;
+        let day = |n: i64| Some(today.plus_days(n).to_string());
+        let task = |title: &str, kind: &str, who: i64, goal: Option<i64>, due: i64, hours: f64| {
+            TaskInput {
+                title: title.to_string(),
+                description: String::new(),
+                kind: kind.to_string(),
+                assignee_employee_id: Some(who),
+                priority: Some(if due < 3 { "high" } else { "normal" }.to_string()),
+                start: day(-10),
+                due: today.plus_days(due).to_string(),
+                estimate_hours: Some(hours),
+                budget: None,
+                currency: None,
+                goal_id: goal,
+                campaign_id: None,
+            }
+        };
+        let me = demo.employee_employee_id;
+        let done = self
+            .create_task(
+                &system,
+                &task(
+                    "Собрать минус-слова по поиску",
+                    "campaign",
+                    me,
+                    Some(g_cpa),
+                    -3,
+                    6.0,
+                ),
+            )
+            .await?;
+        self.set_task_status(&system, done.id, "in_progress")
+            .await?;
+        self.set_task_status(&system, done.id, "done").await?;
+        self.rate_task(&system, done.id, 4, "Аккуратно, но можно было быстрее")
+            .await?;
+        let running = self
+            .create_task(
+                &system,
+                &task(
+                    "Подготовить новые креативы для поиска",
+                    "campaign",
+                    me,
+                    Some(g_cpa),
+                    7,
+                    10.0,
+                ),
+            )
+            .await?;
+        self.set_task_status(&system, running.id, "in_progress")
+            .await?;
+        self.create_task(
+            &system,
+            &task(
+                "Отчёт по срокам задач за месяц",
+                "analysis",
+                me,
+                Some(g_employee),
+                -2,
+                3.0,
+            ),
+        )
+        .await?;
+        self.create_task(
+            &system,
+            &task(
+                "Согласовать договор с банком-партнёром",
+                "event",
+                demo.employee_ids[9],
+                Some(g_partners),
+                14,
+                8.0,
+            ),
+        )
+        .await?;
+        let swot = [
+            (
+                "strength",
+                "Сильный поисковый канал",
+                "ROAS поиска выше среднего по отделу",
+                Some("roas"),
+            ),
+            (
+                "strength",
+                "Отлаженные CRM-рассылки",
+                "Письма дают самую дешёвую конверсию",
+                Some("cpa"),
+            ),
+            (
+                "weakness",
+                "Дорогое привлечение в соцсетях",
+                "CAC выше целевого",
+                Some("cac"),
+            ),
+            (
+                "weakness",
+                "Мало повторных покупок",
+                "",
+                Some("repeat_purchase_rate"),
+            ),
+            (
+                "opportunity",
+                "Партнёрства с сервисами доставки",
+                "Новая аудитория без роста CAC",
+                None,
+            ),
+            (
+                "threat",
+                "Рост ставок в поиске к концу года",
+                "Сезонная конкуренция",
+                Some("cpc"),
+            ),
+        ];
+        for (quadrant, title, note, metric) in swot {
+            self.add_swot(&system, quarter, quadrant, title, note, metric, None)
+                .await?;
+        }
+        Ok(())
     }
 
     /// A few KPIs of this year for the department, its performance team and

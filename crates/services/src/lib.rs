@@ -19,6 +19,7 @@ mod demo_facts;
 pub mod development_actions;
 mod error;
 pub mod explorer;
+pub mod goals;
 pub mod imports;
 pub mod kpis;
 pub mod mail;
@@ -27,6 +28,7 @@ pub mod metrics;
 pub mod organisation;
 pub mod scorecard;
 mod secrets;
+pub mod tasks;
 pub mod users;
 
 pub use audit::Author;

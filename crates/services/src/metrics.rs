@@ -242,7 +242,7 @@ impl Services {
     }
 }
 
-async fn catalogue_in(tx: &mut Tx) -> Result<Catalogue> {
+pub(crate) async fn catalogue_in(tx: &mut Tx) -> Result<Catalogue> {
     let custom = metric_definitions::current(tx).await?;
     Ok(Catalogue::with_custom(custom.into_iter().filter_map(
         |row| {

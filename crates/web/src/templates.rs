@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 19] = [
+const TEMPLATES: [(&str, &str); 31] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -38,6 +38,30 @@ const TEMPLATES: [(&str, &str); 19] = [
     ("explorer.html", include_str!("../templates/explorer.html")),
     ("metrics.html", include_str!("../templates/metrics.html")),
     ("team.html", include_str!("../templates/team.html")),
+    ("goals.html", include_str!("../templates/goals.html")),
+    (
+        "goal_form.html",
+        include_str!("../templates/goal_form.html"),
+    ),
+    ("goal.html", include_str!("../templates/goal.html")),
+    ("_smart.html", include_str!("../templates/_smart.html")),
+    (
+        "_goal_progress.html",
+        include_str!("../templates/_goal_progress.html"),
+    ),
+    ("_swot.html", include_str!("../templates/_swot.html")),
+    ("swot.html", include_str!("../templates/swot.html")),
+    ("tasks.html", include_str!("../templates/tasks.html")),
+    ("task.html", include_str!("../templates/task.html")),
+    (
+        "_task_table.html",
+        include_str!("../templates/_task_table.html"),
+    ),
+    (
+        "_task_form.html",
+        include_str!("../templates/_task_form.html"),
+    ),
+    ("my_work.html", include_str!("../templates/my_work.html")),
 ];
 
 pub struct Templates {

@@ -63,6 +63,16 @@ fn post_json(path: &str, body: Value, expect: [u16; 6]) -> Case {
     }
 }
 
+fn json_case(method: Method, path: String, body: Value, expect: [u16; 6]) -> Case {
+    Case {
+        method,
+        path,
+        body: Some(body),
+        form: None,
+        expect,
+    }
+}
+
 fn post_form_to(path: String, form: Vec<(&'static str, &'static str)>, expect: [u16; 6]) -> Case {
     post_form(&path, form, expect)
 }
@@ -127,6 +137,25 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 200, 200, 404, 404, 200],
         ),
         get("/teams/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get("/goals".into(), page),
+        get("/goals?range=quarter".into(), page),
+        get("/goals/new".into(), page),
+        get("/goals/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get("/goals/999999/edit".into(), [303, 404, 404, 404, 404, 404]),
+        get("/swot".into(), page),
+        get("/swot?from=2025-01-01&until=2025-03-31".into(), page),
+        get("/tasks".into(), page),
+        get("/tasks?view=list&overdue=1".into(), page),
+        get(
+            format!("/tasks?assignee={}", p.other),
+            [303, 200, 200, 404, 404, 200],
+        ),
+        get(
+            "/tasks?status=paused".into(),
+            [303, 422, 422, 422, 422, 422],
+        ),
+        get("/tasks/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get("/my-work".into(), page),
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
@@ -238,6 +267,27 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 200, 200, 404, 404, 200],
         ),
         get("/api/v1/kpis?from=2025-03-01&to=2025-04-01".into(), api),
+        get("/api/v1/goals".into(), api),
+        get(
+            "/api/v1/goals?tree=1&from=2025-01-01&to=2025-04-01".into(),
+            api,
+        ),
+        get(
+            "/api/v1/goals/999999".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        get("/api/v1/strategies".into(), api),
+        get("/api/v1/swot?from=2025-01-01&to=2025-04-01".into(), api),
+        get("/api/v1/swot".into(), [401, 422, 422, 422, 422, 422]),
+        get("/api/v1/tasks".into(), api),
+        get(
+            format!("/api/v1/tasks?assignee={}", p.other),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        get(
+            "/api/v1/tasks/999999".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
         get(
             format!(
                 "/api/v1/kpis?scope=employee:{}&from=2025-03-01&to=2025-04-01",
@@ -333,6 +383,100 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"status": "done"}),
             [401, 404, 404, 404, 404, 404],
         ),
+        // Goals: the head sets the department's, a manager their teams' and
+        // people's, a person proposes their own; a viewer sets none.
+        post_json(
+            "/api/v1/goals/smart-check",
+            json!({"scope": "department", "title": "Increase sales"}),
+            api,
+        ),
+        post_json(
+            "/api/v1/goals",
+            json!({"scope": "department", "title": "Grow sales"}),
+            [401, 201, 201, 403, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/goals".into(),
+            json!({"scope": format!("team:{}", p.own_team), "title": "Grow search"}),
+            [401, 201, 201, 201, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/goals".into(),
+            json!({"scope": format!("team:{}", p.other_team), "title": "Grow brand"}),
+            [401, 201, 201, 422, 422, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/goals".into(),
+            json!({"scope": format!("employee:{}", p.own), "title": "Learn analytics"}),
+            [401, 201, 201, 201, 201, 422],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/goals".into(),
+            json!({"scope": format!("employee:{}", p.other), "title": "Learn analytics"}),
+            [401, 201, 201, 422, 422, 422],
+        ),
+        json_case(
+            Method::PUT,
+            "/api/v1/goals/999999".into(),
+            json!({"scope": "department", "title": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/goals/999999/status",
+            json!({"status": "active"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/goals/999999/progress",
+            json!({"percent": 10}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/strategies",
+            json!({"title": "", "kind": "x", "start_on": "2025-01-01", "end_on": "2025-02-01"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        post_json(
+            "/api/v1/campaigns/999999/links",
+            json!({"strategy_id": null, "goal_id": null}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        post_json(
+            "/api/v1/swot",
+            json!({"period_from": "2025-01-01", "period_to": "2025-04-01", "quadrant": "x", "title": "t"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/swot/999999".into(),
+            json!({}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        // Tasks: set for oneself or (managers) for one's people; viewers none.
+        post_json(
+            "/api/v1/tasks",
+            json!({"title": "x", "kind": "party", "due": "2099-01-01"}),
+            [401, 422, 422, 422, 422, 403],
+        ),
+        post_json(
+            "/api/v1/tasks/999999/status",
+            json!({"status": "done"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/tasks/999999/rating",
+            json!({"quality": 3}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/tasks/999999/time",
+            json!({"date": "2025-01-01", "hours": 1}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         post_json(
             "/api/v1/ingest/likes",
             json!({"records": []}),
@@ -408,6 +552,76 @@ fn matrix(p: &People) -> Vec<Case> {
         post_form(
             "/development-actions/999999/status",
             vec![("status", "done")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/goals",
+            vec![("scope", "galaxy:1"), ("title", "x")],
+            [303, 422, 422, 422, 422, 422],
+        ),
+        post_form(
+            "/goals/smart",
+            vec![("title", "Increase sales"), ("measure", "metric")],
+            [303, 200, 200, 200, 200, 200],
+        ),
+        post_form(
+            "/goals/999999",
+            vec![("scope", "department"), ("title", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/goals/999999/status",
+            vec![("status", "active")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/goals/999999/progress",
+            vec![("percent", "10")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/strategies",
+            vec![
+                ("title", ""),
+                ("kind", "x"),
+                ("start_on", "2025-01-01"),
+                ("last_day", "2025-01-31"),
+            ],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/swot",
+            vec![
+                ("from", "2025-01-01"),
+                ("last_day", "2025-03-31"),
+                ("quadrant", "x"),
+                ("title", "t"),
+            ],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/swot/999999/delete",
+            vec![],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/tasks",
+            vec![("title", "x"), ("kind", "party"), ("due", "2099-01-01")],
+            [303, 422, 422, 422, 422, 403],
+        ),
+        post_form(
+            "/tasks/999999/status",
+            vec![("status", "done")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/rating",
+            vec![("quality", "3")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/time",
+            vec![("date", "2025-01-01"), ("hours", "1")],
             [303, 404, 404, 404, 404, 404],
         ),
         post_form(
@@ -2206,4 +2420,145 @@ async fn the_explorer_drills_from_the_department_to_a_campaigns_days() {
         "a row per day"
     );
     assert!(page.body.contains("1 Aug 2026"), "days read as dates");
+}
+
+#[tokio::test]
+async fn goals_answer_with_their_smart_check_and_the_tree_nests_the_cascade_with_progress() {
+    for mut app in TestApp::each().await {
+        app.login_as("head").await;
+        let team = app.demo.team_ids[0];
+        // "Increase sales": M and T fail, and the answer says what is missing.
+        let r = app
+            .post_json(
+                "/api/v1/goals",
+                json!({
+                    "scope": "department", "title": "Increase sales",
+                    "description": "More paid orders online", "business_goal": "Growth",
+                    "budget": 50000, "currency": "RUB",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let g = r.json();
+        assert_eq!(
+            g["smart"],
+            json!({
+                "specific": true, "measurable": false, "achievable": true,
+                "relevant": true, "time_bound": false,
+                "missing": [
+                    {"letter": "M", "code": "measure", "field": "metric_code",
+                     "message": "choose the metric that measures it (or a unit you will count), or add sub-goals"},
+                    {"letter": "M", "code": "baseline", "field": "baseline", "message": "give the baseline: the value now"},
+                    {"letter": "M", "code": "target", "field": "target", "message": "give the target value"},
+                    {"letter": "T", "code": "start", "field": "start_on", "message": "give the start date"},
+                    {"letter": "T", "code": "deadline", "field": "deadline_on", "message": "give the deadline"},
+                ],
+            })
+        );
+        assert_eq!(
+            (
+                &g["status"],
+                &g["level"],
+                &g["budget_minor"],
+                &g["progress"]
+            ),
+            (
+                &json!("draft"),
+                &json!("department"),
+                &json!(5_000_000),
+                &json!(null)
+            )
+        );
+        let top = g["id"].as_i64().unwrap();
+
+        // Activating it is refused, with the fields to fill.
+        let r = app
+            .post_json(
+                &format!("/api/v1/goals/{top}/status"),
+                json!({"status": "active"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.json();
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "metric_code",
+                "baseline",
+                "target",
+                "start_on",
+                "deadline_on"
+            ]
+        );
+
+        // "Increase sales by 10% next quarter" passes as the live check says.
+        let smart = app
+            .post_json(
+                "/api/v1/goals/smart-check",
+                json!({
+                    "scope": format!("team:{team}"), "title": "Increase sales by 10% next quarter",
+                    "description": "Paid orders", "parent_id": top, "metric_code": "order_revenue",
+                    "baseline": 1000000, "target": 1100000, "hours": 40,
+                    "start_on": "2026-10-01", "deadline_on": "2026-12-31",
+                }),
+            )
+            .await
+            .json();
+        assert_eq!(smart["missing"], json!([]));
+        let r = app
+            .post_json(
+                "/api/v1/goals",
+                json!({
+                    "scope": format!("team:{team}"), "title": "Sign three partners",
+                    "description": "Joint offers", "parent_id": top, "unit": "partners",
+                    "baseline": 0, "target": 3, "people": 2, "status": "active",
+                    "start_on": "2026-07-01", "deadline_on": "2026-12-31",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let child = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/goals/{child}/progress"),
+                json!({"value": 1, "note": "the first one signed"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["progress"].as_f64().unwrap(), 1.0 / 3.0);
+
+        // The tree nests the child under the department's goal; the draft
+        // parent rolls up its active child.
+        let tree = app.get("/api/v1/goals?tree=1").await.json();
+        assert_eq!(tree.as_array().unwrap().len(), 1);
+        assert_eq!(tree[0]["id"], top);
+        assert_eq!(tree[0]["progress_source"], "children");
+        assert_eq!(tree[0]["progress"].as_f64().unwrap(), 1.0 / 3.0);
+        assert_eq!(tree[0]["children"][0]["id"], child);
+        assert_eq!(tree[0]["children"][0]["current_value"], 1.0);
+        assert_eq!(tree[0]["children"][0]["progress_source"], "counted");
+        // The flat list holds both, without nesting.
+        let flat = app.get("/api/v1/goals").await.json();
+        assert_eq!(flat.as_array().unwrap().len(), 2);
+        assert_eq!(flat[0]["children"], json!([]));
+        // Measured by its sub-goal now, the parent passes M.
+        let detail = app.get(&format!("/api/v1/goals/{top}")).await.json();
+        assert_eq!(detail["goal"]["smart"]["measurable"], true);
+        assert_eq!(detail["history"], json!([]));
+        let child_detail = app.get(&format!("/api/v1/goals/{child}")).await.json();
+        assert_eq!(child_detail["history"][0]["note"], "the first one signed");
+        assert_eq!(child_detail["history"][0]["value"], 1.0);
+
+        // The page shows both, with their SMART letters.
+        let page = app.get("/goals").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&format!(r#"id="goal-{child}""#)));
+        assert!(page.body.contains("Sign three partners"));
+    }
 }

@@ -43,8 +43,18 @@ fn find(binary: &str) -> Option<String> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
-#[tokio::test]
-async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_signs_out() {
+/// A browser on a fresh demo app: the app, its address, the client, and
+/// what must live as long as the client (chromedriver, the profile).
+struct Session {
+    app: TestApp,
+    base: String,
+    c: fantoccini::Client,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+/// None (and a note) where Chromium is not installed, outside CI.
+async fn session() -> Option<Session> {
     let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
         assert!(
             std::env::var("CI").is_err(),
@@ -53,7 +63,7 @@ async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_s
         eprintln!(
             "skipped: chromium / chromedriver not installed (apt-get install -y chromium chromium-driver)"
         );
-        return;
+        return None;
     };
 
     let app = TestApp::on(mkpi_store::testing::sqlite()).await;
@@ -100,6 +110,29 @@ async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_s
         }
     }
     let c = client.expect("chromedriver answers within 10 s");
+    Some(Session {
+        app,
+        base,
+        c,
+        _driver,
+        _profile: profile,
+    })
+}
+
+#[tokio::test]
+async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_signs_out() {
+    // Every part bound: the app's database, chromedriver and the profile
+    // live until the test ends.
+    let Some(Session {
+        app: _app,
+        base,
+        c,
+        _driver,
+        _profile,
+    }) = session().await
+    else {
+        return;
+    };
 
     // Not signed in: the Russian sign-in page.
     c.goto(&format!("{base}/employees")).await.unwrap();
@@ -352,5 +385,271 @@ async fn a_manager_signs_in_sees_the_team_filters_people_switches_language_and_s
         .await
         .unwrap();
     assert!(history.contains("google-ads"), "{history}");
+    c.close().await.unwrap();
+}
+
+/// Sets a form field's value the way a person's typing would end, and
+/// tells the page (htmx listens for input and change).
+async fn set(c: &fantoccini::Client, css: &str, value: &str) {
+    c.execute(
+        "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(css), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    let form = c.form(Locator::Id("login-form")).await.unwrap();
+    form.set_by_name("login", login).await.unwrap();
+    form.set_by_name("password", "demo").await.unwrap();
+    form.submit().await.unwrap();
+    wait(c).for_element(Locator::Id("logout")).await.unwrap();
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait(c)
+        .for_element(Locator::Id("login-form"))
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_manager_fixes_a_goal_until_it_is_smart_sets_a_task_the_employee_completes_and_rates_it()
+{
+    let Some(Session {
+        app,
+        base,
+        c,
+        _driver,
+        _profile,
+    }) = session().await
+    else {
+        return;
+    };
+    let team = app.demo.team_ids[0];
+    let employee = app.demo.employee_employee_id;
+    sign_in(&c, &base, "manager").await;
+
+    // "Увеличить продажи", without a measure or dates: the live check
+    // marks M and T as failing while the manager types.
+    c.goto(&format!("{base}/goals/new")).await.unwrap();
+    set(&c, "select[name=scope]", &format!("team:{team}")).await;
+    set(&c, "input[name=start_on]", "").await;
+    set(&c, "input[name=deadline_on]", "").await;
+    set(
+        &c,
+        "textarea[name=description]",
+        "Больше оплаченных онлайн-заказов",
+    )
+    .await;
+    set(&c, "input[name=budget]", "100000").await;
+    set(&c, "input[name=business_goal]", "Рост продаж").await;
+    c.find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .send_keys("Увеличить продажи")
+        .await
+        .unwrap();
+    wait(&c)
+        .for_element(Locator::Css(
+            "#smart .letter.fail[data-letter=M] ~ .letter.ok[data-letter=A]",
+        ))
+        .await
+        .unwrap();
+    let failing = c
+        .execute(
+            "return [...document.querySelectorAll('#smart .letter.fail')].map(e => e.dataset.letter).join('')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(failing, json!("MT"));
+
+    // Activating is refused with what is missing; the entries stay.
+    click(&c, "#save-active").await;
+    let problems = wait(&c)
+        .for_element(Locator::Id("problems"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(problems.contains("metric_code"), "{problems}");
+    assert!(problems.contains("deadline_on"), "{problems}");
+    let title = c
+        .find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(title.as_deref(), Some("Увеличить продажи"));
+
+    // Saved as a draft instead.
+    click(&c, "#save-draft").await;
+    wait(&c)
+        .for_element(Locator::Id("goal-title"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#goal-status").await, "Черновик");
+    let goal_path = c.current_url().await.unwrap().path().to_string();
+
+    // Fixed: measured by CPA from 1 200 to 1 000 ₽ over a quarter.
+    click(&c, "#edit-goal").await;
+    wait(&c)
+        .for_element(Locator::Id("goal-form"))
+        .await
+        .unwrap();
+    set(&c, "select[name=metric_code]", "cpa").await;
+    set(&c, "input[name=baseline]", "1 200").await;
+    set(&c, "input[name=target]", "1000").await;
+    set(&c, "input[name=start_on]", "2026-10-01").await;
+    set(&c, "input[name=deadline_on]", "2026-12-31").await;
+    c.find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .send_keys(" на 10%")
+        .await
+        .unwrap();
+    wait(&c)
+        .for_element(Locator::Css("#smart-letters[data-passes=yes]"))
+        .await
+        .unwrap();
+    click(&c, "#save-draft").await;
+    wait(&c)
+        .for_element(Locator::Id("goal-move-active"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#goal-title").await, "Увеличить продажи на 10%");
+    click(&c, "#goal-move-active").await;
+    wait(&c)
+        .for_element(Locator::XPath("//span[@id='goal-status' and .='Активна']"))
+        .await
+        .unwrap();
+
+    // A task for the employee, serving the goal.
+    click(&c, "#add-task summary").await;
+    set(&c, "#add-task input[name=title]", "Подготовить медиаплан").await;
+    set(
+        &c,
+        "#add-task select[name=assignee_employee_id]",
+        &employee.to_string(),
+    )
+    .await;
+    set(&c, "#add-task input[name=due]", "2026-12-15").await;
+    set(&c, "#add-task input[name=estimate_hours]", "6").await;
+    click(&c, "#add-task button").await;
+    wait(&c)
+        .for_element(Locator::XPath(
+            "//table[contains(@class,'tasks')]//a[.='Подготовить медиаплан']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), goal_path);
+    sign_out(&c).await;
+
+    // The employee finds it in their work, starts and completes it.
+    sign_in(&c, &base, "employee").await;
+    c.goto(&format!("{base}/my-work")).await.unwrap();
+    c.find(Locator::XPath(
+        "//section[@id='my-tasks']//a[.='Подготовить медиаплан']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait(&c)
+        .for_element(Locator::Id("task-move-in_progress"))
+        .await
+        .unwrap();
+    click(&c, "#task-move-in_progress").await;
+    wait(&c)
+        .for_element(Locator::Id("task-move-done"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#task-status").await, "В работе");
+    let task_path = c.current_url().await.unwrap().path().to_string();
+    set(&c, "#time-form input[name=hours]", "2,5").await;
+    click(&c, "#time-form button").await;
+    wait(&c)
+        .for_element(Locator::XPath(
+            "//dd[@id='task-hours' and starts-with(., '2,5')]",
+        ))
+        .await
+        .unwrap();
+    click(&c, "#task-move-done").await;
+    wait(&c)
+        .for_element(Locator::XPath(
+            "//span[@id='task-status' and .='Выполнена']",
+        ))
+        .await
+        .unwrap();
+    // No rating form for the one who did the work.
+    assert!(c.find(Locator::Id("rating-form")).await.is_err());
+    sign_out(&c).await;
+
+    // The manager rates it.
+    sign_in(&c, &base, "manager").await;
+    c.goto(&format!("{base}{task_path}")).await.unwrap();
+    set(&c, "#rating-form select[name=quality]", "5").await;
+    set(&c, "#rating-form input[name=comment]", "Точно и в срок").await;
+    click(&c, "#rate-task").await;
+    wait(&c)
+        .for_element(Locator::XPath(
+            "//dd[@id='task-quality' and starts-with(., '5/5')]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#task-quality").await, "5/5 — Точно и в срок");
+    // The goal counts its task done.
+    c.goto(&format!("{base}{goal_path}")).await.unwrap();
+    let tasks = text(&c, "#tasks h2").await;
+    assert!(tasks.ends_with("1/1"), "{tasks}");
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-goal.png"),
+        shot,
+    )
+    .unwrap();
+    c.goto(&format!("{base}/goals")).await.unwrap();
+    wait(&c)
+        .for_element(Locator::Id("goal-tree"))
+        .await
+        .unwrap();
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-goals.png"),
+        shot,
+    )
+    .unwrap();
     c.close().await.unwrap();
 }

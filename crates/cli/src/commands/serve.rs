@@ -139,6 +139,18 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
             }
         }
     });
+    // Goals' computed progress, once an hour (the day's snapshot is
+    // replaced), for the history on each goal's page.
+    let recorder = services.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(e) = recorder.snapshot_goals().await {
+                tracing::warn!(error = %e, "cannot record goal progress");
+            }
+        }
+    });
     let postman = services.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));

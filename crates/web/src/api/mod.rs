@@ -10,16 +10,18 @@ pub mod development_actions;
 pub mod docs;
 pub mod employees;
 pub mod explorer;
+pub mod goals;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
 pub mod session;
+pub mod tasks;
 pub mod teams;
 pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -66,6 +68,23 @@ pub fn router() -> Router<AppState> {
         .route("/metrics/{code}/value", get(metrics::value))
         .route("/alerts", get(alerts::list))
         .route("/explore", get(explorer::show))
+        .route("/goals", get(goals::list).post(goals::create))
+        .route("/goals/smart-check", post(goals::smart_check))
+        .route("/goals/{id}", get(goals::show).put(goals::update))
+        .route("/goals/{id}/status", post(goals::set_status))
+        .route("/goals/{id}/progress", post(goals::add_progress))
+        .route(
+            "/strategies",
+            get(goals::strategies).post(goals::create_strategy),
+        )
+        .route("/campaigns/{id}/links", post(goals::link_campaign))
+        .route("/swot", get(goals::swot).post(goals::add_swot))
+        .route("/swot/{id}", delete(goals::delete_swot))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}", get(tasks::show))
+        .route("/tasks/{id}/status", post(tasks::set_status))
+        .route("/tasks/{id}/rating", post(tasks::rate))
+        .route("/tasks/{id}/time", post(tasks::log_time))
 }
 
 /// The shape of every error answer.
@@ -133,6 +152,10 @@ impl Modify for Security {
         check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
         alerts::list, explorer::show,
         development_actions::create, development_actions::list, development_actions::set_status,
+        goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
+        goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
+        goals::swot, goals::add_swot, goals::delete_swot,
+        tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -144,6 +167,7 @@ impl Modify for Security {
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),
         (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
+        (name = "goals", description = "Goals with SMART checks and progress, strategies, SWOT and tasks"),
     )
 )]
 pub struct ApiDoc;

@@ -7,11 +7,13 @@ mod alerts;
 mod dashboard;
 mod employees;
 mod explorer;
+mod goals;
 mod home;
 mod imports;
 mod metrics;
 pub(crate) use imports::report_status;
 mod session;
+mod tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -48,6 +50,22 @@ pub fn router() -> Router<AppState> {
             post(employees::set_development_action_status),
         )
         .route("/teams/{id}", get(employees::team))
+        .route("/goals", get(goals::tree).post(goals::create))
+        .route("/goals/new", get(goals::new_form))
+        .route("/goals/smart", post(goals::smart_check))
+        .route("/goals/{id}", get(goals::show).post(goals::update))
+        .route("/goals/{id}/edit", get(goals::edit_form))
+        .route("/goals/{id}/status", post(goals::set_status))
+        .route("/goals/{id}/progress", post(goals::add_progress))
+        .route("/strategies", post(goals::create_strategy))
+        .route("/swot", get(goals::swot).post(goals::add_swot))
+        .route("/swot/{id}/delete", post(goals::delete_swot))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}", get(tasks::show))
+        .route("/tasks/{id}/status", post(tasks::set_status))
+        .route("/tasks/{id}/rating", post(tasks::rate))
+        .route("/tasks/{id}/time", post(tasks::log_time))
+        .route("/my-work", get(tasks::my_work))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
         .route("/account/password", post(account::change_password))
@@ -111,6 +129,16 @@ fn nav(role: Role) -> Vec<NavItem> {
             label: "nav-metrics",
         },
         NavItem {
+            key: "goals",
+            href: "/goals",
+            label: "nav-goals",
+        },
+        NavItem {
+            key: "tasks",
+            href: "/tasks",
+            label: "nav-tasks",
+        },
+        NavItem {
             key: "employees",
             href: "/employees",
             label: "nav-people",
@@ -126,6 +154,16 @@ fn nav(role: Role) -> Vec<NavItem> {
             label: "nav-alerts",
         },
     ];
+    if matches!(role, Role::Employee | Role::Manager | Role::Head) {
+        items.insert(
+            1,
+            NavItem {
+                key: "my-work",
+                href: "/my-work",
+                label: "nav-my-work",
+            },
+        );
+    }
     if role == Role::Admin {
         items.push(NavItem {
             key: "imports",
@@ -208,6 +246,8 @@ mod tests {
                 "home",
                 "dashboard",
                 "metrics",
+                "goals",
+                "tasks",
                 "employees",
                 "explorer",
                 "alerts",
@@ -222,8 +262,11 @@ mod tests {
             keys(Role::Head),
             [
                 "home",
+                "my-work",
                 "dashboard",
                 "metrics",
+                "goals",
+                "tasks",
                 "employees",
                 "explorer",
                 "alerts",
@@ -236,8 +279,11 @@ mod tests {
             keys(Role::Employee),
             [
                 "home",
+                "my-work",
                 "dashboard",
                 "metrics",
+                "goals",
+                "tasks",
                 "employees",
                 "explorer",
                 "alerts",

@@ -1,0 +1,582 @@
+//! Tasks: the work that serves goals. A manager (or the head) sets tasks
+//! for the people they see, a person may set their own; the assignee and
+//! their managers move a task along (planned → in progress → review →
+//! done, or cancelled); the assignee logs time; on completion a manager
+//! rates its quality (1–5 with a comment). Tasks imported from trackers
+//! share the model: their status belongs to the tracker, but they can be
+//! rated and linked to goals here.
+
+use mkpi_domain::Role;
+use mkpi_domain::period::Day;
+use mkpi_domain::task::{Priority, TaskKind, TaskStatus};
+pub use mkpi_store::tasks::TaskRow;
+use mkpi_store::tasks::{self, TaskFilter, TaskValues};
+use mkpi_store::{Tx, campaigns, employees};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::check_ins::MAX_TEXT;
+use crate::{Actor, Error, FieldProblem, Result, Services};
+
+pub const MAX_TITLE: usize = 200;
+
+/// A task as entered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskInput {
+    pub title: String,
+    pub description: String,
+    pub kind: String,
+    /// The caller when not given.
+    pub assignee_employee_id: Option<i64>,
+    /// urgent, high, normal (the default) or low.
+    pub priority: Option<String>,
+    pub start: Option<String>,
+    pub due: String,
+    pub estimate_hours: Option<f64>,
+    /// In major units, with its currency.
+    pub budget: Option<f64>,
+    pub currency: Option<String>,
+    pub goal_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+}
+
+/// What a task list is limited to, as asked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskQuery {
+    pub assignee: Option<i64>,
+    pub team: Option<i64>,
+    pub goal_id: Option<i64>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub overdue: bool,
+}
+
+/// A task with its time entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDetail {
+    pub task: TaskRow,
+    /// (date, hours, who, description).
+    pub time: Vec<(String, f64, Option<String>, Option<String>)>,
+    pub overdue: bool,
+    pub can_move: bool,
+    pub can_rate: bool,
+    pub can_log_time: bool,
+}
+
+impl Services {
+    /// Sets a task: for oneself, or (managers, the head, admins) for
+    /// someone one sees. Every problem is listed; nothing is stored unless
+    /// all is well.
+    pub async fn create_task(&self, actor: &Actor, input: &TaskInput) -> Result<TaskRow> {
+        if actor.role == Role::Viewer {
+            return Err(Error::Forbidden);
+        }
+        let assignee = input
+            .assignee_employee_id
+            .or(actor.employee_id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "assignee_employee_id",
+                    "say who does it: your account is linked to no person",
+                )
+            })?;
+        let mut tx = self.store.begin().await?;
+        let mut problems = Vec::new();
+        match employees::get(&mut tx, &actor.scope, assignee).await {
+            Ok(_) => {
+                if actor.role == Role::Employee && Some(assignee) != actor.employee_id {
+                    return Err(Error::Forbidden);
+                }
+            }
+            Err(_) => problems.push(FieldProblem::new(
+                "assignee_employee_id",
+                format!("there is no person {assignee} you can see"),
+            )),
+        }
+        let kind = TaskKind::parse(&input.kind);
+        if kind.is_none() {
+            problems.push(FieldProblem::new(
+                "kind",
+                format!(
+                    "'{}' is not a kind of task; use one of {}",
+                    input.kind,
+                    TaskKind::ALL.map(TaskKind::code).join(", ")
+                ),
+            ));
+        }
+        let priority_text = input
+            .priority
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("normal");
+        let priority = Priority::parse(priority_text);
+        if priority.is_none() {
+            problems.push(FieldProblem::new(
+                "priority",
+                format!(
+                    "'{priority_text}' is not a priority; use one of {}",
+                    Priority::ALL.map(Priority::code).join(", ")
+                ),
+            ));
+        }
+        let title = input.title.trim();
+        if title.is_empty() {
+            problems.push(FieldProblem::new("title", "write what is to be done"));
+        } else if title.chars().count() > MAX_TITLE {
+            problems.push(FieldProblem::new(
+                "title",
+                format!("is longer than {MAX_TITLE} characters"),
+            ));
+        }
+        if input.description.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "description",
+                format!("is longer than {MAX_TEXT} characters"),
+            ));
+        }
+        let today = Day::from_unix_seconds(self.clock.now());
+        let due = match Day::parse(input.due.trim()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(FieldProblem::new("due", e.to_string()));
+                None
+            }
+        };
+        let start = match input
+            .start
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => match Day::parse(s) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(FieldProblem::new("start", e.to_string()));
+                    None
+                }
+            },
+        };
+        if let (Some(s), Some(d)) = (start, due)
+            && d < s
+        {
+            problems.push(FieldProblem::new(
+                "due",
+                format!("{d} is before the start {s}"),
+            ));
+        }
+        if input
+            .estimate_hours
+            .is_some_and(|h| !(h.is_finite() && (0.0..=10_000.0).contains(&h)))
+        {
+            problems.push(FieldProblem::new(
+                "estimate_hours",
+                "give the hours as a number from 0 to 10000",
+            ));
+        }
+        let budget_minor = match input.budget {
+            None => None,
+            Some(b) if b.is_finite() && (0.0..1e13).contains(&b) => {
+                Some((b * 100.0).round() as i64)
+            }
+            Some(_) => {
+                problems.push(FieldProblem::new(
+                    "budget",
+                    "give the budget as a positive amount",
+                ));
+                None
+            }
+        };
+        let currency = input
+            .currency
+            .as_deref()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty());
+        if budget_minor.is_some_and(|b| b > 0)
+            && !currency
+                .as_deref()
+                .is_some_and(|c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
+        {
+            problems.push(FieldProblem::new(
+                "currency",
+                "give the budget's currency code (such as RUB)",
+            ));
+        }
+        if let Some(g) = input.goal_id {
+            self.check_goal_for_task(&mut tx, actor, g, &mut problems)
+                .await?;
+        }
+        if let Some(c) = input.campaign_id
+            && campaigns::people(&mut tx, c).await?.is_none()
+        {
+            problems.push(FieldProblem::new(
+                "campaign_id",
+                format!("there is no campaign {c}"),
+            ));
+        }
+        let (Some(kind), Some(priority), Some(due), true) =
+            (kind, priority, due, problems.is_empty())
+        else {
+            return Err(Error::Invalid(problems));
+        };
+        let now = self.clock.now();
+        let (start_text, due_text) = (start.map(|s| s.to_string()), due.to_string());
+        let values = TaskValues {
+            title,
+            description: input.description.trim(),
+            kind: kind.code(),
+            assignee_employee_id: assignee,
+            priority: priority.code(),
+            start: start_text.as_deref(),
+            due: &due_text,
+            estimate_hours: input.estimate_hours,
+            budget_minor,
+            currency: currency.as_deref(),
+            goal_id: input.goal_id,
+            campaign_id: input.campaign_id,
+        };
+        let id = tasks::insert(&mut tx, &values, &today.to_string(), actor.user_id, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "create",
+                entity: "task",
+                entity_id: Some(id),
+                before: None,
+                after: Some(json!({
+                    "title": title, "kind": kind.code(), "assignee_employee_id": assignee,
+                    "priority": priority.code(), "start": start_text, "due": due_text,
+                    "estimate_hours": input.estimate_hours, "budget_minor": budget_minor,
+                    "goal_id": input.goal_id, "campaign_id": input.campaign_id,
+                })),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    async fn check_goal_for_task(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        goal_id: i64,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Result<()> {
+        match self.visible_goal(tx, actor, goal_id).await {
+            Ok(g) if matches!(g.status.as_str(), "done" | "cancelled") => {
+                problems.push(FieldProblem::new(
+                    "goal_id",
+                    format!("goal {goal_id} is {}; choose a running goal", g.status),
+                ));
+            }
+            Ok(_) => {}
+            Err(Error::NotFound) => problems.push(FieldProblem::new(
+                "goal_id",
+                format!("there is no goal {goal_id} you can see"),
+            )),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Tasks of the people the caller sees, filtered.
+    pub async fn list_tasks(&self, actor: &Actor, q: &TaskQuery) -> Result<Vec<TaskRow>> {
+        let mut tx = self.store.read().await?;
+        let visible: Vec<i64> = employees::list(&mut tx, &actor.scope)
+            .await?
+            .into_iter()
+            .filter(|e| q.team.is_none() || e.team_id == q.team)
+            .map(|e| e.id)
+            .collect();
+        let assignees = match q.assignee {
+            Some(a) if visible.contains(&a) => vec![a],
+            Some(_) => return Err(Error::NotFound),
+            None => visible,
+        };
+        if let Some(s) = &q.status
+            && TaskStatus::parse(s).is_none()
+        {
+            return Err(Error::invalid(
+                "status",
+                format!(
+                    "'{s}' is not a status; use one of {}",
+                    TaskStatus::ALL.map(TaskStatus::code).join(", ")
+                ),
+            ));
+        }
+        if let Some(k) = &q.kind
+            && TaskKind::parse(k).is_none()
+        {
+            return Err(Error::invalid(
+                "kind",
+                format!(
+                    "'{k}' is not a kind of task; use one of {}",
+                    TaskKind::ALL.map(TaskKind::code).join(", ")
+                ),
+            ));
+        }
+        let today = Day::from_unix_seconds(self.clock.now()).to_string();
+        Ok(tasks::list(
+            &mut tx,
+            &TaskFilter {
+                assignees: Some(assignees),
+                goal_id: q.goal_id,
+                status: q.status.clone(),
+                kind: q.kind.clone(),
+                overdue_on: q.overdue.then_some(today),
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await?)
+    }
+
+    /// One task the caller sees, with what they may do with it.
+    pub async fn task(&self, actor: &Actor, id: i64) -> Result<TaskDetail> {
+        let mut tx = self.store.read().await?;
+        let task = self.visible_task(&mut tx, actor, id).await?;
+        let time = tasks::time_entries(&mut tx, &task.task).await?;
+        drop(tx);
+        let today = Day::from_unix_seconds(self.clock.now());
+        let status = TaskStatus::parse(&task.status).unwrap_or(TaskStatus::Planned);
+        let due = task.due.as_deref().and_then(|d| Day::parse(d).ok());
+        let is_assignee =
+            actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
+        let manages = self.manages_task(actor, &task);
+        Ok(TaskDetail {
+            overdue: mkpi_domain::task::overdue(status, due, today),
+            can_move: task.import_id.is_none() && status.is_open() && (is_assignee || manages),
+            can_rate: status == TaskStatus::Done && manages && !is_assignee,
+            can_log_time: task.import_id.is_none() && is_assignee,
+            time,
+            task,
+        })
+    }
+
+    async fn visible_task(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<TaskRow> {
+        let task = tasks::get(tx, id).await?.ok_or(Error::NotFound)?;
+        match task.assignee_employee_id {
+            Some(e) if actor.scope.sees_employee(e, task.assignee_team_id) => Ok(task),
+            None if matches!(actor.role, Role::Admin | Role::Head) => Ok(task),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Whether the caller manages the task's assignee (the head and admins
+    /// manage everyone; a manager the people of their teams, not themself).
+    fn manages_task(&self, actor: &Actor, task: &TaskRow) -> bool {
+        match actor.role {
+            Role::Admin | Role::Head => true,
+            Role::Manager => {
+                task.assignee_employee_id != actor.employee_id
+                    && task
+                        .assignee_employee_id
+                        .is_some_and(|e| actor.scope.sees_employee(e, task.assignee_team_id))
+            }
+            Role::Employee | Role::Viewer => false,
+        }
+    }
+
+    /// Moves a task along the workflow (its assignee and their managers).
+    pub async fn set_task_status(&self, actor: &Actor, id: i64, status: &str) -> Result<TaskRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, id).await?;
+        let is_assignee =
+            actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
+        if !is_assignee && !self.manages_task(actor, &task) {
+            return Err(Error::Forbidden);
+        }
+        if let Some(import) = task.import_id {
+            return Err(Error::invalid(
+                "status",
+                format!(
+                    "task {} comes from a tracker (import {import}); change its status there and import again",
+                    task.task
+                ),
+            ));
+        }
+        let Some(to) = TaskStatus::parse(status) else {
+            return Err(Error::invalid(
+                "status",
+                format!(
+                    "'{status}' is not a status; use one of {}",
+                    TaskStatus::ALL.map(TaskStatus::code).join(", ")
+                ),
+            ));
+        };
+        let from = TaskStatus::parse(&task.status)
+            .ok_or_else(|| Error::Internal(format!("stored status {}", task.status)))?;
+        from.check_move(to)
+            .map_err(|m| Error::invalid("status", format!("the task: {m}")))?;
+        let today = Day::from_unix_seconds(now).to_string();
+        let start = (to == TaskStatus::InProgress).then_some(today.as_str());
+        let completed = (to == TaskStatus::Done).then_some(today.as_str());
+        tasks::set_status(&mut tx, id, to.code(), start, completed, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "task",
+                entity_id: Some(id),
+                before: Some(json!({"status": task.status})),
+                after: Some(json!({"status": to.code(), "completed": completed})),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Rates a done task's quality, 1–5 with a comment (a manager of the
+    /// assignee, the head, admins; never the assignee). A new rating
+    /// replaces the old, and the audit log keeps both.
+    pub async fn rate_task(
+        &self,
+        actor: &Actor,
+        id: i64,
+        quality: i64,
+        comment: &str,
+    ) -> Result<TaskRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, id).await?;
+        let is_assignee =
+            actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
+        if is_assignee || !self.manages_task(actor, &task) {
+            return Err(Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        if task.status != "done" {
+            problems.push(FieldProblem::new(
+                "status",
+                format!(
+                    "the task is {}; a task is rated when it is done",
+                    task.status
+                ),
+            ));
+        }
+        if !(1..=5).contains(&quality) {
+            problems.push(FieldProblem::new(
+                "quality",
+                format!("{quality} is not a rating; give 1 to 5"),
+            ));
+        }
+        if comment.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "comment",
+                format!("is longer than {MAX_TEXT} characters"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        tasks::rate(&mut tx, id, quality, comment.trim(), actor.user_id, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "task",
+                entity_id: Some(id),
+                before: Some(
+                    json!({"quality": task.quality, "quality_comment": task.quality_comment}),
+                ),
+                after: Some(json!({"quality": quality, "quality_comment": comment.trim()})),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Logs hours the assignee spent on a task made in mkpi.
+    pub async fn log_task_time(
+        &self,
+        actor: &Actor,
+        id: i64,
+        date: &str,
+        hours: f64,
+        description: &str,
+    ) -> Result<TaskRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, id).await?;
+        let Some(me) = actor
+            .employee_id
+            .filter(|me| Some(*me) == task.assignee_employee_id)
+        else {
+            return Err(Error::Forbidden);
+        };
+        let mut problems = Vec::new();
+        if task.import_id.is_some() {
+            problems.push(FieldProblem::new(
+                "hours",
+                "this task comes from a tracker; log its time there",
+            ));
+        }
+        let today = Day::from_unix_seconds(now);
+        let day = match Day::parse(date.trim()) {
+            Ok(d) if d > today => {
+                problems.push(FieldProblem::new("date", format!("{d} is in the future")));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(FieldProblem::new("date", e.to_string()));
+                None
+            }
+        };
+        if !(hours.is_finite() && hours > 0.0 && hours <= 24.0) {
+            problems.push(FieldProblem::new(
+                "hours",
+                "give the hours as a number above 0 and at most 24",
+            ));
+        }
+        if description.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "description",
+                format!("is longer than {MAX_TEXT} characters"),
+            ));
+        }
+        let (Some(day), true) = (day, problems.is_empty()) else {
+            return Err(Error::Invalid(problems));
+        };
+        tasks::log_time(
+            &mut tx,
+            id,
+            me,
+            &day.to_string(),
+            hours,
+            description.trim(),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "create",
+                entity: "time_entry",
+                entity_id: Some(id),
+                before: None,
+                after: Some(json!({"task_id": id, "date": day.to_string(), "hours": hours})),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+}

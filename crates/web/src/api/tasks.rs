@@ -1,0 +1,312 @@
+//! Tasks: set, listed, moved along the workflow, timed and rated.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use mkpi_services::tasks::{TaskInput, TaskQuery, TaskRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::WebError;
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskJson {
+    pub id: i64,
+    /// The task's key: MK-{id} for tasks made in mkpi, the tracker's key for imported ones.
+    pub key: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// strategy, research, campaign, brand, event, online_presence, analysis or other.
+    pub kind: Option<String>,
+    /// planned, in_progress, review, done or cancelled.
+    pub status: String,
+    pub assignee_employee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// urgent, high, normal or low (imported tasks keep their tracker's word).
+    pub priority: Option<String>,
+    pub created: Option<String>,
+    pub start: Option<String>,
+    pub due: Option<String>,
+    pub completed: Option<String>,
+    pub estimate_hours: Option<f64>,
+    /// The sum of the time logged.
+    pub spent_hours: Option<f64>,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub goal_id: Option<i64>,
+    pub goal_title: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub campaign_name: Option<String>,
+    /// 1–5, given by a manager when done.
+    pub quality: Option<i64>,
+    pub quality_comment: Option<String>,
+    /// The import it came from; null for tasks made in mkpi.
+    pub import_id: Option<i64>,
+}
+
+impl From<&TaskRow> for TaskJson {
+    fn from(t: &TaskRow) -> Self {
+        TaskJson {
+            id: t.id,
+            key: t.task.clone(),
+            title: t.title.clone(),
+            description: t.description.clone(),
+            kind: t.kind.clone(),
+            status: t.status.clone(),
+            assignee_employee_id: t.assignee_employee_id,
+            assignee_name: t.assignee_name.clone(),
+            priority: t.priority.clone(),
+            created: t.created.clone(),
+            start: t.start.clone(),
+            due: t.due.clone(),
+            completed: t.completed.clone(),
+            estimate_hours: t.estimate_hours,
+            spent_hours: t.spent_hours,
+            budget_minor: t.budget_minor,
+            currency: t.currency.clone(),
+            goal_id: t.goal_id,
+            goal_title: t.goal_title.clone(),
+            campaign_id: t.campaign_id,
+            campaign_name: t.campaign_name.clone(),
+            quality: t.quality,
+            quality_comment: t.quality_comment.clone(),
+            import_id: t.import_id,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TaskRequest {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// strategy, research, campaign, brand, event, online_presence, analysis or other.
+    pub kind: String,
+    /// The caller when not given.
+    pub assignee_employee_id: Option<i64>,
+    /// urgent, high, normal (default) or low.
+    pub priority: Option<String>,
+    /// YYYY-MM-DD.
+    pub start: Option<String>,
+    /// YYYY-MM-DD.
+    pub due: String,
+    pub estimate_hours: Option<f64>,
+    /// In major units, with currency.
+    pub budget: Option<f64>,
+    pub currency: Option<String>,
+    pub goal_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+}
+
+/// Sets a task: for oneself, or (managers, the head, admins) for someone the caller sees.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "goals", request_body = TaskRequest,
+    responses(
+        (status = 201, description = "Set (status planned)", body = TaskJson),
+        (status = 422, description = "A bad kind, priority, date, amount, or a person, goal or campaign the caller cannot see", body = super::ErrorBodyJson),
+        (status = 403, description = "Viewers; employees setting tasks for others", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(req): Json<TaskRequest>,
+) -> Result<(StatusCode, Json<TaskJson>), WebError> {
+    let input = TaskInput {
+        title: req.title,
+        description: req.description,
+        kind: req.kind,
+        assignee_employee_id: req.assignee_employee_id,
+        priority: req.priority,
+        start: req.start,
+        due: req.due,
+        estimate_hours: req.estimate_hours,
+        budget: req.budget,
+        currency: req.currency,
+        goal_id: req.goal_id,
+        campaign_id: req.campaign_id,
+    };
+    let t = state.services.create_task(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json((&t).into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct TasksQuery {
+    pub assignee: Option<i64>,
+    pub team: Option<i64>,
+    pub goal: Option<i64>,
+    /// planned, in_progress, review, done or cancelled.
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// 1: only open tasks past their due day.
+    pub overdue: Option<u8>,
+}
+
+/// Tasks of the people the caller sees: open first, most urgent first, then by due day.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "goals", params(TasksQuery),
+    responses(
+        (status = 200, description = "Tasks (at most 1000)", body = Vec<TaskJson>),
+        (status = 404, description = "An assignee the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "An unknown status or kind", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Query(q): Query<TasksQuery>,
+) -> Result<Json<Vec<TaskJson>>, WebError> {
+    let rows = state
+        .services
+        .list_tasks(
+            &actor,
+            &TaskQuery {
+                assignee: q.assignee,
+                team: q.team,
+                goal_id: q.goal,
+                status: q.status.filter(|s| !s.is_empty()),
+                kind: q.kind.filter(|s| !s.is_empty()),
+                overdue: q.overdue == Some(1),
+            },
+        )
+        .await?;
+    Ok(Json(rows.iter().map(Into::into).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimeEntryJson {
+    pub date: String,
+    pub hours: f64,
+    pub employee_name: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskDetailJson {
+    pub task: TaskJson,
+    pub overdue: bool,
+    pub time_entries: Vec<TimeEntryJson>,
+}
+
+/// One task with its time entries.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "goals",
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "The task", body = TaskDetailJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<TaskDetailJson>, WebError> {
+    let d = state.services.task(&actor, id).await?;
+    Ok(Json(TaskDetailJson {
+        task: (&d.task).into(),
+        overdue: d.overdue,
+        time_entries: d
+            .time
+            .into_iter()
+            .map(|(date, hours, employee_name, description)| TimeEntryJson {
+                date,
+                hours,
+                employee_name,
+                description,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TaskStatusRequest {
+    /// in_progress, review, done or cancelled (as the workflow allows).
+    pub status: String,
+}
+
+/// Moves a task along the workflow (its assignee and their managers).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/status", tag = "goals", request_body = TaskStatusRequest,
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "The task with its new status", body = TaskJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "An unknown status, a move the workflow forbids, or a tracker's task", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither the assignee nor their manager", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<TaskStatusRequest>,
+) -> Result<Json<TaskJson>, WebError> {
+    let t = state
+        .services
+        .set_task_status(&actor, id, &req.status)
+        .await?;
+    Ok(Json((&t).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RatingRequest {
+    /// 1 to 5.
+    pub quality: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Rates a done task's quality (a manager of the assignee, the head, admins).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/rating", tag = "goals", request_body = RatingRequest,
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "Rated", body = TaskJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "Not done yet, or a rating outside 1–5", body = super::ErrorBodyJson),
+        (status = 403, description = "The assignee, or not their manager", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn rate(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<RatingRequest>,
+) -> Result<Json<TaskJson>, WebError> {
+    let t = state
+        .services
+        .rate_task(&actor, id, req.quality, &req.comment)
+        .await?;
+    Ok(Json((&t).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TimeRequest {
+    /// YYYY-MM-DD, not in the future.
+    pub date: String,
+    /// Above 0, at most 24.
+    pub hours: f64,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Logs the assignee's hours on a task made in mkpi.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/time", tag = "goals", request_body = TimeRequest,
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "Logged; the task with its spent hours", body = TaskJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad date or hours, or a tracker's task", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the assignee", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn log_time(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<TimeRequest>,
+) -> Result<Json<TaskJson>, WebError> {
+    let t = state
+        .services
+        .log_task_time(&actor, id, &req.date, req.hours, &req.description)
+        .await?;
+    Ok(Json((&t).into()))
+}
