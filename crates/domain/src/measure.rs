@@ -155,6 +155,7 @@ measures! {
     QualityCount = "quality_count", COUNT, Tasks, "tasks completed in the period with a quality rating";
     EstimateHours = "estimate_hours", HOURS, Tasks, "estimated hours of tasks completed in the period";
     SpentHours = "spent_hours", HOURS, Tasks, "hours spent on tasks completed in the period";
+    TasksOverdue = "tasks_overdue", COUNT, Tasks, "tasks due in the period (up to today) that were not done by their due date, cancelled ones aside";
     LaunchDays = "launch_days", DAYS, Tasks, "days from creation to completion, summed over campaign tasks completed in the period";
     Launches = "launches", COUNT, Tasks, "campaign tasks completed in the period";
     HoursLogged = "hours_logged", HOURS, Time, "hours in time entries dated in the period";

@@ -632,6 +632,17 @@ const BUILTINS: &[Builtin] = &[
         "Средняя оценка качества (1–5) задач, завершённых за период.",
     ),
     (
+        "tasks_overdue",
+        "Overdue tasks",
+        "Просроченные задачи",
+        "operations",
+        "tasks_overdue",
+        Count,
+        Lower,
+        "Tasks due in the period (up to today) that were not done by their due date: still open, or done late.",
+        "Задачи со сроком в периоде (по сегодняшний день), не выполненные к сроку: открытые или сданные с опозданием.",
+    ),
+    (
         "estimate_accuracy",
         "Actual vs estimate",
         "Факт к оценке",

@@ -133,7 +133,12 @@ impl Services {
             &period.from.to_string(),
             &period.to.to_string(),
             &needed,
-            MeasureSettings::default(),
+            MeasureSettings {
+                today: Some(mkpi_domain::period::Day::from_unix_seconds(
+                    self.clock.now(),
+                )),
+                ..MeasureSettings::default()
+            },
         )
         .await?;
         let mixed = values.currencies.len() > 1;

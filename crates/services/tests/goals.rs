@@ -738,5 +738,48 @@ async fn tasks_move_along_their_workflow_are_timed_rated_and_counted() {
             .await
             .unwrap();
         assert!(overdue.is_empty());
+        // One task due before today and not done is overdue; one due later is not yet.
+        let late = s
+            .create_task(
+                &manager,
+                &TaskInput {
+                    title: "Book the venue".into(),
+                    due: "2026-09-18".into(),
+                    ..input.clone()
+                },
+            )
+            .await
+            .unwrap();
+        s.create_task(
+            &manager,
+            &TaskInput {
+                title: "Print the flyers".into(),
+                due: "2026-09-24".into(),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let overdue = s
+            .list_tasks(
+                &manager,
+                &TaskQuery {
+                    overdue: true,
+                    ..TaskQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(overdue.iter().map(|t| t.id).collect::<Vec<_>>(), [late.id]);
+        let v = s
+            .metric_values(
+                &manager,
+                &["tasks_overdue".to_string()],
+                &ScopeRef::Employee(me),
+                week,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v[0].value, Some(1.0));
     }
 }

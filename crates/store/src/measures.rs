@@ -53,12 +53,16 @@ pub struct MeasureSettings {
     /// Days before the period in which a customer's order puts them in the
     /// churn base.
     pub churn_lookback_days: i64,
+    /// Today: a task due later is not overdue yet. Without it, the
+    /// period's end.
+    pub today: Option<mkpi_domain::period::Day>,
 }
 
 impl Default for MeasureSettings {
     fn default() -> Self {
         MeasureSettings {
             churn_lookback_days: 90,
+            today: None,
         }
     }
 }
@@ -189,7 +193,10 @@ pub async fn measures(
             Source::Surveys => surveys(tx, from, to, &mut out).await?,
             Source::Social => social(tx, from, to, &mut out).await?,
             Source::Leads => leads(tx, scope, from, to, &mut out).await?,
-            Source::Tasks => tasks(tx, scope, from, to, &mut out).await?,
+            Source::Tasks => {
+                let today = settings.today.map(|d| d.to_string());
+                tasks(tx, scope, from, to, today.as_deref(), &mut out).await?
+            }
             Source::Time => time(tx, scope, from, to, &mut out).await?,
         }
     }
@@ -729,6 +736,7 @@ async fn tasks(
     scope: &MeasureScope,
     from: &str,
     to: &str,
+    today: Option<&str>,
     out: &mut Measures,
 ) -> Result<()> {
     let (join, condition) = work_condition(scope, "assignee_employee_id");
@@ -763,6 +771,21 @@ async fn tasks(
     out.set(Measure::SpentHours, row.6);
     out.set(Measure::LaunchDays, row.7);
     out.set(Measure::Launches, count(row.8));
+    // Overdue: due in the period and before today, and not done by the due
+    // day (still open, or done late).
+    let sql = format!(
+        "SELECT COUNT(*) FROM tasks t {join}
+         WHERE t.due >= $1 AND t.due < $2 AND t.due < $4 AND t.status <> 'cancelled'
+           AND (t.completed IS NULL OR t.completed > t.due) AND {condition}"
+    );
+    let (overdue,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .bind(today.unwrap_or(to))
+        .fetch_one(tx.conn())
+        .await?;
+    out.set(Measure::TasksOverdue, count(overdue));
     Ok(())
 }
 

@@ -384,6 +384,11 @@ async fn render_form(
         .collect();
     let (input, _) = form.input();
     let smart = state.services.check_smart(actor, &input, goal_id).await?;
+    // The SWOT of the quarter the goal starts in, to set it against.
+    let today = Day::from_unix_seconds(state.services.clock().now());
+    let start = Day::parse(form.start_on.trim()).unwrap_or(today);
+    let swot_period = this_quarter(start);
+    let swot = state.services.swot(actor, swot_period).await?;
     let (path, action) = match goal_id {
         Some(id) => (format!("/goals/{id}/edit"), format!("/goals/{id}")),
         None => ("/goals/new".to_string(), "/goals".to_string()),
@@ -400,6 +405,9 @@ async fn render_form(
                 parents => ser(parents),
                 metrics => ser(metrics),
                 smart => ser(smart_json(&smart)),
+                swot => ser(swot_quadrants(&swot)),
+                swot_from => swot_period.from.to_string(),
+                swot_last => swot_period.to.plus_days(-1).to_string(),
                 problems => ser(problems.iter().map(|p| json!({"field": p.field, "message": p.message})).collect::<Vec<_>>()),
             },
         },
