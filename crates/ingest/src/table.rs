@@ -1003,13 +1003,24 @@ impl Reading<'_> {
                     }
                 }
             }
-            Fact::Tasks if text(r, "status").is_none() => {
-                let status = if text(r, "completed").is_some() {
-                    "done"
-                } else {
-                    "planned"
-                };
-                set(r, "status", Value::Text(status.to_string()));
+            Fact::Tasks => {
+                // MK-… keys are the tasks made in mkpi: an import must not
+                // overwrite one (nor a rollback delete it).
+                if text(r, "task").is_some_and(|k| k.to_ascii_uppercase().starts_with("MK-")) {
+                    return Err(fail(
+                        "task",
+                        "keys starting with MK- belong to tasks made in mkpi; give the tracker's own key"
+                            .to_string(),
+                    ));
+                }
+                if text(r, "status").is_none() {
+                    let status = if text(r, "completed").is_some() {
+                        "done"
+                    } else {
+                        "planned"
+                    };
+                    set(r, "status", Value::Text(status.to_string()));
+                }
             }
             Fact::SurveyResponses => {
                 let answered = ["csat", "nps", "aware_aided", "aware_unaided"]

@@ -61,6 +61,8 @@ pub struct TaskDetail {
     pub can_move: bool,
     pub can_rate: bool,
     pub can_log_time: bool,
+    /// Whether the caller may link it to a goal.
+    pub can_link: bool,
 }
 
 impl Services {
@@ -353,6 +355,7 @@ impl Services {
             can_move: task.import_id.is_none() && status.is_open() && (is_assignee || manages),
             can_rate: status == TaskStatus::Done && manages && !is_assignee,
             can_log_time: task.import_id.is_none() && is_assignee,
+            can_link: is_assignee || manages,
             time,
             task,
         })
@@ -428,6 +431,49 @@ impl Services {
                 entity_id: Some(id),
                 before: Some(json!({"status": task.status})),
                 after: Some(json!({"status": to.code(), "completed": completed})),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Links a task (made here or imported from a tracker) to the goal it
+    /// serves, or unlinks it: its assignee and their managers.
+    pub async fn link_task_goal(
+        &self,
+        actor: &Actor,
+        id: i64,
+        goal_id: Option<i64>,
+    ) -> Result<TaskRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, id).await?;
+        let is_assignee =
+            actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
+        if !is_assignee && !self.manages_task(actor, &task) {
+            return Err(Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        if let Some(g) = goal_id {
+            self.check_goal_for_task(&mut tx, actor, g, &mut problems)
+                .await?;
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        tasks::set_goal(&mut tx, id, goal_id, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "task",
+                entity_id: Some(id),
+                before: Some(json!({"goal_id": task.goal_id})),
+                after: Some(json!({"goal_id": goal_id})),
             },
         )
         .await?;

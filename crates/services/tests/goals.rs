@@ -783,3 +783,141 @@ async fn tasks_move_along_their_workflow_are_timed_rated_and_counted() {
         assert_eq!(v[0].value, Some(1.0));
     }
 }
+
+#[tokio::test]
+async fn a_trackers_task_keeps_its_status_there_but_is_linked_and_rated_here() {
+    for db in testing::all().await {
+        let (s, demo) = services(&db.url).await;
+        let head = actor(&s, "head").await;
+        let manager = actor(&s, "manager").await;
+        let employee = actor(&s, "employee").await;
+        let people = s.list_employees(&head).await.unwrap();
+        let email = people
+            .iter()
+            .find(|e| e.id == demo.employee_employee_id)
+            .unwrap()
+            .email
+            .clone();
+        import(
+            &s,
+            "mkpi-tasks",
+            &format!(
+                "task,title,status,assignee,created,due,completed\n\
+                 JIRA-7,Landing page copy,Closed,{email},2026-09-01,2026-09-10,2026-09-09\n"
+            ),
+        )
+        .await;
+        let tasks = s.list_tasks(&manager, &TaskQuery::default()).await.unwrap();
+        assert_eq!(tasks.len(), 1);
+        let t = &tasks[0];
+        assert_eq!((t.task.as_str(), t.status.as_str()), ("JIRA-7", "done"));
+        assert!(t.import_id.is_some());
+        let e = s
+            .set_task_status(&employee, t.id, "cancelled")
+            .await
+            .unwrap_err();
+        match e {
+            Error::Invalid(p) => assert!(
+                p[0].message
+                    .starts_with("task JIRA-7 comes from a tracker (import "),
+                "{}",
+                p[0].message
+            ),
+            other => panic!("{other:?}"),
+        }
+        let goal = s
+            .create_goal(
+                &manager,
+                &draft(
+                    format!("employee:{}", demo.employee_employee_id),
+                    "Launch the landing page",
+                ),
+            )
+            .await
+            .unwrap()
+            .goal
+            .id;
+        // Only the assignee and their managers link it; a goal must be visible.
+        assert!(matches!(
+            s.link_task_goal(&actor(&s, "viewer").await, t.id, Some(goal))
+                .await,
+            Err(Error::Forbidden)
+        ));
+        let e = s
+            .link_task_goal(&employee, t.id, Some(999_999))
+            .await
+            .unwrap_err();
+        assert_eq!(fields(e), ["goal_id"]);
+        let linked = s.link_task_goal(&employee, t.id, Some(goal)).await.unwrap();
+        assert_eq!(linked.goal_id, Some(goal));
+        let rated = s.rate_task(&manager, t.id, 3, "").await.unwrap();
+        assert_eq!(rated.quality, Some(3));
+        // A later import of the same task keeps the link and the rating.
+        import(
+            &s,
+            "mkpi-tasks",
+            &format!(
+                "task,title,status,assignee,created,due,completed\n\
+                 JIRA-7,Landing page copy (final),Closed,{email},2026-09-01,2026-09-10,2026-09-09\n"
+            ),
+        )
+        .await;
+        let d = s.task(&manager, t.id).await.unwrap();
+        assert_eq!(
+            (
+                d.task.title.as_str(),
+                d.task.goal_id,
+                d.task.quality,
+                d.can_move
+            ),
+            ("Landing page copy (final)", Some(goal), Some(3), false)
+        );
+        let g = s.goal(&manager, goal).await.unwrap();
+        assert_eq!((g.view.progress, g.view.tasks_done), (Some(1.0), 1));
+
+        // A tracker's file cannot take the key of a task made in mkpi.
+        let native = s
+            .create_task(
+                &manager,
+                &TaskInput {
+                    title: "Native".into(),
+                    kind: "other".into(),
+                    assignee_employee_id: Some(demo.employee_employee_id),
+                    due: "2026-10-01".into(),
+                    ..TaskInput::default()
+                },
+            )
+            .await
+            .unwrap();
+        let preset = s.preset(Principal::Operator, "mkpi-tasks").await.unwrap();
+        let text = format!("task,title,assignee\n{},Taken over,{email}\n", native.task);
+        let report = s
+            .import_file(
+                Principal::Operator,
+                Cursor::new(text.into_bytes()),
+                ImportRequest {
+                    source: "takeover.csv".into(),
+                    preset,
+                    dry_run: false,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!report.applied);
+        assert_eq!(
+            report
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [format!(
+                "row 2, column 'task', value '{}': keys starting with MK- belong to tasks made in mkpi; give the tracker's own key",
+                native.task
+            )]
+        );
+        assert_eq!(
+            s.task(&manager, native.id).await.unwrap().task.title,
+            "Native"
+        );
+    }
+}

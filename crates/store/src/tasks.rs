@@ -226,6 +226,17 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Links a task to the goal it serves (or unlinks it).
+pub async fn set_goal(tx: &mut Tx, id: i64, goal_id: Option<i64>, now: i64) -> Result<()> {
+    sqlx::query("UPDATE tasks SET goal_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(goal_id)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 pub async fn rate(
     tx: &mut Tx,
     id: i64,

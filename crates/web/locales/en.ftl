@@ -524,3 +524,5 @@ my-work-goals = My goals
 my-work-done = Recently done
 goal-not-started = the goal has not started yet
 goal-no-start = the goal has no start date
+task-no-goal = Serves no goal
+task-link-goal = Link to the goal

@@ -530,3 +530,5 @@ my-work-goals = Мои цели
 my-work-done = Недавно выполненные
 goal-not-started = цель ещё не началась
 goal-no-start = у цели нет даты начала
+task-no-goal = Не служит цели
+task-link-goal = Связать с целью

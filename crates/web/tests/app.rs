@@ -473,6 +473,11 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 404, 404, 404, 404, 404],
         ),
         post_json(
+            "/api/v1/tasks/999999/goal",
+            json!({"goal_id": null}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
             "/api/v1/tasks/999999/time",
             json!({"date": "2025-01-01", "hours": 1}),
             [401, 404, 404, 404, 404, 404],
@@ -617,6 +622,11 @@ fn matrix(p: &People) -> Vec<Case> {
         post_form(
             "/tasks/999999/rating",
             vec![("quality", "3")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/goal",
+            vec![("goal_id", "")],
             [303, 404, 404, 404, 404, 404],
         ),
         post_form(

@@ -85,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
+        .route("/tasks/{id}/goal", post(tasks::link_goal))
 }
 
 /// The shape of every error answer.
@@ -155,7 +156,7 @@ impl Modify for Security {
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::delete_swot,
-        tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time,
+        tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),

@@ -310,3 +310,32 @@ pub async fn log_time(
         .await?;
     Ok(Json((&t).into()))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct TaskGoalRequest {
+    /// The goal the task serves; null to unlink.
+    pub goal_id: Option<i64>,
+}
+
+/// Links a task (made here or imported from a tracker) to the goal it serves (its assignee and their managers).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/goal", tag = "goals", request_body = TaskGoalRequest,
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "Linked", body = TaskJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "A goal the caller cannot see, or a finished one", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither the assignee nor their manager", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn link_goal(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<TaskGoalRequest>,
+) -> Result<Json<TaskJson>, WebError> {
+    let t = state
+        .services
+        .link_task_goal(&actor, id, req.goal_id)
+        .await?;
+    Ok(Json((&t).into()))
+}

@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
+        .route("/tasks/{id}/goal", post(tasks::link_goal))
         .route("/my-work", get(tasks::my_work))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))

@@ -324,6 +324,8 @@ pub async fn show(
                 moves => if d.can_move { status.next().iter().map(|s| s.code()).collect::<Vec<_>>() } else { Vec::new() },
                 can_rate => d.can_rate,
                 can_log_time => d.can_log_time,
+                can_link => d.can_link,
+                goal_options => ser(if d.can_link { goal_options(&state, &actor).await? } else { Vec::new() }),
                 time => ser(d.time.iter().map(|(date, h, who, what)| json!({"date": date, "hours": lang.format_decimal(*h, 1), "who": who, "what": what})).collect::<Vec<_>>()),
                 today => Day::from_unix_seconds(state.services.clock().now()).to_string(),
             },
@@ -407,4 +409,25 @@ pub async fn log_time(
         .log_task_time(&actor, task_id, &form.date, hours, &form.description)
         .await?;
     Ok(Redirect::to(&format!("/tasks/{task_id}#time")))
+}
+
+#[derive(Deserialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    goal_id: String,
+}
+
+pub async fn link_goal(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(task_id): Path<i64>,
+    Form(form): Form<GoalForm>,
+) -> Result<Redirect, WebError> {
+    let mut problems = Vec::new();
+    let goal = id("goal_id", &form.goal_id, &mut problems);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems).into());
+    }
+    state.services.link_task_goal(&actor, task_id, goal).await?;
+    Ok(Redirect::to(&format!("/tasks/{task_id}")))
 }
