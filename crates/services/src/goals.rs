@@ -110,6 +110,16 @@ pub struct GoalDetail {
     pub can_update_progress: bool,
 }
 
+/// A goal as a choice in a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalChoice {
+    pub id: i64,
+    pub title: String,
+    pub depth: usize,
+    pub status: String,
+    pub scope_name: String,
+}
+
 /// What the caller may do with goals of a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Right {
@@ -969,6 +979,58 @@ impl Services {
                 _ => None,
             })
             .collect())
+    }
+
+    /// The goals the caller sees as choices for a form, in tree order,
+    /// without computing progress: (id, title, depth, status, scope name).
+    pub async fn goal_choices(&self, actor: &Actor) -> Result<Vec<GoalChoice>> {
+        let mut tx = self.store.read().await?;
+        let org = Org::load(&mut tx).await?;
+        let all = goals::all(&mut tx).await?;
+        drop(tx);
+        let visible =
+            |g: &GoalRow| goal_scope(&g.scope).is_ok_and(|s| org.right(actor, &s) != Right::None);
+        let ids: std::collections::HashSet<i64> =
+            all.iter().filter(|g| visible(g)).map(|g| g.id).collect();
+        let mut children: BTreeMap<Option<i64>, Vec<&GoalRow>> = BTreeMap::new();
+        for g in all.iter().filter(|g| ids.contains(&g.id)) {
+            let parent = g.parent_id.filter(|p| ids.contains(p));
+            children.entry(parent).or_default().push(g);
+        }
+        for list in children.values_mut() {
+            list.sort_by_key(|g| order_key(g));
+        }
+        let mut out = Vec::new();
+        let mut stack: Vec<(&GoalRow, usize)> = children
+            .get(&None)
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|g| (*g, 0))
+            .collect();
+        while let Some((g, depth)) = stack.pop() {
+            if out.len() > ids.len() {
+                break;
+            }
+            out.push(GoalChoice {
+                id: g.id,
+                title: g.title.clone(),
+                depth,
+                status: g.status.clone(),
+                scope_name: goal_scope(&g.scope)
+                    .map(|s| org.name_of(&s))
+                    .unwrap_or_default(),
+            });
+            stack.extend(
+                children
+                    .get(&Some(g.id))
+                    .into_iter()
+                    .flatten()
+                    .rev()
+                    .map(|c| (*c, depth + 1)),
+            );
+        }
+        Ok(out)
     }
 
     /// A goal the caller sees, without computing anything.

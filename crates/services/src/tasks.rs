@@ -49,6 +49,8 @@ pub struct TaskQuery {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub overdue: bool,
+    /// Finished tasks only from this day (YYYY-MM-DD); open ones always.
+    pub finished_since: Option<String>,
 }
 
 /// A task with its time entries.
@@ -323,6 +325,14 @@ impl Services {
             ));
         }
         let today = Day::from_unix_seconds(self.clock.now()).to_string();
+        let finished_since = match q.finished_since.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(
+                Day::parse(d)
+                    .map_err(|e| Error::invalid("finished_since", e.to_string()))?
+                    .to_string(),
+            ),
+        };
         Ok(tasks::list(
             &mut tx,
             &TaskFilter {
@@ -331,6 +341,7 @@ impl Services {
                 status: q.status.clone(),
                 kind: q.kind.clone(),
                 overdue_on: q.overdue.then_some(today),
+                finished_since,
                 limit: 1000,
                 ..Default::default()
             },

@@ -781,6 +781,31 @@ async fn tasks_move_along_their_workflow_are_timed_rated_and_counted() {
             .await
             .unwrap();
         assert_eq!(v[0].value, Some(1.0));
+        // The board shows open work and recently finished work only.
+        let current = s
+            .list_tasks(
+                &manager,
+                &TaskQuery {
+                    finished_since: Some("2026-09-22".into()),
+                    ..TaskQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut titles: Vec<&str> = current.iter().map(|t| t.title.as_str()).collect();
+        titles.sort_unstable();
+        assert_eq!(titles, ["Book the venue", "Print the flyers"]);
+        let e = s
+            .list_tasks(
+                &manager,
+                &TaskQuery {
+                    finished_since: Some("last week".into()),
+                    ..TaskQuery::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(e), ["finished_since"]);
     }
 }
 

@@ -133,6 +133,9 @@ pub struct TaskFilter {
     /// Tasks with a due day (or completion) in [from, to).
     pub due_from: Option<String>,
     pub due_to: Option<String>,
+    /// Finished (done or cancelled) tasks only when completed, or due, on
+    /// or after this day; open ones always.
+    pub finished_since: Option<String>,
     pub limit: i64,
 }
 
@@ -179,6 +182,13 @@ pub async fn list(tx: &mut Tx, f: &TaskFilter) -> Result<Vec<TaskRow>> {
     } else {
         conditions.push("CAST($6 AS TEXT) IS NULL".into());
     }
+    if f.finished_since.is_some() {
+        conditions.push(
+            "(t.status NOT IN ('done', 'cancelled') OR COALESCE(t.completed, t.due) >= $7)".into(),
+        );
+    } else {
+        conditions.push("CAST($7 AS TEXT) IS NULL".into());
+    }
     let sql = format!(
         "{SELECT} WHERE {} {ORDER} LIMIT {}",
         conditions.join(" AND "),
@@ -191,6 +201,7 @@ pub async fn list(tx: &mut Tx, f: &TaskFilter) -> Result<Vec<TaskRow>> {
         .bind(&f.overdue_on)
         .bind(&f.due_from)
         .bind(&f.due_to)
+        .bind(&f.finished_since)
         .fetch_all(tx.conn())
         .await?)
 }

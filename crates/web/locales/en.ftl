@@ -526,3 +526,4 @@ goal-not-started = the goal has not started yet
 goal-no-start = the goal has no start date
 task-no-goal = Serves no goal
 task-link-goal = Link to the goal
+task-recent = Open tasks and those finished in the last 30 days

@@ -141,6 +141,8 @@ pub struct TasksQuery {
     pub kind: Option<String>,
     /// 1: only open tasks past their due day.
     pub overdue: Option<u8>,
+    /// YYYY-MM-DD: done and cancelled tasks only from this day (open ones always).
+    pub finished_since: Option<String>,
 }
 
 /// Tasks of the people the caller sees: open first, most urgent first, then by due day.
@@ -148,7 +150,7 @@ pub struct TasksQuery {
     responses(
         (status = 200, description = "Tasks (at most 1000)", body = Vec<TaskJson>),
         (status = 404, description = "An assignee the caller may not see", body = super::ErrorBodyJson),
-        (status = 422, description = "An unknown status or kind", body = super::ErrorBodyJson),
+        (status = 422, description = "An unknown status or kind, or a bad day", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn list(
@@ -167,6 +169,7 @@ pub async fn list(
                 status: q.status.filter(|s| !s.is_empty()),
                 kind: q.kind.filter(|s| !s.is_empty()),
                 overdue: q.overdue == Some(1),
+                finished_since: q.finished_since,
             },
         )
         .await?;

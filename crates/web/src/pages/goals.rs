@@ -369,13 +369,13 @@ async fn render_form(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let scopes = state.services.goal_scopes(actor).await?;
-    let roots = state.services.goal_tree(actor, None).await?;
-    let mut flat = Vec::new();
-    flatten(&roots, 0, &mut flat);
-    let parents: Vec<Json> = flat
-        .iter()
-        .filter(|(_, v)| Some(v.goal.id) != goal_id && v.goal.status != "cancelled")
-        .map(|(depth, v)| json!({"id": v.goal.id.to_string(), "title": v.goal.title, "depth": depth, "scope_name": v.scope_name}))
+    let parents: Vec<Json> = state
+        .services
+        .goal_choices(actor)
+        .await?
+        .into_iter()
+        .filter(|g| Some(g.id) != goal_id && g.status != "cancelled")
+        .map(|g| json!({"id": g.id.to_string(), "title": g.title, "depth": g.depth, "scope_name": g.scope_name}))
         .collect();
     let catalogue = state.services.catalogue().await?;
     let metrics: Vec<Json> = catalogue

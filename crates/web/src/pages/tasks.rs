@@ -107,6 +107,13 @@ pub async fn list(
         status: nonempty(&q.status),
         kind: nonempty(&q.kind),
         overdue: q.overdue.as_deref() == Some("1"),
+        // Unless a status is asked for, finished work of the last 30 days:
+        // the board is about what is going on.
+        finished_since: nonempty(&q.status).is_none().then(|| {
+            Day::from_unix_seconds(state.services.clock().now())
+                .plus_days(-30)
+                .to_string()
+        }),
     };
     let rows = state.services.list_tasks(&actor, &query).await?;
     let lines = task_lines(lang, &rows, &state);
@@ -151,18 +158,14 @@ pub async fn list(
 
 /// Running goals the caller sees, for the task form.
 async fn goal_options(state: &AppState, actor: &Actor) -> Result<Vec<Json>, WebError> {
-    let roots = state.services.goal_tree(actor, None).await?;
-    let mut out = Vec::new();
-    fn walk(views: &[mkpi_services::goals::GoalView], depth: usize, out: &mut Vec<Json>) {
-        for v in views {
-            if matches!(v.goal.status.as_str(), "draft" | "active") {
-                out.push(json!({"id": v.goal.id, "title": v.goal.title, "depth": depth}));
-            }
-            walk(&v.children, depth + 1, out);
-        }
-    }
-    walk(&roots, 0, &mut out);
-    Ok(out)
+    Ok(state
+        .services
+        .goal_choices(actor)
+        .await?
+        .into_iter()
+        .filter(|g| matches!(g.status.as_str(), "draft" | "active"))
+        .map(|g| json!({"id": g.id, "title": g.title, "depth": g.depth}))
+        .collect())
 }
 
 /// A person's own work: their open tasks (overdue first) and their goals.
@@ -179,6 +182,11 @@ pub async fn my_work(
                     &actor,
                     &TaskQuery {
                         assignee: Some(me),
+                        finished_since: Some(
+                            Day::from_unix_seconds(state.services.clock().now())
+                                .plus_days(-90)
+                                .to_string(),
+                        ),
                         ..TaskQuery::default()
                     },
                 )
