@@ -18,6 +18,7 @@ pub mod measure;
 pub mod metric;
 pub mod org;
 pub mod period;
+pub mod review;
 pub mod role;
 pub mod scope;
 pub mod task;
