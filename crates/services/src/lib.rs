@@ -26,6 +26,7 @@ pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod reviews;
 pub mod scorecard;
 mod secrets;
 pub mod tasks;

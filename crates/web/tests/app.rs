@@ -288,6 +288,12 @@ fn matrix(p: &People) -> Vec<Case> {
             "/api/v1/tasks/999999".into(),
             [401, 404, 404, 404, 404, 404],
         ),
+        get("/api/v1/competencies".into(), api),
+        get("/api/v1/review-cycles".into(), api),
+        get(
+            format!("/api/v1/review-cycles/999999/results/{}", p.own),
+            [401, 404, 404, 404, 404, 404],
+        ),
         get(
             format!(
                 "/api/v1/kpis?scope=employee:{}&from=2025-03-01&to=2025-04-01",
@@ -480,6 +486,35 @@ fn matrix(p: &People) -> Vec<Case> {
         post_json(
             "/api/v1/tasks/999999/time",
             json!({"date": "2025-01-01", "hours": 1}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        // Review cycles: the head opens them; assessments go to the people in them.
+        post_json(
+            "/api/v1/review-cycles",
+            json!({"name": "", "period_from": "2026-07-01", "period_to": "2026-10-01",
+                   "self_due": "x", "nomination_due": "x", "assessment_due": "x", "calibration_due": "x"}),
+            [401, 422, 422, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/review-cycles/999999/status",
+            json!({"status": "calibration"}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/review-cycles/999999/peers".into(),
+            json!({"employee_id": p.own, "peer_employee_id": p.teammate}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/review-cycles/999999/assessments".into(),
+            json!({"employee_id": p.own, "perspective": "self", "ratings": []}),
+            [401, 403, 404, 404, 404, 403],
+        ),
+        post_json(
+            "/api/v1/review-raters/999999/decision",
+            json!({"approve": true}),
             [401, 404, 404, 404, 404, 404],
         ),
         post_json(
@@ -2570,5 +2605,98 @@ async fn goals_answer_with_their_smart_check_and_the_tree_nests_the_cascade_with
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(&format!(r#"id="goal-{child}""#)));
         assert!(page.body.contains("Sign three partners"));
+    }
+}
+
+#[tokio::test]
+async fn review_results_over_the_api_name_what_is_missing_and_hide_small_groups() {
+    for mut app in TestApp::each().await {
+        let own = app.demo.employee_employee_id;
+        app.login_as("head").await;
+        let r = app
+            .post_json(
+                "/api/v1/review-cycles",
+                json!({
+                    "name": "Q3 2026", "period_from": "2026-07-01", "period_to": "2026-10-01",
+                    "self_due": "2026-10-03", "nomination_due": "2026-10-03",
+                    "assessment_due": "2026-10-10", "calibration_due": "2026-10-17",
+                    "employee_ids": [own],
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let cycle = r.json()["id"].as_i64().unwrap();
+        let competencies = app.get("/api/v1/competencies").await.json();
+        assert_eq!(competencies.as_array().unwrap().len(), 6);
+        assert_eq!(
+            competencies[0]["levels_en"][1],
+            "Work is accurate and complete as agreed"
+        );
+        let ratings = |n: i64| {
+            json!(
+                [
+                    "quality",
+                    "communication",
+                    "teamwork",
+                    "creativity",
+                    "analytics",
+                    "leadership"
+                ]
+                .iter()
+                .map(|c| json!({"competency": c, "rating": n}))
+                .collect::<Vec<_>>()
+            )
+        };
+        app.login_as("manager").await;
+        let r = app
+            .post_json(
+                &format!("/api/v1/review-cycles/{cycle}/assessments"),
+                json!({"employee_id": own, "perspective": "manager", "ratings": ratings(4), "comment": "Steady"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = app
+            .post_json(
+                &format!("/api/v1/review-cycles/{cycle}/assessments"),
+                json!({"employee_id": own, "perspective": "manager", "ratings": ratings(4)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let results = app
+            .get(&format!("/api/v1/review-cycles/{cycle}/results/{own}"))
+            .await
+            .json();
+        // Only the manager's part: 4 of 1–5 is 0.75, and it carries all the weight.
+        assert_eq!(results["score"], 0.75);
+        assert_eq!(results["renormalised"], true);
+        let peer = results["perspectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["perspective"] == "peer")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            peer,
+            json!({"perspective": "peer", "answers": 0, "competencies": null, "mean": null,
+                   "hidden": "no answers yet", "comments": []})
+        );
+        let manager_part = results["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "manager")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            manager_part,
+            json!({"name": "manager", "value": 0.75, "weight": 0.2, "used_weight": 1.0, "missing": null})
+        );
+        // The person waits for the release.
+        app.login_as("employee").await;
+        let r = app
+            .get(&format!("/api/v1/review-cycles/{cycle}/results/{own}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }

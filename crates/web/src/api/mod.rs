@@ -14,6 +14,7 @@ pub mod goals;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
+pub mod reviews;
 pub mod session;
 pub mod tasks;
 pub mod teams;
@@ -86,6 +87,16 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
         .route("/tasks/{id}/goal", post(tasks::link_goal))
+        .route("/competencies", get(reviews::competencies))
+        .route("/review-cycles", get(reviews::list).post(reviews::create))
+        .route("/review-cycles/{id}/status", post(reviews::set_status))
+        .route("/review-cycles/{id}/peers", post(reviews::nominate))
+        .route("/review-cycles/{id}/assessments", post(reviews::assess))
+        .route(
+            "/review-cycles/{id}/results/{employee_id}",
+            get(reviews::results),
+        )
+        .route("/review-raters/{id}/decision", post(reviews::decide))
 }
 
 /// The shape of every error answer.
@@ -157,6 +168,8 @@ impl Modify for Security {
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::delete_swot,
         tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
+        reviews::competencies, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
+        reviews::decide, reviews::assess, reviews::results,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -168,6 +181,7 @@ impl Modify for Security {
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),
         (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
+        (name = "reviews", description = "Review cycles, 360° assessments with anonymous peers, results by formula"),
         (name = "goals", description = "Goals with SMART checks and progress, strategies, SWOT and tasks"),
     )
 )]

@@ -1,0 +1,837 @@
+//! Review cycles: the head opens a cycle for a period and its people;
+//! each person rates themself, their manager rates them, peers (nominated
+//! by the person or the manager, approved by the manager) rate them
+//! anonymously; results combine the KPI score, the goals' progress and each
+//! perspective's competency mean by the cycle's formula, and show peer
+//! aggregates only from enough answers.
+//!
+//! Who sees results: the head and admins; the person's managers; the
+//! person once the cycle is released. Viewers never (they see department
+//! figures only).
+
+use std::collections::BTreeMap;
+
+use mkpi_domain::Role;
+use mkpi_domain::period::{Day, Period};
+use mkpi_domain::review::{self, Formula, Perspective, Scale};
+use mkpi_store::reviews::{self as store, NewCompetency, NewCycle};
+pub use mkpi_store::reviews::{CompetencyRow, CycleRow, RaterRow};
+use mkpi_store::{Tx, employees};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::check_ins::MAX_TEXT;
+use crate::metrics::ScopeRef;
+use crate::{Actor, Error, FieldProblem, Result, Services};
+
+/// A cycle as the head sets it up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CycleInput {
+    pub name: String,
+    pub period_from: String,
+    /// The day after the period.
+    pub period_to: String,
+    pub self_due: String,
+    pub nomination_due: String,
+    pub assessment_due: String,
+    pub calibration_due: String,
+    /// The people it covers; empty for everyone active.
+    pub employee_ids: Vec<i64>,
+    /// The anonymity threshold (3 when not given, never lower).
+    pub anonymity_threshold: Option<i64>,
+    pub min_peers: Option<i64>,
+    pub max_peers: Option<i64>,
+    /// none, quarterly, half_yearly or yearly.
+    pub recurrence: Option<String>,
+}
+
+/// One competency's rating as given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingInput {
+    pub competency: String,
+    pub rating: i64,
+    pub comment: String,
+}
+
+/// One perspective's part of a person's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerspectiveResult {
+    pub perspective: Perspective,
+    /// How many raters answered.
+    pub answers: usize,
+    /// Mean rating per competency code, when shown.
+    pub competencies: BTreeMap<String, f64>,
+    /// The mean over competencies on the scale, when shown.
+    pub mean: Option<f64>,
+    /// Why nothing is shown, when nothing is.
+    pub hidden: Option<String>,
+    /// Comments: named for self and manager; for peers and clients without
+    /// authors, in an order that says nothing of who wrote first.
+    pub comments: Vec<String>,
+}
+
+/// A person's results in a cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub cycle: CycleRow,
+    pub employee_id: i64,
+    pub formula: Formula,
+    pub score: review::Score,
+    pub perspectives: Vec<PerspectiveResult>,
+}
+
+fn formula_json(f: &Formula) -> String {
+    let comp: serde_json::Map<String, serde_json::Value> = f
+        .competencies
+        .iter()
+        .map(|(p, w)| (p.code().to_string(), json!(w)))
+        .collect();
+    json!({"kpi": f.kpi, "goals": f.goals, "competencies": comp}).to_string()
+}
+
+fn formula_of(text: &str) -> Formula {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let mut f = Formula {
+        kpi: v["kpi"].as_f64().unwrap_or(0.0),
+        goals: v["goals"].as_f64().unwrap_or(0.0),
+        competencies: BTreeMap::new(),
+    };
+    if let Some(m) = v["competencies"].as_object() {
+        for (k, w) in m {
+            if let (Some(p), Some(w)) = (Perspective::parse(k), w.as_f64()) {
+                f.competencies.insert(p, w);
+            }
+        }
+    }
+    f
+}
+
+impl Services {
+    /// The active competencies, the seed's six written on first use.
+    pub async fn competencies(&self) -> Result<Vec<CompetencyRow>> {
+        let mut tx = self.store.begin().await?;
+        let rows = ensure_framework(&mut tx, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Opens a review cycle (the head and admins). Every problem is listed;
+    /// nothing is stored unless all is well.
+    pub async fn create_review_cycle(&self, actor: &Actor, input: &CycleInput) -> Result<CycleRow> {
+        if !matches!(actor.role, Role::Admin | Role::Head) {
+            return Err(Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(FieldProblem::new(
+                "name",
+                "name the cycle (at most 200 characters)",
+            ));
+        }
+        let period = match Period::parse(input.period_from.trim(), input.period_to.trim()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problems.push(FieldProblem::new("period_to", e.to_string()));
+                None
+            }
+        };
+        let mut dues = Vec::new();
+        for (field, text) in [
+            ("self_due", &input.self_due),
+            ("nomination_due", &input.nomination_due),
+            ("assessment_due", &input.assessment_due),
+            ("calibration_due", &input.calibration_due),
+        ] {
+            match Day::parse(text.trim()) {
+                Ok(d) => dues.push((field, d)),
+                Err(e) => problems.push(FieldProblem::new(field, e.to_string())),
+            }
+        }
+        for pair in dues.windows(2) {
+            if pair[1].1 < pair[0].1 {
+                problems.push(FieldProblem::new(
+                    pair[1].0,
+                    format!(
+                        "{} comes before the {} ({})",
+                        pair[1].1, pair[0].0, pair[0].1
+                    ),
+                ));
+            }
+        }
+        let threshold = input.anonymity_threshold.unwrap_or(3);
+        if threshold < review::MIN_ANONYMOUS_ANSWERS as i64 || threshold > 50 {
+            problems.push(FieldProblem::new(
+                "anonymity_threshold",
+                format!(
+                    "{threshold} is not allowed: anonymous answers are shown from 3 up (at most 50)"
+                ),
+            ));
+        }
+        let (min_peers, max_peers) = (input.min_peers.unwrap_or(3), input.max_peers.unwrap_or(8));
+        if min_peers < 0 || max_peers < min_peers || max_peers > 30 {
+            problems.push(FieldProblem::new(
+                "max_peers",
+                format!(
+                    "peers from {min_peers} to {max_peers} do not work; give 0 ≤ min ≤ max ≤ 30"
+                ),
+            ));
+        }
+        let recurrence = input.recurrence.as_deref().unwrap_or("none").trim();
+        if !["none", "quarterly", "half_yearly", "yearly"].contains(&recurrence) {
+            problems.push(FieldProblem::new(
+                "recurrence",
+                format!(
+                    "'{recurrence}' is not a recurrence; use none, quarterly, half_yearly or yearly"
+                ),
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let everyone = mkpi_domain::Scope::everyone();
+        let active: Vec<i64> = employees::list(&mut tx, &everyone)
+            .await?
+            .into_iter()
+            .filter(|e| e.active)
+            .map(|e| e.id)
+            .collect();
+        let mut people = if input.employee_ids.is_empty() {
+            active.clone()
+        } else {
+            input.employee_ids.clone()
+        };
+        people.sort_unstable();
+        people.dedup();
+        for e in &people {
+            if !active.contains(e) {
+                problems.push(FieldProblem::new(
+                    "employee_ids",
+                    format!("there is no active person {e}"),
+                ));
+            }
+        }
+        let (Some(period), true) = (period, problems.is_empty()) else {
+            return Err(Error::Invalid(problems));
+        };
+        let competencies = ensure_framework(&mut tx, now).await?;
+        let ids: Vec<i64> = competencies.iter().map(|c| c.id).collect();
+        let formula = formula_json(&Formula::default());
+        let (from, to) = (period.from.to_string(), period.to.to_string());
+        let day = |i: usize| dues[i].1.to_string();
+        let (d0, d1, d2, d3) = (day(0), day(1), day(2), day(3));
+        let scale = Scale::default();
+        let id = store::insert_cycle(
+            &mut tx,
+            &NewCycle {
+                name,
+                period_from: &from,
+                period_to: &to,
+                self_due: &d0,
+                nomination_due: &d1,
+                assessment_due: &d2,
+                calibration_due: &d3,
+                scale_min: scale.min,
+                scale_max: scale.max,
+                anonymity_threshold: threshold,
+                min_peers,
+                max_peers,
+                formula: &formula,
+                recurrence,
+            },
+            &people,
+            &ids,
+            (actor.user_id > 0).then_some(actor.user_id),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "create",
+                entity: "review_cycle",
+                entity_id: Some(id),
+                before: None,
+                after: Some(json!({
+                    "name": name, "period_from": from, "period_to": to, "people": people.len(),
+                    "anonymity_threshold": threshold, "formula": formula,
+                })),
+            },
+        )
+        .await?;
+        let row = store::cycle(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Every cycle (names and dates are no secret; results are).
+    pub async fn review_cycles(&self, _actor: &Actor) -> Result<Vec<CycleRow>> {
+        let mut tx = self.store.read().await?;
+        Ok(store::cycles(&mut tx).await?)
+    }
+
+    /// A cycle in which the person takes part, or NotFound.
+    async fn cycle_of(&self, tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<CycleRow> {
+        let cycle = store::cycle(tx, cycle_id).await?.ok_or(Error::NotFound)?;
+        if !store::participants(tx, cycle_id)
+            .await?
+            .contains(&employee_id)
+        {
+            return Err(Error::NotFound);
+        }
+        Ok(cycle)
+    }
+
+    /// Whether the caller manages the person (the head and admins manage
+    /// everyone; a manager the people of their teams, not themself).
+    async fn manages(&self, tx: &mut Tx, actor: &Actor, employee_id: i64) -> Result<bool> {
+        Ok(match actor.role {
+            Role::Admin | Role::Head => true,
+            Role::Manager => {
+                actor.employee_id != Some(employee_id)
+                    && employees::get(tx, &actor.scope, employee_id).await.is_ok()
+            }
+            Role::Employee | Role::Viewer => false,
+        })
+    }
+
+    /// Names a peer to rate a person: the person (a nomination their manager
+    /// approves) or their manager (approved at once).
+    pub async fn nominate_peer(
+        &self,
+        actor: &Actor,
+        cycle_id: i64,
+        employee_id: i64,
+        peer_id: i64,
+    ) -> Result<RaterRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if employees::get(&mut tx, &actor.scope, employee_id)
+            .await
+            .is_err()
+        {
+            return Err(Error::NotFound);
+        }
+        let cycle = self.cycle_of(&mut tx, cycle_id, employee_id).await?;
+        let is_self = actor.employee_id == Some(employee_id);
+        let manages = self.manages(&mut tx, actor, employee_id).await?;
+        if !is_self && !manages {
+            return Err(Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        if cycle.status != "open" {
+            problems.push(FieldProblem::new(
+                "cycle",
+                format!(
+                    "the cycle is {}; peers are named while it is open",
+                    cycle.status
+                ),
+            ));
+        }
+        let everyone = mkpi_domain::Scope::everyone();
+        let peer_ok = employees::get(&mut tx, &everyone, peer_id)
+            .await
+            .is_ok_and(|e| e.active);
+        if peer_id == employee_id || !peer_ok {
+            problems.push(FieldProblem::new(
+                "peer_employee_id",
+                if peer_id == employee_id {
+                    "a person cannot be their own peer".to_string()
+                } else {
+                    format!("there is no active person {peer_id}")
+                },
+            ));
+        }
+        let raters = store::raters_of(&mut tx, cycle_id, employee_id).await?;
+        let peers: Vec<&RaterRow> = raters
+            .iter()
+            .filter(|r| r.perspective == "peer" && r.status != "declined")
+            .collect();
+        if peers.iter().any(|r| r.rater_employee_id == Some(peer_id)) {
+            problems.push(FieldProblem::new(
+                "peer_employee_id",
+                "this peer is named already",
+            ));
+        } else if peers.len() as i64 >= cycle.max_peers {
+            problems.push(FieldProblem::new(
+                "peer_employee_id",
+                format!(
+                    "{} peers are named already, the most this cycle takes",
+                    peers.len()
+                ),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let status = if manages { "approved" } else { "nominated" };
+        let id = store::add_rater(
+            &mut tx,
+            cycle_id,
+            employee_id,
+            "peer",
+            Some(peer_id),
+            status,
+            (actor.user_id > 0).then_some(actor.user_id),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "create",
+                entity: "review_rater",
+                entity_id: Some(id),
+                before: None,
+                after: Some(json!({"cycle_id": cycle_id, "employee_id": employee_id, "peer": peer_id, "status": status})),
+            },
+        )
+        .await?;
+        let row = store::rater(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Approves or declines a peer named by the person (their managers,
+    /// the head, admins).
+    pub async fn decide_peer(
+        &self,
+        actor: &Actor,
+        rater_id: i64,
+        approve: bool,
+    ) -> Result<RaterRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let rater = store::rater(&mut tx, rater_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if employees::get(&mut tx, &actor.scope, rater.employee_id)
+            .await
+            .is_err()
+        {
+            return Err(Error::NotFound);
+        }
+        if !self.manages(&mut tx, actor, rater.employee_id).await? {
+            return Err(Error::Forbidden);
+        }
+        if rater.status != "nominated" {
+            return Err(Error::invalid(
+                "status",
+                format!("the nomination is {} already", rater.status),
+            ));
+        }
+        let status = if approve { "approved" } else { "declined" };
+        store::set_rater_status(&mut tx, rater_id, status).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "review_rater",
+                entity_id: Some(rater_id),
+                before: Some(json!({"status": rater.status})),
+                after: Some(json!({"status": status})),
+            },
+        )
+        .await?;
+        let row = store::rater(&mut tx, rater_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Submits one assessment: a rating for every competency of the cycle
+    /// (each with an optional comment) and an overall comment. The self
+    /// and the manager answer by name; an approved peer answers
+    /// anonymously: the answer is stored without them. Once only.
+    pub async fn submit_assessment(
+        &self,
+        actor: &Actor,
+        cycle_id: i64,
+        employee_id: i64,
+        perspective: &str,
+        ratings: &[RatingInput],
+        comment: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        let Some(me) = actor.employee_id else {
+            return Err(Error::Forbidden);
+        };
+        let mut tx = self.store.begin().await?;
+        let cycle = self.cycle_of(&mut tx, cycle_id, employee_id).await?;
+        let Some(p) = Perspective::parse(perspective) else {
+            return Err(Error::invalid(
+                "perspective",
+                format!("'{perspective}' is not a perspective; use self, manager or peer"),
+            ));
+        };
+        let existing = store::rater_for(&mut tx, cycle_id, employee_id, p.code(), me).await?;
+        let allowed = match p {
+            Perspective::SelfReview => me == employee_id,
+            Perspective::Manager => {
+                me != employee_id && self.manages(&mut tx, actor, employee_id).await?
+            }
+            Perspective::Peer => existing
+                .as_ref()
+                .is_some_and(|r| r.status == "approved" || r.status == "submitted"),
+            // Clients answer through their own link.
+            Perspective::Client => false,
+        };
+        if !allowed {
+            return Err(Error::Forbidden);
+        }
+        if existing.as_ref().is_some_and(|r| r.status == "submitted") {
+            return Err(Error::Conflict(
+                "this assessment is submitted already; answers are final".to_string(),
+            ));
+        }
+        let mut problems = Vec::new();
+        if cycle.status != "open" {
+            problems.push(FieldProblem::new(
+                "cycle",
+                format!(
+                    "the cycle is {}; assessments are taken while it is open",
+                    cycle.status
+                ),
+            ));
+        }
+        let scale = Scale {
+            min: cycle.scale_min,
+            max: cycle.scale_max,
+        };
+        let competencies = store::cycle_competencies(&mut tx, cycle_id).await?;
+        let mut by_id: Vec<(i64, i64, String)> = Vec::new();
+        for r in ratings {
+            match competencies.iter().find(|c| c.code == r.competency.trim()) {
+                None => problems.push(FieldProblem::new(
+                    "ratings",
+                    format!("'{}' is not a competency of this cycle", r.competency),
+                )),
+                Some(c) if by_id.iter().any(|(id, _, _)| *id == c.id) => problems.push(
+                    FieldProblem::new("ratings", format!("{} is rated twice", c.code)),
+                ),
+                Some(c) => match scale.check(r.rating) {
+                    Ok(v) => by_id.push((c.id, v, r.comment.trim().to_string())),
+                    Err(m) => {
+                        problems.push(FieldProblem::new("ratings", format!("{}: {m}", c.code)))
+                    }
+                },
+            }
+            if r.comment.chars().count() > MAX_TEXT {
+                problems.push(FieldProblem::new(
+                    "ratings",
+                    format!(
+                        "the comment on {} is longer than {MAX_TEXT} characters",
+                        r.competency
+                    ),
+                ));
+            }
+        }
+        for c in &competencies {
+            if !ratings.iter().any(|r| r.competency.trim() == c.code) {
+                problems.push(FieldProblem::new(
+                    "ratings",
+                    format!("{} is not rated", c.code),
+                ));
+            }
+        }
+        if comment.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "comment",
+                format!("is longer than {MAX_TEXT} characters"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let named = (!p.anonymous()).then_some(me);
+        for (competency_id, rating, text) in &by_id {
+            store::add_answer(
+                &mut tx,
+                cycle_id,
+                employee_id,
+                p.code(),
+                named,
+                Some(*competency_id),
+                Some(*rating),
+                text,
+            )
+            .await?;
+        }
+        if !comment.trim().is_empty() {
+            store::add_answer(
+                &mut tx,
+                cycle_id,
+                employee_id,
+                p.code(),
+                named,
+                None,
+                None,
+                comment.trim(),
+            )
+            .await?;
+        }
+        match existing {
+            Some(r) => store::set_rater_status(&mut tx, r.id, "submitted").await?,
+            None => {
+                store::add_rater(
+                    &mut tx,
+                    cycle_id,
+                    employee_id,
+                    p.code(),
+                    Some(me),
+                    "submitted",
+                    None,
+                    now,
+                )
+                .await?;
+            }
+        }
+        // The audit log names the assessment's subject, never an anonymous rater.
+        audit::record(
+            &mut tx,
+            now,
+            &if p.anonymous() {
+                crate::Author::system("review")
+            } else {
+                actor.author()
+            },
+            Change {
+                action: "create",
+                entity: "review_assessment",
+                entity_id: Some(cycle_id),
+                before: None,
+                after: Some(json!({"employee_id": employee_id, "perspective": p.code()})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a cycle on: open → calibration → released → closed (the head
+    /// and admins). Results reach the people once released.
+    pub async fn set_review_cycle_status(
+        &self,
+        actor: &Actor,
+        cycle_id: i64,
+        status: &str,
+    ) -> Result<CycleRow> {
+        if !matches!(actor.role, Role::Admin | Role::Head) {
+            return Err(Error::Forbidden);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let cycle = store::cycle(&mut tx, cycle_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let next = match cycle.status.as_str() {
+            "open" => "calibration",
+            "calibration" => "released",
+            "released" => "closed",
+            _ => "",
+        };
+        if status != next {
+            return Err(Error::invalid(
+                "status",
+                if next.is_empty() {
+                    format!("the cycle is {} and cannot move on", cycle.status)
+                } else {
+                    format!("the cycle is {}; it moves on to {next}", cycle.status)
+                },
+            ));
+        }
+        store::set_cycle_status(&mut tx, cycle_id, status, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "review_cycle",
+                entity_id: Some(cycle_id),
+                before: Some(json!({"status": cycle.status})),
+                after: Some(json!({"status": status})),
+            },
+        )
+        .await?;
+        let row = store::cycle(&mut tx, cycle_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// A person's results as the caller may see them.
+    pub async fn review_results(
+        &self,
+        actor: &Actor,
+        cycle_id: i64,
+        employee_id: i64,
+    ) -> Result<Results> {
+        let mut tx = self.store.read().await?;
+        if !actor.scope.sees_evaluations()
+            || employees::get(&mut tx, &actor.scope, employee_id)
+                .await
+                .is_err()
+        {
+            return Err(Error::NotFound);
+        }
+        let cycle = self.cycle_of(&mut tx, cycle_id, employee_id).await?;
+        let is_self = actor.employee_id == Some(employee_id);
+        let manages = self.manages(&mut tx, actor, employee_id).await?;
+        let released = matches!(cycle.status.as_str(), "released" | "closed");
+        if !(manages || is_self && released) {
+            return Err(Error::Forbidden);
+        }
+        let competencies = store::cycle_competencies(&mut tx, cycle_id).await?;
+        let groups = store::answers_of(&mut tx, cycle_id, employee_id).await?;
+        let raters = store::raters_of(&mut tx, cycle_id, employee_id).await?;
+        drop(tx);
+        let scale = Scale {
+            min: cycle.scale_min,
+            max: cycle.scale_max,
+        };
+        let threshold = review::threshold(cycle.anonymity_threshold.max(0) as usize);
+        let mut perspectives = Vec::new();
+        let mut competency_parts: BTreeMap<Perspective, std::result::Result<f64, String>> =
+            BTreeMap::new();
+        for p in Perspective::ALL {
+            let answers = raters
+                .iter()
+                .filter(|r| r.perspective == p.code() && r.status == "submitted")
+                .count();
+            let hidden = if answers == 0 {
+                Some("no answers yet".to_string())
+            } else if p.anonymous() && !review::shown(answers, threshold) {
+                Some(format!(
+                    "{answers} answers: shown from {threshold}, so that no one can be recognised"
+                ))
+            } else {
+                None
+            };
+            let mut means = BTreeMap::new();
+            let mut comments = Vec::new();
+            if hidden.is_none() {
+                for g in groups.iter().filter(|g| g.perspective == p.code()) {
+                    match g
+                        .competency_id
+                        .and_then(|id| competencies.iter().find(|c| c.id == id))
+                    {
+                        Some(c) if !g.ratings.is_empty() => {
+                            let mean =
+                                g.ratings.iter().sum::<i64>() as f64 / g.ratings.len() as f64;
+                            means.insert(c.code.clone(), mean);
+                        }
+                        _ => {}
+                    }
+                    comments.extend(g.comments.iter().cloned());
+                }
+                // Sorted text: the order says nothing of who wrote first.
+                comments.sort();
+            }
+            let mean =
+                (!means.is_empty()).then(|| means.values().sum::<f64>() / means.len() as f64);
+            competency_parts.insert(
+                p,
+                match (mean, &hidden) {
+                    (Some(m), _) => Ok(scale.normalise(m)),
+                    (None, Some(why)) => Err(why.clone()),
+                    (None, None) => Err("no ratings".to_string()),
+                },
+            );
+            perspectives.push(PerspectiveResult {
+                perspective: p,
+                answers,
+                competencies: means,
+                mean,
+                hidden,
+                comments,
+            });
+        }
+        let period = Period::parse(&cycle.period_from, &cycle.period_to)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let system = Actor::system();
+        let kpis = self
+            .kpis_for(&system, &ScopeRef::Employee(employee_id), period)
+            .await?;
+        let kpi = match crate::scorecard::weighted_score(&kpis).0 {
+            Some(s) => Ok(s),
+            None if kpis.is_empty() => Err("no KPIs for the period".to_string()),
+            None => Err("the KPIs have no values for the period".to_string()),
+        };
+        let goals = self.goal_score(employee_id, period).await?;
+        let formula = formula_of(&cycle.formula);
+        let score = formula.score(kpi, goals, &competency_parts);
+        Ok(Results {
+            cycle,
+            employee_id,
+            formula,
+            score,
+            perspectives,
+        })
+    }
+
+    /// The weighted progress of a person's active and done goals that run
+    /// in the period.
+    async fn goal_score(
+        &self,
+        employee_id: i64,
+        period: Period,
+    ) -> Result<std::result::Result<f64, String>> {
+        let system = Actor::system();
+        let roots = self.goal_tree(&system, Some(period)).await?;
+        let scope = format!("employee:{employee_id}");
+        let mut parts = Vec::new();
+        fn walk(v: &[crate::goals::GoalView], scope: &str, out: &mut Vec<(f64, Option<f64>)>) {
+            for g in v {
+                if g.goal.scope == scope && matches!(g.goal.status.as_str(), "active" | "done") {
+                    out.push((g.goal.weight, g.progress));
+                }
+                walk(&g.children, scope, out);
+            }
+        }
+        walk(&roots, &scope, &mut parts);
+        if parts.is_empty() {
+            return Ok(Err("no goals for the period".to_string()));
+        }
+        let weight: f64 = parts.iter().map(|(w, _)| w).sum();
+        // A goal without progress yet counts as 0: nothing of it is done.
+        Ok(Ok(parts
+            .iter()
+            .map(|(w, p)| w * p.unwrap_or(0.0))
+            .sum::<f64>()
+            / weight))
+    }
+}
+
+/// The active competencies; the seed's six are written when there are none.
+async fn ensure_framework(tx: &mut Tx, now: i64) -> Result<Vec<CompetencyRow>> {
+    let rows = store::competencies(tx).await?;
+    if !rows.is_empty() {
+        return Ok(rows);
+    }
+    for (i, c) in review::default_framework().iter().enumerate() {
+        let en = serde_json::to_string(&c.levels_en).unwrap_or_default();
+        let ru = serde_json::to_string(&c.levels_ru).unwrap_or_default();
+        store::insert_competency(
+            tx,
+            &NewCompetency {
+                code: &c.code,
+                name_en: &c.name_en,
+                name_ru: &c.name_ru,
+                levels_en: &en,
+                levels_ru: &ru,
+                position: i as i64,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(store::competencies(tx).await?)
+}

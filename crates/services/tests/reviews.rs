@@ -1,0 +1,320 @@
+//! Review cycles on both backends: who may assess whom, answers final once
+//! given, peer answers hidden below the threshold and stored without their
+//! author, and the final score by the cycle's formula with missing parts
+//! named and the other weights grown.
+
+use mkpi_domain::review::Perspective;
+use mkpi_services::reviews::{CycleInput, RatingInput, Results};
+use mkpi_services::users::{NewUserInput, Principal};
+use mkpi_services::{Actor, AuthSettings, Clock, Error, Services, Store};
+use mkpi_store::testing;
+
+const NOW: i64 = 1_790_000_000; // 2026-09-21
+
+async fn actor(s: &Services, login: &str) -> Actor {
+    s.login(login, "demo", "t").await.unwrap().actor
+}
+
+/// Signs in as a person of the demo, giving them an account first.
+async fn person(s: &Services, employee_id: i64) -> Actor {
+    let head = actor(s, "head").await;
+    let email = s.get_employee(&head, employee_id).await.unwrap().email;
+    let login = format!("p{employee_id}");
+    s.create_user(
+        Principal::Operator,
+        NewUserInput {
+            login: login.clone(),
+            password: "long-enough-1".into(),
+            role: "employee".into(),
+            employee_email: Some(email),
+            locale: None,
+        },
+    )
+    .await
+    .unwrap();
+    s.login(&login, "long-enough-1", "t").await.unwrap().actor
+}
+
+fn all(rating: i64, comment: &str) -> Vec<RatingInput> {
+    [
+        "quality",
+        "communication",
+        "teamwork",
+        "creativity",
+        "analytics",
+        "leadership",
+    ]
+    .iter()
+    .map(|c| RatingInput {
+        competency: c.to_string(),
+        rating,
+        comment: comment.to_string(),
+    })
+    .collect()
+}
+
+fn part<'a>(r: &'a Results, name: &str) -> &'a mkpi_domain::review::Part {
+    r.score.parts.iter().find(|p| p.name == name).unwrap()
+}
+
+#[tokio::test]
+async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(NOW),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        let head = actor(&s, "head").await;
+        let manager = actor(&s, "manager").await;
+        let employee = actor(&s, "employee").await;
+        let me = demo.employee_employee_id;
+        let peers = [
+            demo.employee_ids[3],
+            demo.employee_ids[4],
+            demo.employee_ids[5],
+        ];
+
+        // Bad set-ups are refused whole.
+        let e = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    name: " ".into(),
+                    period_from: "2026-07-01".into(),
+                    period_to: "2026-06-01".into(),
+                    self_due: "2026-10-05".into(),
+                    nomination_due: "2026-10-01".into(),
+                    assessment_due: "soon".into(),
+                    calibration_due: "2026-10-20".into(),
+                    anonymity_threshold: Some(2),
+                    employee_ids: vec![999_999],
+                    ..CycleInput::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        let fields: Vec<String> = match e {
+            Error::Invalid(p) => p.into_iter().map(|p| p.field).collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "period_to",
+                "assessment_due",
+                "nomination_due",
+                "anonymity_threshold",
+                "employee_ids"
+            ]
+        );
+        assert!(s.review_cycles(&head).await.unwrap().is_empty());
+        assert!(matches!(
+            s.create_review_cycle(&manager, &CycleInput::default())
+                .await,
+            Err(Error::Forbidden)
+        ));
+
+        let mut people = vec![me];
+        people.extend(peers);
+        let cycle = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    name: "Q3 2026".into(),
+                    period_from: "2026-07-01".into(),
+                    period_to: "2026-10-01".into(),
+                    self_due: "2026-10-03".into(),
+                    nomination_due: "2026-10-03".into(),
+                    assessment_due: "2026-10-10".into(),
+                    calibration_due: "2026-10-17".into(),
+                    employee_ids: people,
+                    ..CycleInput::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (cycle.status.as_str(), cycle.anonymity_threshold),
+            ("open", 3)
+        );
+
+        // Self: once, every competency, on the scale.
+        let e = s
+            .submit_assessment(&employee, cycle.id, me, "self", &all(6, ""), "")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref p) if p.len() == 6), "{e:?}");
+        s.submit_assessment(&employee, cycle.id, me, "self", &all(4, ""), "I grew")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.submit_assessment(&employee, cycle.id, me, "self", &all(4, ""), "")
+                .await,
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            s.submit_assessment(&employee, cycle.id, me, "manager", &all(5, ""), "")
+                .await,
+            Err(Error::Forbidden)
+        ));
+        s.submit_assessment(
+            &manager,
+            cycle.id,
+            me,
+            "manager",
+            &all(3, ""),
+            "Solid quarter",
+        )
+        .await
+        .unwrap();
+
+        // A peer named by the person waits for the manager's approval.
+        let n = s
+            .nominate_peer(&employee, cycle.id, me, peers[0])
+            .await
+            .unwrap();
+        assert_eq!(n.status, "nominated");
+        let peer0 = person(&s, peers[0]).await;
+        assert!(matches!(
+            s.submit_assessment(&peer0, cycle.id, me, "peer", &all(5, ""), "")
+                .await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.decide_peer(&employee, n.id, true).await,
+            Err(Error::Forbidden)
+        ));
+        s.decide_peer(&manager, n.id, true).await.unwrap();
+        s.submit_assessment(&peer0, cycle.id, me, "peer", &all(5, "Great partner"), "")
+            .await
+            .unwrap();
+
+        // One peer answer: hidden, and the score says why peers are missing.
+        let r = s.review_results(&manager, cycle.id, me).await.unwrap();
+        let peer = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Peer)
+            .unwrap();
+        assert_eq!(
+            (
+                peer.answers,
+                peer.mean,
+                peer.comments.len(),
+                peer.hidden.as_deref()
+            ),
+            (
+                1,
+                None,
+                0,
+                Some("1 answers: shown from 3, so that no one can be recognised")
+            )
+        );
+        assert_eq!(part(&r, "peer").missing.as_deref(), peer.hidden.as_deref());
+        assert_eq!(
+            part(&r, "kpi").missing.as_deref(),
+            Some("no KPIs for the period")
+        );
+        assert_eq!(
+            part(&r, "goals").missing.as_deref(),
+            Some("no goals for the period")
+        );
+        // Manager 3 → 0.5 (weight 0.2), self 4 → 0.75 (weight 0.05).
+        let expected = (0.2 * 0.5 + 0.05 * 0.75) / 0.25;
+        assert!(
+            (r.score.value.unwrap() - expected).abs() < 1e-12,
+            "{:?}",
+            r.score.value
+        );
+        let manager_view = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Manager)
+            .unwrap();
+        assert_eq!(manager_view.comments, ["Solid quarter"]);
+
+        // Two more peers, named by the manager (approved at once): now shown.
+        for (peer_id, rating, text) in [
+            (peers[1], 3, "Clear briefs"),
+            (peers[2], 2, "Misses deadlines"),
+        ] {
+            s.nominate_peer(&manager, cycle.id, me, peer_id)
+                .await
+                .unwrap();
+            let p = person(&s, peer_id).await;
+            s.submit_assessment(&p, cycle.id, me, "peer", &all(rating, text), "")
+                .await
+                .unwrap();
+        }
+        let r = s.review_results(&manager, cycle.id, me).await.unwrap();
+        let peer = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Peer)
+            .unwrap();
+        assert_eq!(peer.answers, 3);
+        assert!((peer.mean.unwrap() - 10.0 / 3.0).abs() < 1e-12);
+        // Comments without authors, sorted rather than in the order given.
+        assert_eq!(peer.comments.len(), 18);
+        assert_eq!(peer.comments[0], "Clear briefs");
+        assert_eq!(peer.comments[17], "Misses deadlines");
+        let peer_norm = (10.0 / 3.0 - 1.0) / 4.0;
+        let expected = (0.2 * 0.5 + 0.1 * peer_norm + 0.05 * 0.75) / 0.35;
+        assert!((r.score.value.unwrap() - expected).abs() < 1e-12);
+
+        // The audit log never names a peer who answered.
+        let log = s
+            .audit_log(&head, Some("review_assessment"), 50, 0)
+            .await
+            .unwrap();
+        let peer_entries: Vec<_> = log
+            .iter()
+            .filter(|e| e.after_json.as_deref().unwrap_or("").contains("\"peer\""))
+            .collect();
+        assert_eq!(peer_entries.len(), 3);
+        assert!(peer_entries.iter().all(|e| e.actor_user_id.is_none()));
+
+        // The person sees results only once released; viewers never.
+        assert!(matches!(
+            s.review_results(&employee, cycle.id, me).await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.review_results(&actor(&s, "viewer").await, cycle.id, me)
+                .await,
+            Err(Error::NotFound)
+        ));
+        let e = s
+            .set_review_cycle_status(&head, cycle.id, "released")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is open; it moves on to calibration")
+        );
+        s.set_review_cycle_status(&head, cycle.id, "calibration")
+            .await
+            .unwrap();
+        s.set_review_cycle_status(&head, cycle.id, "released")
+            .await
+            .unwrap();
+        let mine = s.review_results(&employee, cycle.id, me).await.unwrap();
+        assert!((mine.score.value.unwrap() - expected).abs() < 1e-12);
+        // Answers are closed after the cycle is open.
+        let late = s
+            .login(&format!("p{}", peers[1]), "long-enough-1", "t")
+            .await
+            .unwrap()
+            .actor;
+        let e = s
+            .submit_assessment(&late, cycle.id, peers[1], "self", &all(3, ""), "")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is released; assessments are taken while it is open"),
+            "{e:?}"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! Review cycles: the competency framework, cycles with their people and
+//! competencies, who rates whom, and the answers. Anonymous answers (peers,
+//! clients) are written without their rater and read back only as groups.
+
+use crate::{Result, Tx};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CompetencyRow {
+    pub id: i64,
+    pub code: String,
+    pub name_en: String,
+    pub name_ru: String,
+    pub levels_en: String,
+    pub levels_ru: String,
+}
+
+pub struct NewCompetency<'a> {
+    pub code: &'a str,
+    pub name_en: &'a str,
+    pub name_ru: &'a str,
+    pub levels_en: &'a str,
+    pub levels_ru: &'a str,
+    pub position: i64,
+}
+
+pub async fn insert_competency(tx: &mut Tx, c: &NewCompetency<'_>, now: i64) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO competencies (code, name_en, name_ru, levels_en, levels_ru, position, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+    )
+    .bind(c.code)
+    .bind(c.name_en)
+    .bind(c.name_ru)
+    .bind(c.levels_en)
+    .bind(c.levels_ru)
+    .bind(c.position)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// The active competencies in their order.
+pub async fn competencies(tx: &mut Tx) -> Result<Vec<CompetencyRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name_en, name_ru, levels_en, levels_ru FROM competencies
+         WHERE active = 1 ORDER BY position, id",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// A cycle's competencies in their order.
+pub async fn cycle_competencies(tx: &mut Tx, cycle_id: i64) -> Result<Vec<CompetencyRow>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.code, c.name_en, c.name_ru, c.levels_en, c.levels_ru
+         FROM review_competencies rc JOIN competencies c ON c.id = rc.competency_id
+         WHERE rc.cycle_id = $1 ORDER BY c.position, c.id",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CycleRow {
+    pub id: i64,
+    pub name: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub status: String,
+    pub self_due: String,
+    pub nomination_due: String,
+    pub assessment_due: String,
+    pub calibration_due: String,
+    pub scale_min: i64,
+    pub scale_max: i64,
+    pub anonymity_threshold: i64,
+    pub min_peers: i64,
+    pub max_peers: i64,
+    pub formula: String,
+    pub formula_version: i64,
+    pub recurrence: String,
+    pub created_at: i64,
+}
+
+pub struct NewCycle<'a> {
+    pub name: &'a str,
+    pub period_from: &'a str,
+    pub period_to: &'a str,
+    pub self_due: &'a str,
+    pub nomination_due: &'a str,
+    pub assessment_due: &'a str,
+    pub calibration_due: &'a str,
+    pub scale_min: i64,
+    pub scale_max: i64,
+    pub anonymity_threshold: i64,
+    pub min_peers: i64,
+    pub max_peers: i64,
+    pub formula: &'a str,
+    pub recurrence: &'a str,
+}
+
+pub async fn insert_cycle(
+    tx: &mut Tx,
+    c: &NewCycle<'_>,
+    participants: &[i64],
+    competency_ids: &[i64],
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO review_cycles (name, period_from, period_to, status, self_due, nomination_due,
+                                    assessment_due, calibration_due, scale_min, scale_max,
+                                    anonymity_threshold, min_peers, max_peers, formula, formula_version,
+                                    recurrence, created_by_user_id, created_at, updated_at)
+         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $16)
+         RETURNING id",
+    )
+    .bind(c.name)
+    .bind(c.period_from)
+    .bind(c.period_to)
+    .bind(c.self_due)
+    .bind(c.nomination_due)
+    .bind(c.assessment_due)
+    .bind(c.calibration_due)
+    .bind(c.scale_min)
+    .bind(c.scale_max)
+    .bind(c.anonymity_threshold)
+    .bind(c.min_peers)
+    .bind(c.max_peers)
+    .bind(c.formula)
+    .bind(c.recurrence)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    for e in participants {
+        sqlx::query("INSERT INTO review_participants (cycle_id, employee_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(e)
+            .execute(tx.conn())
+            .await?;
+    }
+    for c in competency_ids {
+        sqlx::query("INSERT INTO review_competencies (cycle_id, competency_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(c)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(id)
+}
+
+const CYCLE: &str =
+    "SELECT id, name, period_from, period_to, status, self_due, nomination_due, assessment_due,
+        calibration_due, scale_min, scale_max, anonymity_threshold, min_peers, max_peers, formula,
+        formula_version, recurrence, created_at FROM review_cycles";
+
+pub async fn cycle(tx: &mut Tx, id: i64) -> Result<Option<CycleRow>> {
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{CYCLE} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
+/// Every cycle, latest period first.
+pub async fn cycles(tx: &mut Tx) -> Result<Vec<CycleRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CYCLE} ORDER BY period_from DESC, id DESC"
+    )))
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+pub async fn set_cycle_status(tx: &mut Tx, id: i64, status: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE review_cycles SET status = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn participants(tx: &mut Tx, cycle_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT CAST(employee_id AS BIGINT) FROM review_participants WHERE cycle_id = $1 ORDER BY employee_id",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RaterRow {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub employee_id: i64,
+    pub perspective: String,
+    pub rater_employee_id: Option<i64>,
+    pub rater_name: Option<String>,
+    pub status: String,
+}
+
+const RATER: &str = "SELECT r.id, CAST(r.cycle_id AS BIGINT) AS cycle_id, CAST(r.employee_id AS BIGINT) AS employee_id,
+        r.perspective, CAST(r.rater_employee_id AS BIGINT) AS rater_employee_id, e.name AS rater_name, r.status
+     FROM review_raters r LEFT JOIN employees e ON e.id = r.rater_employee_id";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_rater(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    perspective: &str,
+    rater_employee_id: Option<i64>,
+    status: &str,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO review_raters (cycle_id, employee_id, perspective, rater_employee_id, status,
+                                    nominated_by_user_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(perspective)
+    .bind(rater_employee_id)
+    .bind(status)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+pub async fn rater(tx: &mut Tx, id: i64) -> Result<Option<RaterRow>> {
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{RATER} WHERE r.id = $1")))
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
+/// The raters of a person in a cycle.
+pub async fn raters_of(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<Vec<RaterRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{RATER} WHERE r.cycle_id = $1 AND r.employee_id = $2 ORDER BY r.perspective, r.id"
+    )))
+    .bind(cycle_id)
+    .bind(employee_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// The raters' row of one rater for one person and perspective.
+pub async fn rater_for(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    perspective: &str,
+    rater_employee_id: i64,
+) -> Result<Option<RaterRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{RATER} WHERE r.cycle_id = $1 AND r.employee_id = $2 AND r.perspective = $3
+                 AND r.rater_employee_id = $4"
+    )))
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(perspective)
+    .bind(rater_employee_id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+pub async fn set_rater_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
+    sqlx::query("UPDATE review_raters SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// One answer: a competency's rating (or the overall comment), written
+/// with its rater only for the named perspectives.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_answer(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    perspective: &str,
+    named_rater: Option<i64>,
+    competency_id: Option<i64>,
+    rating: Option<i64>,
+    comment: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_answers (cycle_id, employee_id, perspective, rater_employee_id, competency_id,
+                                     rating, comment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(perspective)
+    .bind(named_rater)
+    .bind(competency_id)
+    .bind(rating)
+    .bind(comment)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A person's answers in a cycle, as groups per perspective and
+/// competency: (perspective, competency id, ratings, comments). No rater.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnswerGroup {
+    pub perspective: String,
+    pub competency_id: Option<i64>,
+    pub ratings: Vec<i64>,
+    pub comments: Vec<String>,
+}
+
+pub async fn answers_of(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<Vec<AnswerGroup>> {
+    let rows: Vec<(String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT perspective, CAST(competency_id AS BIGINT), CAST(rating AS BIGINT), comment
+         FROM review_answers WHERE cycle_id = $1 AND employee_id = $2
+         ORDER BY perspective, competency_id, comment",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut out: Vec<AnswerGroup> = Vec::new();
+    for (perspective, competency_id, rating, comment) in rows {
+        let i = match out
+            .iter()
+            .position(|g| g.perspective == perspective && g.competency_id == competency_id)
+        {
+            Some(i) => i,
+            None => {
+                out.push(AnswerGroup {
+                    perspective,
+                    competency_id,
+                    ..AnswerGroup::default()
+                });
+                out.len() - 1
+            }
+        };
+        if let Some(r) = rating {
+            out[i].ratings.push(r);
+        }
+        if !comment.trim().is_empty() {
+            out[i].comments.push(comment);
+        }
+    }
+    Ok(out)
+}
