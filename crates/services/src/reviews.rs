@@ -70,6 +70,39 @@ pub struct PerspectiveResult {
     pub comments: Vec<String>,
 }
 
+/// Where one person of a cycle stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonProgress {
+    pub employee_id: i64,
+    pub name: String,
+    pub self_done: bool,
+    pub manager_done: bool,
+    pub peers_named: usize,
+    pub peers_done: usize,
+    /// Peers waiting for the manager's approval.
+    pub peers_waiting: Vec<RaterRow>,
+    /// Whether the caller may read this person's results now.
+    pub results_open: bool,
+}
+
+/// An assessment the caller still owes: (person, their name, perspective).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Todo {
+    pub employee_id: i64,
+    pub name: String,
+    pub perspective: Perspective,
+}
+
+/// A cycle as the caller sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleView {
+    pub cycle: CycleRow,
+    pub competencies: Vec<CompetencyRow>,
+    /// The people of the cycle the caller sees (never for viewers).
+    pub people: Vec<PersonProgress>,
+    pub todo: Vec<Todo>,
+}
+
 /// A person's results in a cycle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
@@ -269,6 +302,97 @@ impl Services {
     pub async fn review_cycles(&self, _actor: &Actor) -> Result<Vec<CycleRow>> {
         let mut tx = self.store.read().await?;
         Ok(store::cycles(&mut tx).await?)
+    }
+
+    /// A cycle with the progress of the people the caller sees and the
+    /// assessments the caller owes.
+    pub async fn review_cycle(&self, actor: &Actor, cycle_id: i64) -> Result<CycleView> {
+        let mut tx = self.store.read().await?;
+        let cycle = store::cycle(&mut tx, cycle_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let competencies = store::cycle_competencies(&mut tx, cycle_id).await?;
+        let participants = store::participants(&mut tx, cycle_id).await?;
+        let raters = store::raters_in(&mut tx, cycle_id).await?;
+        let everyone = mkpi_domain::Scope::everyone();
+        let all = employees::list(&mut tx, &everyone).await?;
+        let name_of = |id: i64| {
+            all.iter()
+                .find(|e| e.id == id)
+                .map(|e| e.name.clone())
+                .unwrap_or_default()
+        };
+        let released = matches!(cycle.status.as_str(), "released" | "closed");
+        let mut people = Vec::new();
+        let mut todo = Vec::new();
+        for id in &participants {
+            let team = all.iter().find(|e| e.id == *id).and_then(|e| e.team_id);
+            let mine: Vec<&RaterRow> = raters.iter().filter(|r| r.employee_id == *id).collect();
+            let done = |p: &str| {
+                mine.iter()
+                    .any(|r| r.perspective == p && r.status == "submitted")
+            };
+            let is_self = actor.employee_id == Some(*id);
+            let manages = self.manages(&mut tx, actor, *id).await?;
+            if cycle.status == "open" {
+                if is_self && !done("self") {
+                    todo.push(Todo {
+                        employee_id: *id,
+                        name: name_of(*id),
+                        perspective: Perspective::SelfReview,
+                    });
+                }
+                if manages && !is_self && actor.employee_id.is_some() && !done("manager") {
+                    todo.push(Todo {
+                        employee_id: *id,
+                        name: name_of(*id),
+                        perspective: Perspective::Manager,
+                    });
+                }
+                if mine.iter().any(|r| {
+                    r.perspective == "peer"
+                        && r.status == "approved"
+                        && r.rater_employee_id == actor.employee_id
+                }) {
+                    todo.push(Todo {
+                        employee_id: *id,
+                        name: name_of(*id),
+                        perspective: Perspective::Peer,
+                    });
+                }
+            }
+            if !actor.scope.sees_evaluations() || !actor.scope.sees_employee(*id, team) {
+                continue;
+            }
+            let peers: Vec<&&RaterRow> = mine
+                .iter()
+                .filter(|r| r.perspective == "peer" && r.status != "declined")
+                .collect();
+            people.push(PersonProgress {
+                employee_id: *id,
+                name: name_of(*id),
+                self_done: done("self"),
+                manager_done: done("manager"),
+                peers_named: peers.len(),
+                peers_done: peers.iter().filter(|r| r.status == "submitted").count(),
+                peers_waiting: if manages {
+                    peers
+                        .iter()
+                        .filter(|r| r.status == "nominated")
+                        .map(|r| (**r).clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                results_open: manages || (is_self && released),
+            });
+        }
+        Ok(CycleView {
+            cycle,
+            competencies,
+            people,
+            todo,
+        })
     }
 
     /// A cycle in which the person takes part, or NotFound.

@@ -258,6 +258,16 @@ pub async fn raters_of(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<V
     .await?)
 }
 
+/// Every rater row of a cycle.
+pub async fn raters_in(tx: &mut Tx, cycle_id: i64) -> Result<Vec<RaterRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{RATER} WHERE r.cycle_id = $1 ORDER BY r.employee_id, r.perspective, r.id"
+    )))
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
 /// The raters' row of one rater for one person and perspective.
 pub async fn rater_for(
     tx: &mut Tx,

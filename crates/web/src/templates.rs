@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 31] = [
+const TEMPLATES: [(&str, &str); 35] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -62,6 +62,16 @@ const TEMPLATES: [(&str, &str); 31] = [
         include_str!("../templates/_task_form.html"),
     ),
     ("my_work.html", include_str!("../templates/my_work.html")),
+    ("reviews.html", include_str!("../templates/reviews.html")),
+    ("review.html", include_str!("../templates/review.html")),
+    (
+        "review_assess.html",
+        include_str!("../templates/review_assess.html"),
+    ),
+    (
+        "review_results.html",
+        include_str!("../templates/review_results.html"),
+    ),
 ];
 
 pub struct Templates {

@@ -156,6 +156,16 @@ fn matrix(p: &People) -> Vec<Case> {
         ),
         get("/tasks/999999".into(), [303, 404, 404, 404, 404, 404]),
         get("/my-work".into(), page),
+        get("/reviews".into(), page),
+        get("/reviews/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get(
+            format!("/reviews/999999/assess/{}?perspective=self", p.own),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        get(
+            format!("/reviews/999999/results/{}", p.own),
+            [303, 404, 404, 404, 404, 404],
+        ),
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
@@ -667,6 +677,35 @@ fn matrix(p: &People) -> Vec<Case> {
         post_form(
             "/tasks/999999/time",
             vec![("date", "2025-01-01"), ("hours", "1")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reviews",
+            vec![
+                ("name", ""),
+                ("period_from", "2026-07-01"),
+                ("last_day", "2026-09-30"),
+            ],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/999999/status",
+            vec![("status", "calibration")],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/999999/peers",
+            vec![("employee_id", "1"), ("peer_employee_id", "2")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reviews/999999/assess/1",
+            vec![("perspective", "self"), ("rating_quality", "3")],
+            [303, 403, 404, 404, 404, 403],
+        ),
+        post_form(
+            "/review-raters/999999/decision",
+            vec![("approve", "1"), ("cycle_id", "1")],
             [303, 404, 404, 404, 404, 404],
         ),
         post_form(
@@ -2699,4 +2738,104 @@ async fn review_results_over_the_api_name_what_is_missing_and_hide_small_groups(
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
+}
+
+#[tokio::test]
+async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.accept_language = Some("en".into());
+    let own = app.demo.employee_employee_id;
+    app.login_as("head").await;
+    let r = app
+        .post_form(
+            "/reviews",
+            &[
+                ("name", "Q3 2026"),
+                ("period_from", "2026-07-01"),
+                ("last_day", "2026-09-30"),
+                ("self_due", "2026-10-03"),
+                ("nomination_due", "2026-10-03"),
+                ("assessment_due", "2026-10-10"),
+                ("calibration_due", "2026-10-17"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cycle_path = r.header("location").unwrap();
+    let cycle: i64 = cycle_path.rsplit('/').next().unwrap().parse().unwrap();
+    let ratings: Vec<(String, String)> = [
+        "quality",
+        "communication",
+        "teamwork",
+        "creativity",
+        "analytics",
+        "leadership",
+    ]
+    .iter()
+    .map(|c| (format!("rating_{c}"), "4".to_string()))
+    .collect();
+    let form = |perspective: &'static str, comment: &'static str| {
+        let mut f: Vec<(String, String)> = ratings.clone();
+        f.push(("perspective".into(), perspective.into()));
+        f.push(("comment".into(), comment.into()));
+        f
+    };
+
+    // The employee finds their self-assessment to do, with the level descriptors.
+    app.login_as("employee").await;
+    let page = app.get(cycle_path).await;
+    assert!(page.body.contains("Assess yourself"), "{}", page.body);
+    let assess = app
+        .get(&format!("/reviews/{cycle}/assess/{own}?perspective=self"))
+        .await;
+    assert!(
+        assess
+            .body
+            .contains("Work is accurate and complete as agreed")
+    );
+    let f = form("self", "A good quarter");
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form(&format!("/reviews/{cycle}/assess/{own}"), &fields)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Given once: the to-do is gone and the form answers not found.
+    let page = app.get(cycle_path).await;
+    assert!(page.body.contains("Nothing for you to assess now."));
+    let again = app
+        .get(&format!("/reviews/{cycle}/assess/{own}?perspective=self"))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+    // The manager assesses and reads the results before release.
+    app.login_as("manager").await;
+    let f = form("manager", "Reliable");
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form(&format!("/reviews/{cycle}/assess/{own}"), &fields)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let results = app.get(&format!("/reviews/{cycle}/results/{own}")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    assert!(
+        results
+            .body
+            .contains(r#"<span id="final-score">75%</span>"#),
+        "{}",
+        results.body
+    );
+    assert!(results.body.contains("no answers yet"));
+
+    // The head releases; the employee reads their own.
+    app.login_as("head").await;
+    for next in ["calibration", "released"] {
+        let r = app
+            .post_form(&format!("/reviews/{cycle}/status"), &[("status", next)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    app.login_as("employee").await;
+    let mine = app.get(&format!("/reviews/{cycle}/results/{own}")).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("Reliable"));
 }

@@ -11,6 +11,7 @@ mod goals;
 mod home;
 mod imports;
 mod metrics;
+mod reviews;
 pub(crate) use imports::report_status;
 mod session;
 mod tasks;
@@ -67,6 +68,16 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/time", post(tasks::log_time))
         .route("/tasks/{id}/goal", post(tasks::link_goal))
         .route("/my-work", get(tasks::my_work))
+        .route("/reviews", get(reviews::list).post(reviews::create))
+        .route("/reviews/{id}", get(reviews::show))
+        .route("/reviews/{id}/status", post(reviews::set_status))
+        .route("/reviews/{id}/peers", post(reviews::nominate))
+        .route(
+            "/reviews/{id}/assess/{employee_id}",
+            get(reviews::assess_form).post(reviews::assess),
+        )
+        .route("/reviews/{id}/results/{employee_id}", get(reviews::results))
+        .route("/review-raters/{id}/decision", post(reviews::decide))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
         .route("/account/password", post(account::change_password))
@@ -138,6 +149,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "tasks",
             href: "/tasks",
             label: "nav-tasks",
+        },
+        NavItem {
+            key: "reviews",
+            href: "/reviews",
+            label: "nav-reviews",
         },
         NavItem {
             key: "employees",
@@ -249,6 +265,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "reviews",
                 "employees",
                 "explorer",
                 "alerts",
@@ -268,6 +285,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "reviews",
                 "employees",
                 "explorer",
                 "alerts",
@@ -285,6 +303,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "reviews",
                 "employees",
                 "explorer",
                 "alerts",
