@@ -77,6 +77,22 @@ impl Actor {
         }
     }
 
+    /// A person of the organisation acting through mkpi itself (the demo
+    /// giving assessments in their name): their role and what it lets
+    /// them see, no user account.
+    pub(crate) fn as_person(role: Role, employee_id: i64, teams: &TeamTree) -> Actor {
+        Actor {
+            user_id: 0,
+            login: "mkpi".to_string(),
+            role,
+            employee_id: Some(employee_id),
+            employee_name: None,
+            locale: None,
+            scope: Scope::new(0, role, Some(employee_id), teams),
+            credential: Credential::ApiToken { token_id: 0 },
+        }
+    }
+
     pub fn author(&self) -> Author {
         Author {
             // mkpi itself (user 0) is no user of the database.

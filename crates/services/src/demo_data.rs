@@ -245,7 +245,123 @@ impl Services {
             }
         }
         self.seed_demo_kpis(demo).await?;
-        self.seed_demo_goals(demo).await
+        self.seed_demo_goals(demo).await?;
+        self.seed_demo_reviews(seed, demo).await
+    }
+
+    /// Two released review cycles of this year's first two quarters for the
+    /// performance team, so that results and their dynamics have history:
+    /// each person rates themself, their manager rates them, and the three
+    /// others rate them as peers; ratings drift up from one cycle to the next.
+    async fn seed_demo_reviews(&self, seed: u64, demo: &DemoDepartment) -> Result<()> {
+        use mkpi_domain::period::Day;
+        use mkpi_domain::{Role, TeamTree};
+
+        use crate::reviews::{CycleInput, RatingInput};
+        let mut rng = DemoRng::new(seed ^ 0x0052_E71E);
+        let system = crate::Actor::system();
+        let mut tx = self.store.read().await?;
+        let tree = TeamTree::new(mkpi_store::teams::nodes(&mut tx).await?);
+        drop(tx);
+        let today = Day::from_unix_seconds(self.clock.now());
+        let (y, _, _) = today.ymd();
+        let group = [
+            demo.manager_employee_id,
+            demo.employee_employee_id,
+            demo.employee_ids[3],
+            demo.employee_ids[4],
+        ];
+        let codes = [
+            "quality",
+            "communication",
+            "teamwork",
+            "creativity",
+            "analytics",
+            "leadership",
+        ];
+        // Each person's level, so the ranking means something.
+        let base = [4_i64, 3, 4, 3];
+        for (quarter, drift) in [(1_u32, 0_i64), (2, 1)] {
+            let from = Day::from_ymd(y, 3 * quarter - 2, 1)
+                .ok_or_else(|| Error::Internal("date".into()))?;
+            let to = from.plus_months(3);
+            let cycle = self
+                .create_review_cycle(
+                    &system,
+                    &CycleInput {
+                        name: format!("{y} Q{quarter}"),
+                        period_from: from.to_string(),
+                        period_to: to.to_string(),
+                        self_due: to.plus_days(7).to_string(),
+                        nomination_due: to.plus_days(7).to_string(),
+                        assessment_due: to.plus_days(14).to_string(),
+                        calibration_due: to.plus_days(21).to_string(),
+                        employee_ids: group.to_vec(),
+                        ..CycleInput::default()
+                    },
+                )
+                .await?;
+            let head = crate::Actor::as_person(Role::Head, demo.head_employee_id, &tree);
+            for (i, &person) in group.iter().enumerate() {
+                let rate = |extra: i64, rng: &mut DemoRng| -> Vec<RatingInput> {
+                    codes
+                        .iter()
+                        .map(|c| RatingInput {
+                            competency: (*c).to_string(),
+                            rating: (base[i] + drift + extra + rng.below(3) as i64 - 1).clamp(1, 5),
+                            comment: String::new(),
+                        })
+                        .collect()
+                };
+                let me = crate::Actor::as_person(
+                    if person == demo.manager_employee_id {
+                        Role::Manager
+                    } else {
+                        Role::Employee
+                    },
+                    person,
+                    &tree,
+                );
+                let self_ratings = rate(1, &mut rng);
+                self.submit_assessment(&me, cycle.id, person, "self", &self_ratings, "")
+                    .await?;
+                let boss = if person == demo.manager_employee_id {
+                    head.clone()
+                } else {
+                    crate::Actor::as_person(Role::Manager, demo.manager_employee_id, &tree)
+                };
+                let boss_ratings = rate(0, &mut rng);
+                let note = if drift > 0 {
+                    "Заметный рост за квартал"
+                } else {
+                    "Уверенная работа"
+                };
+                self.submit_assessment(&boss, cycle.id, person, "manager", &boss_ratings, note)
+                    .await?;
+                for &peer in group.iter().filter(|p| **p != person) {
+                    self.nominate_peer(&head, cycle.id, person, peer).await?;
+                    let as_peer = crate::Actor::as_person(
+                        if peer == demo.manager_employee_id {
+                            Role::Manager
+                        } else {
+                            Role::Employee
+                        },
+                        peer,
+                        &tree,
+                    );
+                    let peer_ratings = rate(0, &mut rng);
+                    let text =
+                        ["Всегда помогает", "Чёткие брифы", "Можно быстрее отвечать"][rng.below(3)];
+                    self.submit_assessment(&as_peer, cycle.id, person, "peer", &peer_ratings, text)
+                        .await?;
+                }
+            }
+            for next in ["calibration", "released", "closed"] {
+                self.set_review_cycle_status(&system, cycle.id, next)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The department's goals for this year cascading to teams and people

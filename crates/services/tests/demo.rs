@@ -183,6 +183,69 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
     let flags = s.flags_for(&head, &people, today).await.unwrap();
     assert!(!flags.is_empty());
 
+    // Goals cascade from the department; every active one passes SMART,
+    // and the employee's proposal is a draft that does not.
+    let tree = s.goal_tree(&head, None).await.unwrap();
+    let mut all = Vec::new();
+    fn walk<'a>(
+        v: &'a [mkpi_services::goals::GoalView],
+        out: &mut Vec<&'a mkpi_services::goals::GoalView>,
+    ) {
+        for g in v {
+            out.push(g);
+            walk(&g.children, out);
+        }
+    }
+    walk(&tree, &mut all);
+    assert_eq!(
+        all.len(),
+        9,
+        "{:?}",
+        all.iter().map(|g| &g.goal.title).collect::<Vec<_>>()
+    );
+    assert!(
+        all.iter()
+            .filter(|g| g.goal.status == "active")
+            .all(|g| g.smart.passes())
+    );
+    let drafts: Vec<&str> = all
+        .iter()
+        .filter(|g| g.goal.status == "draft")
+        .map(|g| g.goal.title.as_str())
+        .collect();
+    assert_eq!(drafts, ["Изучить веб-аналитику"]);
+    let revenue = all
+        .iter()
+        .find(|g| g.goal.metric_code.as_deref() == Some("order_revenue"))
+        .unwrap();
+    assert!(
+        revenue.progress.is_some() && revenue.projected,
+        "{revenue:?}"
+    );
+
+    // Two released review cycles with peers shown and a score for everyone.
+    let cycles = s.review_cycles(&head).await.unwrap();
+    let names: Vec<(&str, &str)> = cycles
+        .iter()
+        .map(|c| (c.name.as_str(), c.status.as_str()))
+        .collect();
+    assert_eq!(names, [("2026 Q2", "closed"), ("2026 Q1", "closed")]);
+    let employee = s.login("employee", "demo", "t").await.unwrap().actor;
+    let mine = s
+        .review_results(&employee, cycles[0].id, demo.employee_employee_id)
+        .await
+        .unwrap();
+    let peers = mine
+        .perspectives
+        .iter()
+        .find(|p| p.perspective == mkpi_domain::review::Perspective::Peer)
+        .unwrap();
+    assert_eq!(
+        (peers.answers, peers.hidden.is_none(), peers.comments.len()),
+        (3, true, 3)
+    );
+    assert!(mine.score.value.is_some());
+
     // Its KPIs raise alerts, each with the numbers behind it.
     let raised = s.check_alerts().await.unwrap();
     assert!(raised.iter().any(|a| a.kind == "off_track"), "{raised:?}");
