@@ -85,6 +85,9 @@ pub struct GoalView {
     pub currency: Option<String>,
     /// Why there is no value, when there is none.
     pub value_note: Option<String>,
+    /// mkpi's own reason for no value, as a code the pages translate:
+    /// not_started or no_start (a metric's own notes have none).
+    pub value_note_code: Option<&'static str>,
     pub pace: Status,
     pub tasks_total: usize,
     pub tasks_done: usize,
@@ -297,6 +300,7 @@ struct Computed {
     unit: Option<Unit>,
     currency: Option<String>,
     note: Option<String>,
+    note_code: Option<&'static str>,
     tasks_total: usize,
     tasks_done: usize,
     empty_children: usize,
@@ -885,7 +889,7 @@ impl Services {
                 value,
                 progress,
                 note: note.trim(),
-                user_id: Some(actor.user_id).filter(|u| *u > 0),
+                user_id: actor.author().user_id,
                 now,
             },
         )
@@ -1233,8 +1237,14 @@ impl Services {
                             }
                         }
                     }
-                    (Some(_), Ok(_)) => c.note = Some("the goal has not started".into()),
-                    _ => c.note = Some("the goal has no start date".into()),
+                    (Some(_), Ok(_)) => {
+                        c.note = Some("the goal has not started".into());
+                        c.note_code = Some("not_started");
+                    }
+                    _ => {
+                        c.note = Some("the goal has no start date".into());
+                        c.note_code = Some("no_start");
+                    }
                 }
                 if let (Some(b), Some(t), Some(v)) = (g.baseline, g.target, c.value) {
                     c.progress = goal::measured_progress(b, t, v);
@@ -1366,9 +1376,7 @@ impl Services {
         end_on: &str,
         goal_ids: &[i64],
     ) -> Result<StrategyRow> {
-        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
-            return Err(Error::Forbidden);
-        }
+        plans(actor)?;
         let now = self.clock.now();
         let mut problems = Vec::new();
         const KINDS: [&str; 7] = [
@@ -1472,9 +1480,7 @@ impl Services {
         strategy_id: Option<i64>,
         goal_id: Option<i64>,
     ) -> Result<()> {
-        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
-            return Err(Error::Forbidden);
-        }
+        plans(actor)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let people = campaigns::people(&mut tx, campaign_id)
@@ -1550,9 +1556,7 @@ impl Services {
         metric_code: Option<&str>,
         campaign_id: Option<i64>,
     ) -> Result<SwotRow> {
-        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
-            return Err(Error::Forbidden);
-        }
+        plans(actor)?;
         let mut problems = Vec::new();
         const QUADRANTS: [&str; 4] = ["strength", "weakness", "opportunity", "threat"];
         let quadrant = quadrant.trim();
@@ -1643,9 +1647,7 @@ impl Services {
 
     /// Removes a SWOT entry (the head, admins and managers).
     pub async fn delete_swot(&self, actor: &Actor, id: i64) -> Result<()> {
-        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
-            return Err(Error::Forbidden);
-        }
+        plans(actor)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !goals::delete_swot(&mut tx, id).await? {
@@ -1666,6 +1668,16 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Strategies, campaign links and SWOT are set by those who plan: the
+/// head, admins and managers.
+fn plans(actor: &Actor) -> Result<()> {
+    if matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
     }
 }
 
@@ -1752,6 +1764,7 @@ fn build(
         unit: c.unit,
         currency: c.currency,
         value_note: c.note,
+        value_note_code: c.note_code,
         pace,
         tasks_total: c.tasks_total,
         tasks_done: c.tasks_done,

@@ -113,6 +113,18 @@ pub struct Results {
     pub perspectives: Vec<PerspectiveResult>,
 }
 
+/// Whether the caller manages the person (the head and admins manage
+/// everyone; a manager the people of their teams, not themself).
+fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> bool {
+    match actor.role {
+        Role::Admin | Role::Head => true,
+        Role::Manager => {
+            actor.employee_id != Some(employee_id) && actor.scope.sees_employee(employee_id, team)
+        }
+        Role::Employee | Role::Viewer => false,
+    }
+}
+
 fn formula_json(f: &Formula) -> String {
     let comp: serde_json::Map<String, serde_json::Value> = f
         .competencies
@@ -273,7 +285,7 @@ impl Services {
             },
             &people,
             &ids,
-            (actor.user_id > 0).then_some(actor.user_id),
+            actor.author().user_id,
             now,
         )
         .await?;
@@ -333,7 +345,7 @@ impl Services {
                     .any(|r| r.perspective == p && r.status == "submitted")
             };
             let is_self = actor.employee_id == Some(*id);
-            let manages = self.manages(&mut tx, actor, *id).await?;
+            let manages = manages(actor, *id, team);
             if cycle.status == "open" {
                 if is_self && !done("self") {
                     todo.push(Todo {
@@ -407,19 +419,6 @@ impl Services {
         Ok(cycle)
     }
 
-    /// Whether the caller manages the person (the head and admins manage
-    /// everyone; a manager the people of their teams, not themself).
-    async fn manages(&self, tx: &mut Tx, actor: &Actor, employee_id: i64) -> Result<bool> {
-        Ok(match actor.role {
-            Role::Admin | Role::Head => true,
-            Role::Manager => {
-                actor.employee_id != Some(employee_id)
-                    && employees::get(tx, &actor.scope, employee_id).await.is_ok()
-            }
-            Role::Employee | Role::Viewer => false,
-        })
-    }
-
     /// Names a peer to rate a person: the person (a nomination their manager
     /// approves) or their manager (approved at once).
     pub async fn nominate_peer(
@@ -431,15 +430,12 @@ impl Services {
     ) -> Result<RaterRow> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if employees::get(&mut tx, &actor.scope, employee_id)
+        let person = employees::get(&mut tx, &actor.scope, employee_id)
             .await
-            .is_err()
-        {
-            return Err(Error::NotFound);
-        }
+            .map_err(|_| Error::NotFound)?;
         let cycle = self.cycle_of(&mut tx, cycle_id, employee_id).await?;
         let is_self = actor.employee_id == Some(employee_id);
-        let manages = self.manages(&mut tx, actor, employee_id).await?;
+        let manages = manages(actor, employee_id, person.team_id);
         if !is_self && !manages {
             return Err(Error::Forbidden);
         }
@@ -497,7 +493,7 @@ impl Services {
             "peer",
             Some(peer_id),
             status,
-            (actor.user_id > 0).then_some(actor.user_id),
+            actor.author().user_id,
             now,
         )
         .await?;
@@ -532,13 +528,10 @@ impl Services {
         let rater = store::rater(&mut tx, rater_id)
             .await?
             .ok_or(Error::NotFound)?;
-        if employees::get(&mut tx, &actor.scope, rater.employee_id)
+        let person = employees::get(&mut tx, &actor.scope, rater.employee_id)
             .await
-            .is_err()
-        {
-            return Err(Error::NotFound);
-        }
-        if !self.manages(&mut tx, actor, rater.employee_id).await? {
+            .map_err(|_| Error::NotFound)?;
+        if !manages(actor, rater.employee_id, person.team_id) {
             return Err(Error::Forbidden);
         }
         if rater.status != "nominated" {
@@ -598,7 +591,8 @@ impl Services {
         let allowed = match p {
             Perspective::SelfReview => me == employee_id,
             Perspective::Manager => {
-                me != employee_id && self.manages(&mut tx, actor, employee_id).await?
+                let team = employees::team_of(&mut tx, employee_id).await?.flatten();
+                me != employee_id && manages(actor, employee_id, team)
             }
             Perspective::Peer => existing
                 .as_ref()
@@ -799,16 +793,15 @@ impl Services {
         employee_id: i64,
     ) -> Result<Results> {
         let mut tx = self.store.read().await?;
-        if !actor.scope.sees_evaluations()
-            || employees::get(&mut tx, &actor.scope, employee_id)
-                .await
-                .is_err()
-        {
+        if !actor.scope.sees_evaluations() {
             return Err(Error::NotFound);
         }
+        let person = employees::get(&mut tx, &actor.scope, employee_id)
+            .await
+            .map_err(|_| Error::NotFound)?;
         let cycle = self.cycle_of(&mut tx, cycle_id, employee_id).await?;
         let is_self = actor.employee_id == Some(employee_id);
-        let manages = self.manages(&mut tx, actor, employee_id).await?;
+        let manages = manages(actor, employee_id, person.team_id);
         let released = matches!(cycle.status.as_str(), "released" | "closed");
         if !(manages || is_self && released) {
             return Err(Error::Forbidden);

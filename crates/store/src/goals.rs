@@ -3,7 +3,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use crate::{NullableF64, Result, Tx};
+use crate::{NullableF64, Result, Tx, user};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GoalRow {
@@ -425,9 +425,4 @@ pub async fn delete_swot(tx: &mut Tx, id: i64) -> Result<bool> {
         .await?
         .rows_affected()
         > 0)
-}
-
-/// The user behind a change, or none for mkpi's own work (user 0).
-fn user(id: i64) -> Option<i64> {
-    (id > 0).then_some(id)
 }

@@ -45,6 +45,12 @@ use sqlx::{Any, AnyPool, Executor};
 
 pub use sqlx::Error as SqlxError;
 
+/// The user behind a change, or none for mkpi's own work (user 0, which
+/// is no row of `users`).
+pub(crate) fn user(id: i64) -> Option<i64> {
+    (id > 0).then_some(id)
+}
+
 /// A yes/no column. `Any` cannot carry SQLite booleans, so flags are stored
 /// as 0/1 integers on both backends and read back through this type.
 pub(crate) struct IntFlag(i64);

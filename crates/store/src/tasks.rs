@@ -4,7 +4,7 @@
 
 use sqlx::AssertSqlSafe;
 
-use crate::{NullableF64, Result, Tx};
+use crate::{NullableF64, Result, Tx, user};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TaskRow {
@@ -327,9 +327,4 @@ pub async fn time_entries(
     .bind(task)
     .fetch_all(tx.conn())
     .await?)
-}
-
-/// The user behind a change, or none for mkpi's own work (user 0).
-fn user(id: i64) -> Option<i64> {
-    (id > 0).then_some(id)
 }

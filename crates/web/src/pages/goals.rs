@@ -52,11 +52,10 @@ pub(super) fn goal_line(lang: Locale, v: &GoalView) -> Json {
         "projected": v.projected,
         // mkpi's own notes read in the page's language; a metric's pass as they are.
         "value_note": v.value_note,
-        "value_note_key": match v.value_note.as_deref() {
-            Some("the goal has not started") => Some("goal-not-started"),
-            Some("the goal has no start date") => Some("goal-no-start"),
-            _ => None,
-        },
+        "value_note_key": v.value_note_code.map(|c| match c {
+            "not_started" => "goal-not-started",
+            _ => "goal-no-start",
+        }),
         "progress": v.progress.map(|p| (p * 100.0).round() as i64),
         "progress_source": v.progress_source,
         "pace": v.pace.code(),
@@ -232,23 +231,23 @@ pub struct GoalForm {
     goal_id: String,
 }
 
-/// A number as people type it: spaces between thousands, a comma or a point.
+/// A number as people type it ("1 200", "2,5"), read by the importers'
+/// parser: a lone comma is a decimal comma, as Russian writes it.
 pub(super) fn number(field: &str, text: &str, problems: &mut Vec<FieldProblem>) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    if cleaned.is_empty() {
+    use mkpi_ingest::value::{DecimalMark, detect_decimal_mark, parse_float};
+    let text = text.trim();
+    if text.is_empty() {
         return None;
     }
-    match cleaned.parse::<f64>() {
+    let parsed = detect_decimal_mark([text], DecimalMark::Comma)
+        .ok_or(())
+        .and_then(|mark| parse_float(text, mark).map_err(|_| ()));
+    match parsed {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
             problems.push(FieldProblem::new(
                 field,
-                format!("'{}' is not a number", text.trim()),
+                format!("'{text}' is not a number"),
             ));
             None
         }

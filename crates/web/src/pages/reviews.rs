@@ -74,7 +74,7 @@ pub async fn create(
 ) -> Result<Redirect, WebError> {
     let period_to = Day::parse(f.last_day.trim())
         .map(|d| d.plus_days(1).to_string())
-        .unwrap_or_else(|_| f.last_day.clone());
+        .map_err(|e| Error::invalid("last_day", e.to_string()))?;
     let c = state
         .services
         .create_review_cycle(
