@@ -75,6 +75,11 @@ impl Day {
         Day(secs.div_euclid(86_400))
     }
 
+    /// The unix timestamp of the day's first second (UTC).
+    pub fn unix_seconds(self) -> i64 {
+        self.0 * 86_400
+    }
+
     pub fn plus_days(self, n: i64) -> Day {
         Day(self.0 + n)
     }

@@ -30,6 +30,10 @@ pub enum Error {
     Invalid(Vec<FieldProblem>),
     #[error("not allowed")]
     Forbidden,
+    /// What was asked for existed once and is spent or expired (a
+    /// single-use link).
+    #[error("{0}")]
+    Gone(String),
     #[error("wrong login or password")]
     WrongCredentials,
     #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]

@@ -10,6 +10,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod calibration;
 pub mod check_ins;
 pub mod clock;
 pub mod dashboard;
@@ -26,6 +27,8 @@ pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod review_links;
+pub mod review_schedule;
 pub mod reviews;
 pub mod scorecard;
 mod secrets;

@@ -15,13 +15,12 @@ use mkpi_domain::Role;
 use mkpi_domain::period::{Day, Period};
 use mkpi_domain::review::{self, Formula, Perspective, Scale};
 use mkpi_store::reviews::{self as store, NewCompetency, NewCycle};
-pub use mkpi_store::reviews::{CompetencyRow, CycleRow, RaterRow};
+pub use mkpi_store::reviews::{AdjustmentRow, CompetencyRow, CycleRow, RaterRow};
 use mkpi_store::{Tx, employees};
 use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::check_ins::MAX_TEXT;
-use crate::metrics::ScopeRef;
 use crate::{Actor, Error, FieldProblem, Result, Services};
 
 /// A cycle as the head sets it up.
@@ -109,13 +108,22 @@ pub struct Results {
     pub cycle: CycleRow,
     pub employee_id: i64,
     pub formula: Formula,
+    /// The score by the formula, before calibration.
     pub score: review::Score,
+    /// The score after the calibration move, if any (0 to 1).
+    pub final_score: Option<f64>,
+    /// The calibration move with its reason.
+    pub adjustment: Option<AdjustmentRow>,
+    /// The person's acknowledgement: (comment, when).
+    pub acknowledgement: Option<(String, i64)>,
+    /// The manager's potential rating (for those who manage the person).
+    pub potential: Option<i64>,
     pub perspectives: Vec<PerspectiveResult>,
 }
 
 /// Whether the caller manages the person (the head and admins manage
 /// everyone; a manager the people of their teams, not themself).
-fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> bool {
+pub(crate) fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> bool {
     match actor.role {
         Role::Admin | Role::Head => true,
         Role::Manager => {
@@ -125,7 +133,7 @@ fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> bool {
     }
 }
 
-fn formula_json(f: &Formula) -> String {
+pub(crate) fn formula_json(f: &Formula) -> String {
     let comp: serde_json::Map<String, serde_json::Value> = f
         .competencies
         .iter()
@@ -134,7 +142,7 @@ fn formula_json(f: &Formula) -> String {
     json!({"kpi": f.kpi, "goals": f.goals, "competencies": comp}).to_string()
 }
 
-fn formula_of(text: &str) -> Formula {
+pub(crate) fn formula_of(text: &str) -> Formula {
     let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let mut f = Formula {
         kpi: v["kpi"].as_f64().unwrap_or(0.0),
@@ -408,7 +416,12 @@ impl Services {
     }
 
     /// A cycle in which the person takes part, or NotFound.
-    async fn cycle_of(&self, tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<CycleRow> {
+    pub(crate) async fn cycle_of(
+        &self,
+        tx: &mut Tx,
+        cycle_id: i64,
+        employee_id: i64,
+    ) -> Result<CycleRow> {
         let cycle = store::cycle(tx, cycle_id).await?.ok_or(Error::NotFound)?;
         if !store::participants(tx, cycle_id)
             .await?
@@ -609,91 +622,13 @@ impl Services {
             ));
         }
         let mut problems = Vec::new();
-        if cycle.status != "open" {
-            problems.push(FieldProblem::new(
-                "cycle",
-                format!(
-                    "the cycle is {}; assessments are taken while it is open",
-                    cycle.status
-                ),
-            ));
-        }
-        let scale = Scale {
-            min: cycle.scale_min,
-            max: cycle.scale_max,
-        };
         let competencies = store::cycle_competencies(&mut tx, cycle_id).await?;
-        let mut by_id: Vec<(i64, i64, String)> = Vec::new();
-        for r in ratings {
-            match competencies.iter().find(|c| c.code == r.competency.trim()) {
-                None => problems.push(FieldProblem::new(
-                    "ratings",
-                    format!("'{}' is not a competency of this cycle", r.competency),
-                )),
-                Some(c) if by_id.iter().any(|(id, _, _)| *id == c.id) => problems.push(
-                    FieldProblem::new("ratings", format!("{} is rated twice", c.code)),
-                ),
-                Some(c) => match scale.check(r.rating) {
-                    Ok(v) => by_id.push((c.id, v, r.comment.trim().to_string())),
-                    Err(m) => {
-                        problems.push(FieldProblem::new("ratings", format!("{}: {m}", c.code)))
-                    }
-                },
-            }
-            if r.comment.chars().count() > MAX_TEXT {
-                problems.push(FieldProblem::new(
-                    "ratings",
-                    format!(
-                        "the comment on {} is longer than {MAX_TEXT} characters",
-                        r.competency
-                    ),
-                ));
-            }
-        }
-        for c in &competencies {
-            if !ratings.iter().any(|r| r.competency.trim() == c.code) {
-                problems.push(FieldProblem::new(
-                    "ratings",
-                    format!("{} is not rated", c.code),
-                ));
-            }
-        }
-        if comment.chars().count() > MAX_TEXT {
-            problems.push(FieldProblem::new(
-                "comment",
-                format!("is longer than {MAX_TEXT} characters"),
-            ));
-        }
+        let answers = check_answers(&cycle, &competencies, ratings, comment, &mut problems);
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
         let named = (!p.anonymous()).then_some(me);
-        for (competency_id, rating, text) in &by_id {
-            store::add_answer(
-                &mut tx,
-                cycle_id,
-                employee_id,
-                p.code(),
-                named,
-                Some(*competency_id),
-                Some(*rating),
-                text,
-            )
-            .await?;
-        }
-        if !comment.trim().is_empty() {
-            store::add_answer(
-                &mut tx,
-                cycle_id,
-                employee_id,
-                p.code(),
-                named,
-                None,
-                None,
-                comment.trim(),
-            )
-            .await?;
-        }
+        write_answers(&mut tx, cycle_id, employee_id, p, named, &answers, comment).await?;
         match existing {
             Some(r) => store::set_rater_status(&mut tx, r.id, "submitted").await?,
             None => {
@@ -807,124 +742,150 @@ impl Services {
             return Err(Error::Forbidden);
         }
         let competencies = store::cycle_competencies(&mut tx, cycle_id).await?;
-        let groups = store::answers_of(&mut tx, cycle_id, employee_id).await?;
-        let raters = store::raters_of(&mut tx, cycle_id, employee_id).await?;
+        let adjustment = store::adjustments(&mut tx, cycle_id)
+            .await?
+            .into_iter()
+            .find(|a| a.employee_id == employee_id);
+        let acknowledgement = store::acknowledgement(&mut tx, cycle_id, employee_id).await?;
+        let potential = if manages {
+            store::potentials(&mut tx, cycle_id)
+                .await?
+                .into_iter()
+                .find(|(e, _)| *e == employee_id)
+                .map(|(_, r)| r)
+        } else {
+            None
+        };
         drop(tx);
-        let scale = Scale {
-            min: cycle.scale_min,
-            max: cycle.scale_max,
-        };
-        let threshold = review::threshold(cycle.anonymity_threshold.max(0) as usize);
-        let mut perspectives = Vec::new();
-        let mut competency_parts: BTreeMap<Perspective, std::result::Result<f64, String>> =
-            BTreeMap::new();
-        for p in Perspective::ALL {
-            let answers = raters
-                .iter()
-                .filter(|r| r.perspective == p.code() && r.status == "submitted")
-                .count();
-            let hidden = if answers == 0 {
-                Some("no answers yet".to_string())
-            } else if p.anonymous() && !review::shown(answers, threshold) {
-                Some(format!(
-                    "{answers} answers: shown from {threshold}, so that no one can be recognised"
-                ))
-            } else {
-                None
-            };
-            let mut means = BTreeMap::new();
-            let mut comments = Vec::new();
-            if hidden.is_none() {
-                for g in groups.iter().filter(|g| g.perspective == p.code()) {
-                    match g
-                        .competency_id
-                        .and_then(|id| competencies.iter().find(|c| c.id == id))
-                    {
-                        Some(c) if !g.ratings.is_empty() => {
-                            let mean =
-                                g.ratings.iter().sum::<i64>() as f64 / g.ratings.len() as f64;
-                            means.insert(c.code.clone(), mean);
-                        }
-                        _ => {}
-                    }
-                    comments.extend(g.comments.iter().cloned());
-                }
-                // Sorted text: the order says nothing of who wrote first.
-                comments.sort();
-            }
-            let mean =
-                (!means.is_empty()).then(|| means.values().sum::<f64>() / means.len() as f64);
-            competency_parts.insert(
-                p,
-                match (mean, &hidden) {
-                    (Some(m), _) => Ok(scale.normalise(m)),
-                    (None, Some(why)) => Err(why.clone()),
-                    (None, None) => Err("no ratings".to_string()),
-                },
-            );
-            perspectives.push(PerspectiveResult {
-                perspective: p,
-                answers,
-                competencies: means,
-                mean,
-                hidden,
-                comments,
-            });
-        }
-        let period = Period::parse(&cycle.period_from, &cycle.period_to)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let system = Actor::system();
-        let kpis = self
-            .kpis_for(&system, &ScopeRef::Employee(employee_id), period)
+        let roots = self
+            .goal_tree(
+                &Actor::system(),
+                Some(crate::calibration::cycle_period(&cycle)?),
+            )
             .await?;
-        let kpi = match crate::scorecard::weighted_score(&kpis).0 {
-            Some(s) => Ok(s),
-            None if kpis.is_empty() => Err("no KPIs for the period".to_string()),
-            None => Err("the KPIs have no values for the period".to_string()),
-        };
-        let goals = self.goal_score(employee_id, period).await?;
+        let parts = self
+            .person_parts(&cycle, &competencies, employee_id, &roots)
+            .await?;
         let formula = formula_of(&cycle.formula);
-        let score = formula.score(kpi, goals, &competency_parts);
+        let score = parts.score(&formula);
+        let final_score = crate::calibration::adjusted(score.value, adjustment.as_ref());
         Ok(Results {
             cycle,
             employee_id,
             formula,
             score,
-            perspectives,
+            final_score,
+            adjustment,
+            acknowledgement,
+            potential,
+            perspectives: parts.perspectives,
         })
     }
+}
 
-    /// The weighted progress of a person's active and done goals that run
-    /// in the period.
-    async fn goal_score(
-        &self,
-        employee_id: i64,
-        period: Period,
-    ) -> Result<std::result::Result<f64, String>> {
-        let system = Actor::system();
-        let roots = self.goal_tree(&system, Some(period)).await?;
-        let scope = format!("employee:{employee_id}");
-        let mut parts = Vec::new();
-        fn walk(v: &[crate::goals::GoalView], scope: &str, out: &mut Vec<(f64, Option<f64>)>) {
-            for g in v {
-                if g.goal.scope == scope && matches!(g.goal.status.as_str(), "active" | "done") {
-                    out.push((g.goal.weight, g.progress));
-                }
-                walk(&g.children, scope, out);
-            }
-        }
-        walk(&roots, &scope, &mut parts);
-        if parts.is_empty() {
-            return Ok(Err("no goals for the period".to_string()));
-        }
-        let weight: f64 = parts.iter().map(|(w, _)| w).sum();
-        // A goal without progress yet counts as 0: nothing of it is done.
-        Ok(Ok(parts
-            .iter()
-            .map(|(w, p)| w * p.unwrap_or(0.0))
-            .sum::<f64>()
-            / weight))
+/// Checks one assessment against its cycle: the cycle open, every
+/// competency rated once on the scale, comments within bounds. Returns
+/// (competency id, rating, comment) for each rating; problems are added.
+pub(crate) fn check_answers(
+    cycle: &CycleRow,
+    competencies: &[CompetencyRow],
+    ratings: &[RatingInput],
+    comment: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Vec<(i64, i64, String)> {
+    if cycle.status != "open" {
+        problems.push(FieldProblem::new(
+            "cycle",
+            format!(
+                "the cycle is {}; assessments are taken while it is open",
+                cycle.status
+            ),
+        ));
     }
+    let scale = Scale {
+        min: cycle.scale_min,
+        max: cycle.scale_max,
+    };
+    let mut by_id: Vec<(i64, i64, String)> = Vec::new();
+    for r in ratings {
+        match competencies.iter().find(|c| c.code == r.competency.trim()) {
+            None => problems.push(FieldProblem::new(
+                "ratings",
+                format!("'{}' is not a competency of this cycle", r.competency),
+            )),
+            Some(c) if by_id.iter().any(|(id, _, _)| *id == c.id) => problems.push(
+                FieldProblem::new("ratings", format!("{} is rated twice", c.code)),
+            ),
+            Some(c) => match scale.check(r.rating) {
+                Ok(v) => by_id.push((c.id, v, r.comment.trim().to_string())),
+                Err(m) => problems.push(FieldProblem::new("ratings", format!("{}: {m}", c.code))),
+            },
+        }
+        if r.comment.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "ratings",
+                format!(
+                    "the comment on {} is longer than {MAX_TEXT} characters",
+                    r.competency
+                ),
+            ));
+        }
+    }
+    for c in competencies {
+        if !ratings.iter().any(|r| r.competency.trim() == c.code) {
+            problems.push(FieldProblem::new(
+                "ratings",
+                format!("{} is not rated", c.code),
+            ));
+        }
+    }
+    if comment.chars().count() > MAX_TEXT {
+        problems.push(FieldProblem::new(
+            "comment",
+            format!("is longer than {MAX_TEXT} characters"),
+        ));
+    }
+    by_id
+}
+
+/// Writes one checked assessment: a row per rating and one for the overall
+/// comment, with the rater only for the named perspectives.
+pub(crate) async fn write_answers(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    p: Perspective,
+    named: Option<i64>,
+    answers: &[(i64, i64, String)],
+    comment: &str,
+) -> Result<()> {
+    for (competency_id, rating, text) in answers {
+        store::add_answer(
+            tx,
+            cycle_id,
+            employee_id,
+            p.code(),
+            named,
+            Some(*competency_id),
+            Some(*rating),
+            text,
+        )
+        .await?;
+    }
+    if !comment.trim().is_empty() {
+        store::add_answer(
+            tx,
+            cycle_id,
+            employee_id,
+            p.code(),
+            named,
+            None,
+            None,
+            comment.trim(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The active competencies; the seed's six are written when there are none.

@@ -207,7 +207,8 @@ pub struct RaterRow {
 }
 
 const RATER: &str = "SELECT r.id, CAST(r.cycle_id AS BIGINT) AS cycle_id, CAST(r.employee_id AS BIGINT) AS employee_id,
-        r.perspective, CAST(r.rater_employee_id AS BIGINT) AS rater_employee_id, e.name AS rater_name, r.status
+        r.perspective, CAST(r.rater_employee_id AS BIGINT) AS rater_employee_id,
+        COALESCE(e.name, r.client_name) AS rater_name, r.status
      FROM review_raters r LEFT JOIN employees e ON e.id = r.rater_employee_id";
 
 #[allow(clippy::too_many_arguments)]
@@ -371,4 +372,341 @@ pub async fn answers_of(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<
         }
     }
     Ok(out)
+}
+
+/// Names a client to rate a person: a rater without an account.
+pub async fn add_client_rater(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    name: &str,
+    email: &str,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO review_raters (cycle_id, employee_id, perspective, client_name, client_email, status,
+                                    nominated_by_user_id, created_at)
+         VALUES ($1, $2, 'client', $3, $4, 'approved', $5, $6) RETURNING id",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(name)
+    .bind(email)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// The e-mail a client rater was asked at.
+pub async fn client_email(tx: &mut Tx, rater_id: i64) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT client_email FROM review_raters WHERE id = $1")
+            .bind(rater_id)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+pub async fn insert_link(
+    tx: &mut Tx,
+    rater_id: i64,
+    token_hash: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_links (rater_id, token_hash, expires_at, used, created_at)
+         VALUES ($1, $2, $3, 0, $4)",
+    )
+    .bind(rater_id)
+    .bind(token_hash)
+    .bind(expires_at)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A client's link with the assessment it opens.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LinkRow {
+    pub id: i64,
+    pub rater_id: i64,
+    pub expires_at: i64,
+    pub used: i64,
+    pub cycle_id: i64,
+    pub employee_id: i64,
+}
+
+pub async fn link_by_hash(tx: &mut Tx, token_hash: &str) -> Result<Option<LinkRow>> {
+    Ok(sqlx::query_as(
+        "SELECT l.id, CAST(l.rater_id AS BIGINT) AS rater_id, l.expires_at, l.used,
+                CAST(r.cycle_id AS BIGINT) AS cycle_id, CAST(r.employee_id AS BIGINT) AS employee_id
+         FROM review_links l JOIN review_raters r ON r.id = l.rater_id WHERE l.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Spends a link; false when it was spent already (by a request that got
+/// there first).
+pub async fn spend_link(tx: &mut Tx, id: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE review_links SET used = 1 WHERE id = $1 AND used = 0")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new formula for a cycle, one version on.
+pub async fn set_formula(tx: &mut Tx, cycle_id: i64, formula: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE review_cycles SET formula = $2, formula_version = formula_version + 1, updated_at = $3
+         WHERE id = $1",
+    )
+    .bind(cycle_id)
+    .bind(formula)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn set_previous_cycle(tx: &mut Tx, cycle_id: i64, previous: i64) -> Result<()> {
+    sqlx::query("UPDATE review_cycles SET previous_cycle_id = $2 WHERE id = $1")
+        .bind(cycle_id)
+        .bind(previous)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The cycle made from this one by its recurrence, if any.
+pub async fn next_cycle(tx: &mut Tx, cycle_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM review_cycles WHERE previous_cycle_id = $1")
+            .bind(cycle_id)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// A calibration move: (employee, delta, reason).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AdjustmentRow {
+    pub employee_id: i64,
+    pub delta: f64,
+    pub reason: String,
+    pub at: i64,
+}
+
+pub async fn adjustments(tx: &mut Tx, cycle_id: i64) -> Result<Vec<AdjustmentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT CAST(employee_id AS BIGINT) AS employee_id, delta, reason, at
+         FROM review_adjustments WHERE cycle_id = $1 ORDER BY employee_id",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+pub async fn set_adjustment(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    delta: f64,
+    reason: &str,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_adjustments (cycle_id, employee_id, delta, reason, by_user_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (cycle_id, employee_id) DO UPDATE
+         SET delta = excluded.delta, reason = excluded.reason, by_user_id = excluded.by_user_id, at = excluded.at",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(delta)
+    .bind(reason)
+    .bind(user_id)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The managers' potential ratings of a cycle: (employee, rating).
+pub async fn potentials(tx: &mut Tx, cycle_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT CAST(employee_id AS BIGINT), CAST(rating AS BIGINT) FROM review_potential
+         WHERE cycle_id = $1 ORDER BY employee_id",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+pub async fn set_potential(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    rating: i64,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_potential (cycle_id, employee_id, rating, by_user_id, at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (cycle_id, employee_id) DO UPDATE
+         SET rating = excluded.rating, by_user_id = excluded.by_user_id, at = excluded.at",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(rating)
+    .bind(user_id)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The person's acknowledgement of their results: (comment, when).
+pub async fn acknowledgement(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+) -> Result<Option<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT comment, at FROM review_acknowledgements WHERE cycle_id = $1 AND employee_id = $2",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+pub async fn acknowledge(
+    tx: &mut Tx,
+    cycle_id: i64,
+    employee_id: i64,
+    comment: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_acknowledgements (cycle_id, employee_id, comment, at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .bind(comment)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Notes a reminder as sent; false when it was sent before.
+pub async fn remind_once(
+    tx: &mut Tx,
+    cycle_id: i64,
+    phase: &str,
+    employee_id: i64,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO review_reminders (cycle_id, phase, employee_id, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cycle_id, phase, employee_id) DO NOTHING",
+    )
+    .bind(cycle_id)
+    .bind(phase)
+    .bind(employee_id)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The named ratings of a cycle (self and manager): (perspective, rater,
+/// ratee, competency, rating). Anonymous answers have no rater to give.
+pub async fn named_ratings(
+    tx: &mut Tx,
+    cycle_id: i64,
+) -> Result<Vec<(String, i64, i64, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT perspective, CAST(rater_employee_id AS BIGINT), CAST(employee_id AS BIGINT),
+                CAST(competency_id AS BIGINT), CAST(rating AS BIGINT)
+         FROM review_answers
+         WHERE cycle_id = $1 AND rater_employee_id IS NOT NULL AND rating IS NOT NULL
+         ORDER BY employee_id, perspective, rater_employee_id, competency_id",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// The cycles a person took part in, earliest period first.
+pub async fn cycles_of(tx: &mut Tx, employee_id: i64) -> Result<Vec<CycleRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CYCLE} WHERE id IN (SELECT cycle_id FROM review_participants WHERE employee_id = $1)
+         ORDER BY period_from, id"
+    )))
+    .bind(employee_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Per-position weights of the competencies: (competency code, position, weight).
+pub async fn competency_weights(tx: &mut Tx) -> Result<Vec<(String, String, f64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.code, w.position, w.weight FROM competency_weights w
+         JOIN competencies c ON c.id = w.competency_id ORDER BY c.position, w.position",
+    )
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+pub async fn set_competency_weight(
+    tx: &mut Tx,
+    competency_id: i64,
+    position: &str,
+    weight: f64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO competency_weights (competency_id, position, weight) VALUES ($1, $2, $3)
+         ON CONFLICT (competency_id, position) DO UPDATE SET weight = excluded.weight",
+    )
+    .bind(competency_id)
+    .bind(position)
+    .bind(weight)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Rewrites a competency's names and level descriptors.
+pub async fn update_competency(tx: &mut Tx, id: i64, c: &NewCompetency<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE competencies SET name_en = $2, name_ru = $3, levels_en = $4, levels_ru = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(c.name_en)
+    .bind(c.name_ru)
+    .bind(c.levels_en)
+    .bind(c.levels_ru)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Takes a competency out of new cycles (cycles that have it keep it).
+pub async fn retire_competency(tx: &mut Tx, id: i64) -> Result<()> {
+    sqlx::query("UPDATE competencies SET active = 0 WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }

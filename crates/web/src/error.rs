@@ -72,6 +72,7 @@ impl WebError {
                     vec![],
                     None,
                 ),
+                Error::Gone(m) => (StatusCode::GONE, "gone", m.clone(), vec![], None),
                 Error::WrongCredentials => (
                     StatusCode::UNAUTHORIZED,
                     "wrong_credentials",

@@ -170,6 +170,7 @@ impl Templates {
             "not_found" => Some("error-not-found"),
             "forbidden" => Some("error-forbidden"),
             "csrf" => Some("error-csrf"),
+            "gone" => Some("error-gone"),
             _ => None,
         };
         let message = match (key, info.code) {

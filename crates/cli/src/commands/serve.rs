@@ -140,7 +140,7 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
         }
     });
     // Goals' computed progress, once an hour (the day's snapshot is
-    // replaced), for the history on each goal's page.
+    // replaced), for the history on each goal's page; and the reviews' round.
     let recorder = services.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -148,6 +148,16 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
             every.tick().await;
             if let Err(e) = recorder.snapshot_goals().await {
                 tracing::warn!(error = %e, "cannot record goal progress");
+            }
+            // Review reminders before each deadline, and recurring cycles.
+            match recorder.review_round().await {
+                Ok(r) if !r.reminders.is_empty() || !r.opened.is_empty() => tracing::info!(
+                    reminders = r.reminders.len(),
+                    opened = r.opened.len(),
+                    "review round"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot run the review round"),
             }
         }
     });
