@@ -78,6 +78,11 @@ pub struct PersonProgress {
     pub manager_done: bool,
     pub peers_named: usize,
     pub peers_done: usize,
+    pub clients_named: usize,
+    pub clients_done: usize,
+    /// Whether the caller manages the person (approves peers, invites
+    /// clients, rates potential).
+    pub manages: bool,
     /// Peers waiting for the manager's approval.
     pub peers_waiting: Vec<RaterRow>,
     /// Whether the caller may read this person's results now.
@@ -395,6 +400,12 @@ impl Services {
                 manager_done: done("manager"),
                 peers_named: peers.len(),
                 peers_done: peers.iter().filter(|r| r.status == "submitted").count(),
+                clients_named: mine.iter().filter(|r| r.perspective == "client").count(),
+                clients_done: mine
+                    .iter()
+                    .filter(|r| r.perspective == "client" && r.status == "submitted")
+                    .count(),
+                manages,
                 peers_waiting: if manages {
                     peers
                         .iter()

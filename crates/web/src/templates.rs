@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 35] = [
+const TEMPLATES: [(&str, &str); 38] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -71,6 +71,18 @@ const TEMPLATES: [(&str, &str); 35] = [
     (
         "review_results.html",
         include_str!("../templates/review_results.html"),
+    ),
+    (
+        "review_calibration.html",
+        include_str!("../templates/review_calibration.html"),
+    ),
+    (
+        "review_history.html",
+        include_str!("../templates/review_history.html"),
+    ),
+    (
+        "client_review.html",
+        include_str!("../templates/client_review.html"),
     ),
 ];
 

@@ -90,6 +90,8 @@ fn post_form(path: &str, form: Vec<(&'static str, &'static str)>, expect: [u16; 
 fn matrix(p: &People) -> Vec<Case> {
     let page = [303, 200, 200, 200, 200, 200];
     let api = [401, 200, 200, 200, 200, 200];
+    // A form field must live as long as the cases.
+    let own: &'static str = Box::leak(p.own.to_string().into_boxed_str());
     vec![
         // Pages.
         get("/".into(), page),
@@ -166,6 +168,21 @@ fn matrix(p: &People) -> Vec<Case> {
             format!("/reviews/999999/results/{}", p.own),
             [303, 404, 404, 404, 404, 404],
         ),
+        get(
+            "/reviews/999999/calibration".into(),
+            [303, 404, 404, 404, 403, 404],
+        ),
+        get(
+            format!("/reviews/people/{}", p.own),
+            [303, 200, 200, 200, 200, 404],
+        ),
+        get(
+            format!("/reviews/people/{}", p.other),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        // A client's link: no account needed; one never given opens nothing.
+        get(format!("/r/{}", "ab".repeat(24)), [404; 6]),
+        get("/r/short".into(), [404; 6]),
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
@@ -303,6 +320,26 @@ fn matrix(p: &People) -> Vec<Case> {
         get(
             format!("/api/v1/review-cycles/999999/results/{}", p.own),
             [401, 404, 404, 404, 404, 404],
+        ),
+        get(
+            "/api/v1/review-cycles/999999/calibration".into(),
+            [401, 404, 404, 404, 403, 404],
+        ),
+        get(
+            format!("/api/v1/employees/{}/review-history", p.own),
+            [401, 200, 200, 200, 200, 404],
+        ),
+        get(
+            format!("/api/v1/employees/{}/review-history", p.other),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        get(
+            "/api/v1/review-distributions".into(),
+            [401, 200, 200, 200, 403, 404],
+        ),
+        get(
+            "/api/v1/review-distributions?team_id=999999".into(),
+            [401, 404, 404, 404, 403, 404],
         ),
         get(
             format!(
@@ -528,6 +565,40 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 404, 404, 404, 404, 404],
         ),
         post_json(
+            "/api/v1/review-cycles/999999/what-if",
+            json!({"manager": 1}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        json_case(
+            Method::PUT,
+            "/api/v1/review-cycles/999999/formula".into(),
+            json!({"manager": 1}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/review-cycles/999999/adjustments".into(),
+            json!({"employee_id": p.own, "points": 5, "reason": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/review-cycles/999999/potential".into(),
+            json!({"employee_id": p.own, "rating": 3}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/review-cycles/999999/acknowledgement",
+            json!({"comment": ""}),
+            [401, 403, 404, 404, 404, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/review-cycles/999999/clients".into(),
+            json!({"employee_id": p.own, "name": "A", "email": "a@client.example"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
             "/api/v1/ingest/likes",
             json!({"records": []}),
             [401, 404, 404, 404, 404, 404],
@@ -707,6 +778,45 @@ fn matrix(p: &People) -> Vec<Case> {
             "/review-raters/999999/decision",
             vec![("approve", "1"), ("cycle_id", "1")],
             [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reviews/999999/what-if",
+            vec![("kpi", "1")],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/999999/formula",
+            vec![("kpi", "1")],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        post_form_to(
+            "/reviews/999999/adjust".into(),
+            vec![("employee_id", own), ("points", "5"), ("reason", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form_to(
+            "/reviews/999999/potential".into(),
+            vec![("employee_id", own), ("rating", "3")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reviews/999999/acknowledge",
+            vec![("comment", "")],
+            [303, 403, 404, 404, 404, 403],
+        ),
+        post_form_to(
+            "/reviews/999999/clients".into(),
+            vec![
+                ("employee_id", own),
+                ("client_name", "A"),
+                ("client_email", "a@client.example"),
+            ],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form_to(
+            format!("/r/{}", "ab".repeat(24)),
+            vec![("rating_quality", "3")],
+            [404; 6],
         ),
         post_form(
             "/metrics",
@@ -2826,9 +2936,114 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
     );
     assert!(results.body.contains("no answers yet"));
 
-    // The head releases; the employee reads their own.
+    // Three clients are invited; each link is shown once and opens one
+    // form without an account; a second use is gone.
+    let client_ratings: Vec<(String, String)> = ratings
+        .iter()
+        .map(|(k, _)| (k.clone(), "5".to_string()))
+        .collect();
+    for (name, email) in [
+        ("Anna", "anna@client.example"),
+        ("Boris", "boris@client.example"),
+        ("Vera", "vera@client.example"),
+    ] {
+        app.login_as("manager").await;
+        let own_text = own.to_string();
+        let page = app
+            .post_form(
+                &format!("/reviews/{cycle}/clients"),
+                &[
+                    ("employee_id", own_text.as_str()),
+                    ("client_name", name),
+                    ("client_email", email),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let link = page
+            .body
+            .split(r#"id="client-link-href">"#)
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(link.starts_with("/r/") && link.len() == 51, "{link}");
+        app.logout_locally();
+        let form = app.get(&link).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(form.body.contains("Your view of"));
+        let mut fields: Vec<(&str, &str)> = client_ratings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        fields.push(("comment", "Quick and clear"));
+        let done = app.post_form(&link, &fields).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("Thank you"));
+        let again = app.get(&link).await;
+        assert_eq!(again.status, StatusCode::GONE);
+        assert!(again.body.contains("no longer opens"), "{}", again.body);
+    }
+    app.login_as("manager").await;
+    let assess_page = app.get(cycle_path).await;
+    assert!(assess_page.body.contains("3/3"), "clients answered");
+
+    // Calibration: a move needs a reason; potential places the 9-box.
     app.login_as("head").await;
-    for next in ["calibration", "released"] {
+    let r = app
+        .post_form(
+            &format!("/reviews/{cycle}/status"),
+            &[("status", "calibration")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let own_text = own.to_string();
+    let no_reason = app
+        .post_form(
+            &format!("/reviews/{cycle}/adjust"),
+            &[
+                ("employee_id", own_text.as_str()),
+                ("points", "10"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (path, fields) in [
+        (
+            "adjust",
+            vec![
+                ("employee_id", own_text.as_str()),
+                ("points", "10"),
+                ("reason", "Carried the launch"),
+            ],
+        ),
+        (
+            "potential",
+            vec![("employee_id", own_text.as_str()), ("rating", "5")],
+        ),
+    ] {
+        let r = app
+            .post_form(&format!("/reviews/{cycle}/{path}"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.body);
+    }
+    let calibration = app.get(&format!("/reviews/{cycle}/calibration")).await;
+    assert_eq!(calibration.status, StatusCode::OK);
+    assert!(calibration.body.contains("Carried the launch"));
+    assert!(calibration.body.contains("distribution-chart"));
+    let preview = app
+        .post_form(
+            &format!("/reviews/{cycle}/what-if"),
+            &[("manager", "100"), ("kpi", ""), ("self", "0")],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains(r#"id="what-if-table""#));
+
+    // The head releases; the employee reads their own, with the move and
+    // its reason, and acknowledges.
+    for next in ["released"] {
         let r = app
             .post_form(&format!("/reviews/{cycle}/status"), &[("status", next)])
             .await;
@@ -2838,4 +3053,28 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
     let mine = app.get(&format!("/reviews/{cycle}/results/{own}")).await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains("Reliable"));
+    assert!(mine.body.contains("Carried the launch"));
+    // Self 4, manager 4, clients 5 → (0.05×0.75 + 0.2×0.75 + 0.05×1) / 0.3, + 10 points.
+    let expected = ((0.05 * 0.75 + 0.2 * 0.75 + 0.05 * 1.0) / 0.3 + 0.1) * 100.0;
+    assert!(
+        mine.body
+            .contains(&format!(r#"<span id="final-score">{expected:.0}%</span>"#)),
+        "{expected}: {}",
+        mine.body
+    );
+    let r = app
+        .post_form(
+            &format!("/reviews/{cycle}/acknowledge"),
+            &[("comment", "Agreed")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mine = app.get(&format!("/reviews/{cycle}/results/{own}")).await;
+    assert!(
+        mine.body
+            .contains(r#"<blockquote id="ack-comment">Agreed</blockquote>"#)
+    );
+    let history = app.get(&format!("/reviews/people/{own}")).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(history.body.contains("scores-chart") && history.body.contains("Q3 2026"));
 }

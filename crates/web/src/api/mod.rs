@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod calibration;
 pub mod check_ins;
 pub mod development_actions;
 pub mod docs;
@@ -22,7 +23,7 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -97,6 +98,27 @@ pub fn router() -> Router<AppState> {
             get(reviews::results),
         )
         .route("/review-raters/{id}/decision", post(reviews::decide))
+        .route(
+            "/review-cycles/{id}/calibration",
+            get(calibration::calibration),
+        )
+        .route("/review-cycles/{id}/what-if", post(calibration::what_if))
+        .route("/review-cycles/{id}/formula", put(calibration::set_formula))
+        .route("/review-cycles/{id}/adjustments", post(calibration::adjust))
+        .route(
+            "/review-cycles/{id}/potential",
+            post(calibration::potential),
+        )
+        .route(
+            "/review-cycles/{id}/acknowledgement",
+            post(calibration::acknowledge),
+        )
+        .route(
+            "/review-cycles/{id}/clients",
+            post(calibration::invite_client),
+        )
+        .route("/employees/{id}/review-history", get(calibration::history))
+        .route("/review-distributions", get(calibration::distributions))
 }
 
 /// The shape of every error answer.
@@ -109,7 +131,7 @@ pub struct ErrorBodyJson {
 pub struct ErrorJson {
     /// A stable machine-readable code: not_found, invalid, forbidden,
     /// unauthenticated, bad_token, csrf, wrong_credentials, rate_limited,
-    /// conflict, bad_request, internal.
+    /// conflict, gone, bad_request, internal.
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
@@ -170,6 +192,9 @@ impl Modify for Security {
         tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
         reviews::competencies, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
         reviews::decide, reviews::assess, reviews::results,
+        calibration::calibration, calibration::what_if, calibration::set_formula, calibration::adjust,
+        calibration::potential, calibration::acknowledge, calibration::invite_client,
+        calibration::history, calibration::distributions,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -181,7 +206,7 @@ impl Modify for Security {
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),
         (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
-        (name = "reviews", description = "Review cycles, 360° assessments with anonymous peers, results by formula"),
+        (name = "reviews", description = "Review cycles, 360° assessments with anonymous peers and clients, results by formula, calibration and dynamics"),
         (name = "goals", description = "Goals with SMART checks and progress, strategies, SWOT and tasks"),
     )
 )]

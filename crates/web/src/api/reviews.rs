@@ -359,8 +359,20 @@ pub struct PerspectiveJson {
 pub struct ResultsJson {
     pub cycle: CycleJson,
     pub employee_id: i64,
-    /// The final score, 0 to 1; null when no part is there.
+    /// The score by the formula, 0 to 1; null when no part is there.
     pub score: Option<f64>,
+    /// The score after the calibration move, 0 to 1.
+    pub final_score: Option<f64>,
+    /// The calibration move in points and its reason.
+    pub adjustment_points: Option<f64>,
+    pub adjustment_reason: Option<String>,
+    /// The formula that applies (weights as shares of 1) and its version.
+    pub formula: super::calibration::FormulaJson,
+    pub formula_version: i64,
+    /// The person's acknowledgement comment, once given.
+    pub acknowledgement: Option<String>,
+    /// The manager's potential rating (only for those who manage the person).
+    pub potential: Option<i64>,
     /// Whether missing parts moved the other weights.
     pub renormalised: bool,
     pub parts: Vec<PartJson>,
@@ -372,6 +384,13 @@ impl From<Results> for ResultsJson {
         ResultsJson {
             renormalised: r.score.renormalised(),
             score: r.score.value,
+            final_score: r.final_score,
+            adjustment_points: r.adjustment.as_ref().map(|a| a.delta * 100.0),
+            adjustment_reason: r.adjustment.map(|a| a.reason),
+            formula: (&r.formula).into(),
+            formula_version: r.cycle.formula_version,
+            acknowledgement: r.acknowledgement.map(|(c, _)| c),
+            potential: r.potential,
             parts: r
                 .score
                 .parts

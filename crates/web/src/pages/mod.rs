@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod alerts;
+mod calibration;
 mod dashboard;
 mod employees;
 mod explorer;
@@ -78,6 +79,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reviews/{id}/results/{employee_id}", get(reviews::results))
         .route("/review-raters/{id}/decision", post(reviews::decide))
+        .route("/reviews/{id}/calibration", get(calibration::show))
+        .route("/reviews/{id}/what-if", post(calibration::what_if))
+        .route("/reviews/{id}/formula", post(calibration::set_formula))
+        .route("/reviews/{id}/adjust", post(calibration::adjust))
+        .route("/reviews/{id}/potential", post(calibration::potential))
+        .route("/reviews/{id}/acknowledge", post(calibration::acknowledge))
+        .route("/reviews/{id}/clients", post(calibration::invite))
+        .route("/reviews/people/{employee_id}", get(calibration::history))
+        .route(
+            "/r/{token}",
+            get(calibration::client_form).post(calibration::client_submit),
+        )
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
         .route("/account/password", post(account::change_password))

@@ -9,6 +9,7 @@ use minijinja::context;
 use mkpi_domain::Locale;
 use mkpi_domain::Role;
 use mkpi_domain::period::Day;
+use mkpi_domain::review::Perspective;
 use mkpi_services::Error;
 use mkpi_services::reviews::{CycleInput, RatingInput};
 use serde::Deserialize;
@@ -26,6 +27,36 @@ pub async fn list(
 ) -> Result<Html<String>, WebError> {
     let cycles = state.services.review_cycles(&actor).await?;
     let today = Day::from_unix_seconds(state.services.clock().now());
+    // Final scores over time for those who manage people: one stacked bar
+    // of the five bands per cycle, and the median.
+    let spread = if matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
+        state.services.review_distributions(&actor, None).await?
+    } else {
+        Vec::new()
+    };
+    let spread_chart = spread.iter().any(|d| !d.scores.is_empty()).then(|| {
+        let bands = ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"];
+        let mut series: Vec<serde_json::Value> = bands
+            .iter()
+            .enumerate()
+            .map(|(i, b)| json!({
+                "type": "bar", "stack": "n", "name": b,
+                "data": spread.iter().map(|d| d.bands[i]).collect::<Vec<_>>(),
+            }))
+            .collect();
+        series.push(json!({
+            "type": "line", "name": "median, %", "yAxisIndex": 1,
+            "data": spread.iter().map(|d| d.median.map(|m| (m * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
+        }));
+        ser(json!({
+            "grid": {"left": 40, "right": 50, "top": 40, "bottom": 30},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "xAxis": {"type": "category", "data": spread.iter().map(|d| d.cycle.name.clone()).collect::<Vec<_>>()},
+            "yAxis": [{"type": "value", "minInterval": 1}, {"type": "value", "min": 0, "max": 100}],
+            "series": series,
+        }))
+    });
     let html = state.templates().render(
         "reviews.html",
         context! {
@@ -37,6 +68,8 @@ pub async fn list(
                     "assessment_due": c.assessment_due,
                 })).collect::<Vec<_>>()),
                 may_open => matches!(actor.role, Role::Admin | Role::Head),
+                spread_chart => spread_chart,
+                me => actor.employee_id,
                 today => today.to_string(),
                 in_week => today.plus_days(7).to_string(),
                 in_two_weeks => today.plus_days(14).to_string(),
@@ -65,6 +98,8 @@ pub struct CycleForm {
     assessment_due: String,
     #[serde(default)]
     calibration_due: String,
+    #[serde(default)]
+    recurrence: String,
 }
 
 pub async fn create(
@@ -87,6 +122,7 @@ pub async fn create(
                 nomination_due: f.nomination_due,
                 assessment_due: f.assessment_due,
                 calibration_due: f.calibration_due,
+                recurrence: (!f.recurrence.trim().is_empty()).then_some(f.recurrence),
                 ..CycleInput::default()
             },
         )
@@ -96,10 +132,23 @@ pub async fn create(
 
 pub async fn show(
     State(state): State<AppState>,
-    Lang(lang): Lang,
+    lang: Lang,
     Auth(actor): Auth,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
+    render_cycle(&state, lang, &actor, id, None).await
+}
+
+/// A cycle's page; with a client's new link when one was just made (shown
+/// this once: only its hash is kept).
+pub(super) async fn render_cycle(
+    state: &AppState,
+    Lang(lang): Lang,
+    actor: &mkpi_services::Actor,
+    id: i64,
+    new_link: Option<serde_json::Value>,
+) -> Result<Html<String>, WebError> {
+    let actor = actor.clone();
     let v = state.services.review_cycle(&actor, id).await?;
     let next = match v.cycle.status.as_str() {
         "open" => Some("calibration"),
@@ -129,6 +178,7 @@ pub async fn show(
                 people => ser(v.people.iter().map(|p| json!({
                     "id": p.employee_id, "name": p.name, "self_done": p.self_done,
                     "manager_done": p.manager_done, "peers_named": p.peers_named, "peers_done": p.peers_done,
+                    "clients_named": p.clients_named, "clients_done": p.clients_done, "manages": p.manages,
                     "results_open": p.results_open,
                     "waiting": p.peers_waiting.iter().map(|r| json!({"id": r.id, "name": r.rater_name})).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>()),
@@ -137,6 +187,8 @@ pub async fn show(
                 })).collect::<Vec<_>>()),
                 next => next,
                 may_move => matches!(actor.role, Role::Admin | Role::Head),
+                may_calibrate => matches!(actor.role, Role::Admin | Role::Head | Role::Manager),
+                new_link => new_link.map(ser),
                 colleagues => ser(colleagues),
                 me => actor.employee_id,
                 locale => lang.as_str(),
@@ -179,6 +231,14 @@ pub async fn assess_form(
             })
         })
         .collect();
+    let evidence = match todo.perspective {
+        Perspective::SelfReview | Perspective::Manager => {
+            evidence(&state, &actor, lang, &v.cycle, employee_id).await
+        }
+        // Peers and clients judge by what they saw; the person's records
+        // stay with those who may see them.
+        Perspective::Peer | Perspective::Client => None,
+    };
     let html = state.templates().render(
         "review_assess.html",
         context! {
@@ -191,6 +251,7 @@ pub async fn assess_form(
                 perspective => perspective,
                 competencies => ser(competencies),
                 scale => (v.cycle.scale_min..=v.cycle.scale_max).collect::<Vec<i64>>(),
+                evidence => evidence.map(ser),
             },
         },
     )?;
@@ -341,8 +402,18 @@ pub async fn results(
             ..context! {
                 cycle_id => id,
                 cycle_name => r.cycle.name.clone(),
+                employee_id => employee_id,
                 name => name,
                 score => r.score.value.map(pct),
+                final_score => r.final_score.map(pct),
+                adjustment => r.adjustment.as_ref().map(|a| ser(json!({
+                    "points": format!("{:+}", (a.delta * 100.0).round() as i64), "reason": a.reason,
+                }))),
+                formula_version => r.cycle.formula_version,
+                potential => r.potential,
+                acknowledgement => r.acknowledgement.as_ref().map(|(c, at)| ser(json!({"comment": c, "at": at}))),
+                may_acknowledge => actor.employee_id == Some(employee_id)
+                    && matches!(r.cycle.status.as_str(), "released" | "closed"),
                 renormalised => r.score.renormalised(),
                 parts => ser(r.score.parts.iter().map(|p| json!({
                     "name": p.name, "value": p.value.map(pct), "weight": pct(p.weight),
@@ -358,4 +429,105 @@ pub async fn results(
         },
     )?;
     Ok(Html(html))
+}
+
+/// The person's record for the cycle's period, beside the questions: KPIs
+/// with achievement, goals with progress, tasks done with their quality,
+/// time per campaign, and check-ins on their KPIs. As the assessor may see
+/// them; nothing when they may not.
+async fn evidence(
+    state: &AppState,
+    actor: &mkpi_services::Actor,
+    lang: Locale,
+    cycle: &mkpi_services::reviews::CycleRow,
+    employee_id: i64,
+) -> Option<serde_json::Value> {
+    use mkpi_domain::metric::Unit;
+    let period = mkpi_domain::period::Period::parse(&cycle.period_from, &cycle.period_to).ok()?;
+    let card = state
+        .services
+        .scorecard(actor, employee_id, period)
+        .await
+        .ok()?;
+    let fmt = |v: Option<f64>, unit: Unit, currency: Option<&str>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| lang.format_metric(v, unit, currency),
+        )
+    };
+    let kpis: Vec<serde_json::Value> = card
+        .kpis
+        .iter()
+        .map(|k| {
+            let line = super::dashboard::kpi_line(lang, k);
+            json!({
+                "name": line.name, "value": fmt(k.value, k.metric.unit, k.currency.as_deref()),
+                "achievement": k.achievement.map(|a| lang.format_metric(a, Unit::Percent, None)),
+            })
+        })
+        .collect();
+    let scope = format!("employee:{employee_id}");
+    let mut goals = Vec::new();
+    if let Ok(roots) = state.services.goal_tree(actor, Some(period)).await {
+        fn walk(
+            v: &[mkpi_services::goals::GoalView],
+            scope: &str,
+            out: &mut Vec<(String, Option<f64>)>,
+        ) {
+            for g in v {
+                if g.goal.scope == scope && g.goal.status != "cancelled" {
+                    out.push((g.goal.title.clone(), g.progress));
+                }
+                walk(&g.children, scope, out);
+            }
+        }
+        walk(&roots, &scope, &mut goals);
+    }
+    let tasks = state
+        .services
+        .list_tasks(
+            actor,
+            &mkpi_services::tasks::TaskQuery {
+                assignee: Some(employee_id),
+                status: Some("done".into()),
+                finished_since: Some(period.from.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default();
+    let to = period.to.to_string();
+    let tasks: Vec<serde_json::Value> = tasks
+        .iter()
+        .filter(|t| t.completed.as_deref().is_none_or(|c| c < to.as_str()))
+        .take(30)
+        .map(|t| json!({"key": t.task, "id": t.id, "title": t.title, "quality": t.quality, "comment": t.quality_comment}))
+        .collect();
+    let mut check_ins = Vec::new();
+    let (from_s, to_s) = (period.from.unix_seconds(), period.to.unix_seconds());
+    for k in &card.kpis {
+        if let Ok(rows) = state.services.check_ins(actor, k.id).await {
+            for c in rows
+                .into_iter()
+                .filter(|c| c.at >= from_s && c.at < to_s)
+                .take(5)
+            {
+                check_ins.push(json!({
+                    "kpi": super::dashboard::kpi_line(lang, k).name, "at": c.at,
+                    "confidence": c.confidence, "comment": c.comment, "author": c.author_name,
+                }));
+            }
+        }
+    }
+    let time: Vec<serde_json::Value> = card
+        .time
+        .iter()
+        .map(|t| json!({"name": t.name, "hours": lang.format_metric(t.hours, Unit::Hours, None)}))
+        .collect();
+    Some(json!({
+        "kpis": kpis,
+        "kpi_score": card.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
+        "goals": goals.iter().map(|(t, p)| json!({"title": t, "progress": p.map(|p| lang.format_metric(p, Unit::Percent, None))})).collect::<Vec<_>>(),
+        "tasks": tasks, "time": time, "check_ins": check_ins,
+    }))
 }
