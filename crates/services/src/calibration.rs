@@ -99,6 +99,13 @@ pub fn perspectives_of(
             .count();
         let hidden = if answers == 0 {
             Some("no answers yet".to_string())
+        } else if p.anonymous() && cycle.status == "open" {
+            // Watching an aggregate change as answers come in would read
+            // each new answer out of the difference: nothing anonymous is
+            // shown until the answers are all in.
+            Some(format!(
+                "{answers} answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
+            ))
         } else if p.anonymous() && !review::shown(answers, threshold) {
             Some(format!(
                 "{answers} answers: shown from {threshold}, so that no one can be recognised"

@@ -216,7 +216,19 @@ async fn clients_rate_through_a_single_use_link_that_expires() {
             Err(Error::NotFound)
         ));
 
-        // Three answers: shown, without names; the audit names no one.
+        // Three answers: nothing shows while answers may still come in;
+        // once the assessments close, shown without names; the audit names
+        // no one.
+        let r = s.review_results(&manager, cycle.id, me).await.unwrap();
+        let clients = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Client)
+            .unwrap();
+        assert_eq!((clients.answers, clients.mean), (3, None));
+        s.set_review_cycle_status(&head, cycle.id, "calibration")
+            .await
+            .unwrap();
         let r = s.review_results(&manager, cycle.id, me).await.unwrap();
         let clients = r
             .perspectives

@@ -210,7 +210,9 @@ async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
                 1,
                 None,
                 0,
-                Some("1 answers: shown from 3, so that no one can be recognised")
+                Some(
+                    "1 answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
+                )
             )
         );
         assert_eq!(part(&r, "peer").missing.as_deref(), peer.hidden.as_deref());
@@ -249,6 +251,24 @@ async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
                 .await
                 .unwrap();
         }
+        // While the cycle is open nothing anonymous shows, whatever the count.
+        let r = s.review_results(&manager, cycle.id, me).await.unwrap();
+        let peer = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Peer)
+            .unwrap();
+        assert_eq!((peer.answers, peer.mean), (3, None));
+        let e = s
+            .set_review_cycle_status(&head, cycle.id, "released")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is open; it moves on to calibration")
+        );
+        s.set_review_cycle_status(&head, cycle.id, "calibration")
+            .await
+            .unwrap();
         let r = s.review_results(&manager, cycle.id, me).await.unwrap();
         let peer = r
             .perspectives
@@ -287,16 +307,6 @@ async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
                 .await,
             Err(Error::NotFound)
         ));
-        let e = s
-            .set_review_cycle_status(&head, cycle.id, "released")
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is open; it moves on to calibration")
-        );
-        s.set_review_cycle_status(&head, cycle.id, "calibration")
-            .await
-            .unwrap();
         s.set_review_cycle_status(&head, cycle.id, "released")
             .await
             .unwrap();
