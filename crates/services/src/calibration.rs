@@ -77,11 +77,15 @@ pub fn adjusted(score: Option<f64>, adjustment: Option<&AdjustmentRow>) -> Optio
 /// A cycle's perspectives from its answers, as anyone may see them:
 /// anonymous groups under the threshold hidden, comments in an order that
 /// says nothing of who wrote first.
+///
+/// A perspective's mean weighs each competency by `weights` (code → weight
+/// for the person's position; 1 when absent, 0 leaves it out).
 pub fn perspectives_of(
     cycle: &CycleRow,
     competencies: &[CompetencyRow],
     groups: &[AnswerGroup],
     raters: &[RaterRow],
+    weights: &BTreeMap<String, f64>,
 ) -> (Vec<PerspectiveResult>, CompetencyParts, Option<f64>) {
     let scale = Scale {
         min: cycle.scale_min,
@@ -138,7 +142,10 @@ pub fn perspectives_of(
             // Sorted text: the order says nothing of who wrote first.
             comments.sort();
         }
-        let mean = (!means.is_empty()).then(|| means.values().sum::<f64>() / means.len() as f64);
+        let weight = |code: &str| weights.get(code).copied().unwrap_or(1.0);
+        let total: f64 = means.keys().map(|c| weight(c)).sum();
+        let mean =
+            (total > 0.0).then(|| means.iter().map(|(c, m)| weight(c) * m).sum::<f64>() / total);
         parts.insert(
             p,
             match (mean, &hidden) {
@@ -338,9 +345,19 @@ impl Services {
         let mut tx = self.store.read().await?;
         let groups = store::answers_of(&mut tx, cycle.id, employee_id).await?;
         let raters = store::raters_of(&mut tx, cycle.id, employee_id).await?;
+        let everyone = mkpi_domain::Scope::everyone();
+        let position = employees::get(&mut tx, &everyone, employee_id)
+            .await?
+            .position;
+        let weights: BTreeMap<String, f64> = store::competency_weights(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|(_, p, _)| *p == position)
+            .map(|(c, _, w)| (c, w))
+            .collect();
         drop(tx);
         let (perspectives, competency_parts, disagreement) =
-            perspectives_of(cycle, competencies, &groups, &raters);
+            perspectives_of(cycle, competencies, &groups, &raters, &weights);
         let period = cycle_period(cycle)?;
         let kpis = self
             .kpis_for(&Actor::system(), &ScopeRef::Employee(employee_id), period)

@@ -900,7 +900,7 @@ pub(crate) async fn write_answers(
 }
 
 /// The active competencies; the seed's six are written when there are none.
-async fn ensure_framework(tx: &mut Tx, now: i64) -> Result<Vec<CompetencyRow>> {
+pub(crate) async fn ensure_framework(tx: &mut Tx, now: i64) -> Result<Vec<CompetencyRow>> {
     let rows = store::competencies(tx).await?;
     if !rows.is_empty() {
         return Ok(rows);

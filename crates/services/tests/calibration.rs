@@ -575,3 +575,135 @@ async fn reminders_go_once_before_each_deadline_and_a_quarterly_cycle_recurs() {
         assert!(s.review_round().await.unwrap().opened.is_empty());
     }
 }
+
+#[tokio::test]
+async fn the_framework_is_edited_by_the_head_and_weighs_competencies_per_position() {
+    use mkpi_services::review_framework::CompetencyInput;
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(NOW),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        let head = actor(&s, "head").await;
+        let manager = actor(&s, "manager").await;
+        let me = demo.employee_employee_id;
+        let levels = |x: &str| vec![format!("{x} 1"), format!("{x} 3"), format!("{x} 5")];
+        let story = CompetencyInput {
+            code: "data_storytelling".into(),
+            name_en: "Data storytelling".into(),
+            name_ru: "Рассказ данными".into(),
+            levels_en: levels("en"),
+            levels_ru: levels("ru"),
+        };
+        assert!(matches!(
+            s.add_competency(&manager, &story).await,
+            Err(Error::Forbidden)
+        ));
+        let bad = s
+            .add_competency(
+                &head,
+                &CompetencyInput {
+                    code: "Quality!".into(),
+                    name_ru: " ".into(),
+                    levels_en: vec!["only one".into()],
+                    ..story.clone()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(bad), ["code", "name_ru", "levels_en"]);
+        let taken = s
+            .add_competency(
+                &head,
+                &CompetencyInput {
+                    code: "quality".into(),
+                    ..story.clone()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(taken), ["code"]);
+        s.add_competency(&head, &story).await.unwrap();
+        s.update_competency(
+            &head,
+            "data_storytelling",
+            &CompetencyInput {
+                name_en: "Storytelling with data".into(),
+                ..story.clone()
+            },
+        )
+        .await
+        .unwrap();
+        s.retire_competency(&head, "creativity").await.unwrap();
+        assert!(matches!(
+            s.retire_competency(&head, "creativity").await,
+            Err(Error::NotFound)
+        ));
+        let codes: Vec<String> = s
+            .competencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "quality",
+                "communication",
+                "teamwork",
+                "analytics",
+                "leadership",
+                "data_storytelling"
+            ]
+        );
+
+        // For this person's position analytics weighs 3 and leadership 0.
+        let position = s.get_employee(&head, me).await.unwrap().position;
+        s.set_competency_weight(&head, "analytics", &position, 3.0)
+            .await
+            .unwrap();
+        s.set_competency_weight(&head, "leadership", &position, 0.0)
+            .await
+            .unwrap();
+        let bad = s
+            .set_competency_weight(&head, "analytics", " ", 11.0)
+            .await
+            .unwrap_err();
+        assert_eq!(fields(bad), ["position", "weight"]);
+        let weights = s.competency_weights().await.unwrap();
+        assert_eq!(weights["analytics"][&position], 3.0);
+
+        let cycle = s
+            .create_review_cycle(&head, &q3(vec![me], "none"))
+            .await
+            .unwrap();
+        let ratings: Vec<RatingInput> = codes
+            .iter()
+            .map(|c| RatingInput {
+                competency: c.clone(),
+                rating: if c == "analytics" { 5 } else { 2 },
+                comment: String::new(),
+            })
+            .collect();
+        s.submit_assessment(&manager, cycle.id, me, "manager", &ratings, "")
+            .await
+            .unwrap();
+        let r = s.review_results(&manager, cycle.id, me).await.unwrap();
+        let m = r
+            .perspectives
+            .iter()
+            .find(|p| p.perspective == Perspective::Manager)
+            .unwrap();
+        // (2 + 2 + 2 + 3×5 + 0×2 + 2) / (1 + 1 + 1 + 3 + 0 + 1) = 23 / 7.
+        assert!(close(m.mean, 23.0 / 7.0), "{:?}", m.mean);
+        assert_eq!(m.competencies.len(), 6);
+        let log = s
+            .audit_log(&head, Some("competency_weight"), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 2);
+    }
+}

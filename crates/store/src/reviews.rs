@@ -50,6 +50,16 @@ pub async fn competencies(tx: &mut Tx) -> Result<Vec<CompetencyRow>> {
     .await?)
 }
 
+/// A competency by its code, active or retired.
+pub async fn competency_by_code(tx: &mut Tx, code: &str) -> Result<Option<CompetencyRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name_en, name_ru, levels_en, levels_ru FROM competencies WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
 /// A cycle's competencies in their order.
 pub async fn cycle_competencies(tx: &mut Tx, cycle_id: i64) -> Result<Vec<CompetencyRow>> {
     Ok(sqlx::query_as(

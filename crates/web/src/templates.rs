@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 38] = [
+const TEMPLATES: [(&str, &str); 39] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -83,6 +83,10 @@ const TEMPLATES: [(&str, &str); 38] = [
     (
         "client_review.html",
         include_str!("../templates/client_review.html"),
+    ),
+    (
+        "review_framework.html",
+        include_str!("../templates/review_framework.html"),
     ),
 ];
 

@@ -183,6 +183,7 @@ fn matrix(p: &People) -> Vec<Case> {
         // A client's link: no account needed; one never given opens nothing.
         get(format!("/r/{}", "ab".repeat(24)), [404; 6]),
         get("/r/short".into(), [404; 6]),
+        get("/reviews/framework".into(), page),
         get("/account".into(), page),
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
@@ -565,6 +566,28 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 404, 404, 404, 404, 404],
         ),
         post_json(
+            "/api/v1/competencies",
+            json!({"code": "", "name_en": "", "name_ru": "", "levels_en": [], "levels_ru": []}),
+            [401, 422, 422, 403, 403, 403],
+        ),
+        json_case(
+            Method::PUT,
+            "/api/v1/competencies/no_such".into(),
+            json!({"name_en": "x", "name_ru": "x", "levels_en": ["a", "b", "c"], "levels_ru": ["a", "b", "c"]}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/competencies/no_such/retire",
+            json!({}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        json_case(
+            Method::PUT,
+            "/api/v1/competencies/no_such/weights".into(),
+            json!({"position": "x", "weight": 1}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        post_json(
             "/api/v1/review-cycles/999999/what-if",
             json!({"manager": 1}),
             [401, 404, 404, 403, 403, 403],
@@ -778,6 +801,26 @@ fn matrix(p: &People) -> Vec<Case> {
             "/review-raters/999999/decision",
             vec![("approve", "1"), ("cycle_id", "1")],
             [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reviews/framework",
+            vec![("code", "")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/framework/no_such",
+            vec![("name_en", "x")],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/framework/no_such/retire",
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        post_form(
+            "/reviews/framework/no_such/weights",
+            vec![("position", "x"), ("weight", "1")],
+            [303, 404, 404, 403, 403, 403],
         ),
         post_form(
             "/reviews/999999/what-if",
@@ -3077,4 +3120,61 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
     let history = app.get(&format!("/reviews/people/{own}")).await;
     assert_eq!(history.status, StatusCode::OK);
     assert!(history.body.contains("scores-chart") && history.body.contains("Q3 2026"));
+}
+
+#[tokio::test]
+async fn the_head_edits_the_competency_framework_on_its_page() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.accept_language = Some("en".into());
+    app.login_as("employee").await;
+    let page = app.get("/reviews/framework").await;
+    assert!(page.body.contains("Quality of work"));
+    assert!(
+        !page.body.contains("competency-form"),
+        "read-only for people"
+    );
+    app.login_as("head").await;
+    let r = app
+        .post_form(
+            "/reviews/framework/analytics/weights",
+            &[("position", "Analyst"), ("weight", "2,5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .post_form(
+            "/reviews/framework",
+            &[
+                ("code", "storytelling"),
+                ("name_en", "Storytelling"),
+                ("name_ru", "Сторителлинг"),
+                ("level_en_1", "Lists numbers"),
+                ("level_en_3", "Tells what they mean"),
+                ("level_en_5", "Moves people to act"),
+                ("level_ru_1", "Перечисляет цифры"),
+                ("level_ru_3", "Объясняет их смысл"),
+                ("level_ru_5", "Побуждает действовать"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let bad = app
+        .post_form(
+            "/reviews/framework/storytelling",
+            &[("name_en", ""), ("name_ru", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app.get("/reviews/framework").await;
+    assert!(page.body.contains("Analyst × 2.5"), "{}", page.body);
+    assert!(page.body.contains("Moves people to act"));
+    let api = app.get("/api/v1/competencies").await.json();
+    let analytics = api
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "analytics")
+        .unwrap();
+    assert_eq!(analytics["weights"], json!({"Analyst": 2.5}));
+    assert_eq!(api.as_array().unwrap().len(), 7);
 }

@@ -88,7 +88,16 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
         .route("/tasks/{id}/goal", post(tasks::link_goal))
-        .route("/competencies", get(reviews::competencies))
+        .route(
+            "/competencies",
+            get(reviews::competencies).post(reviews::add_competency),
+        )
+        .route("/competencies/{code}", put(reviews::update_competency))
+        .route(
+            "/competencies/{code}/retire",
+            post(reviews::retire_competency),
+        )
+        .route("/competencies/{code}/weights", put(reviews::set_weight))
         .route("/review-cycles", get(reviews::list).post(reviews::create))
         .route("/review-cycles/{id}/status", post(reviews::set_status))
         .route("/review-cycles/{id}/peers", post(reviews::nominate))
@@ -190,7 +199,8 @@ impl Modify for Security {
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::delete_swot,
         tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
-        reviews::competencies, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
+        reviews::competencies, reviews::add_competency, reviews::update_competency,
+        reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
         reviews::decide, reviews::assess, reviews::results,
         calibration::calibration, calibration::what_if, calibration::set_formula, calibration::adjust,
         calibration::potential, calibration::acknowledge, calibration::invite_client,

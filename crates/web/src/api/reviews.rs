@@ -20,6 +20,23 @@ pub struct CompetencyJson {
     /// What a low, middle and high rating look like.
     pub levels_en: Vec<String>,
     pub levels_ru: Vec<String>,
+    /// Weight per position where set (1 elsewhere; 0 leaves it out).
+    pub weights: std::collections::BTreeMap<String, f64>,
+}
+
+fn competency_json(
+    c: mkpi_services::reviews::CompetencyRow,
+    weights: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+) -> CompetencyJson {
+    let levels = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
+    CompetencyJson {
+        levels_en: levels(&c.levels_en),
+        levels_ru: levels(&c.levels_ru),
+        weights: weights.get(&c.code).cloned().unwrap_or_default(),
+        code: c.code,
+        name_en: c.name_en,
+        name_ru: c.name_ru,
+    }
 }
 
 /// The competency framework.
@@ -33,18 +50,130 @@ pub async fn competencies(
     Auth(_actor): Auth,
 ) -> Result<Json<Vec<CompetencyJson>>, WebError> {
     let rows = state.services.competencies().await?;
-    let levels = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
+    let weights = state.services.competency_weights().await?;
     Ok(Json(
         rows.into_iter()
-            .map(|c| CompetencyJson {
-                levels_en: levels(&c.levels_en),
-                levels_ru: levels(&c.levels_ru),
-                code: c.code,
-                name_en: c.name_en,
-                name_ru: c.name_ru,
-            })
+            .map(|c| competency_json(c, &weights))
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CompetencyRequest {
+    /// Lowercase letters, digits and _; only when adding.
+    #[serde(default)]
+    pub code: String,
+    pub name_en: String,
+    pub name_ru: String,
+    /// Three texts: what a low, a middle and a high rating look like.
+    pub levels_en: Vec<String>,
+    pub levels_ru: Vec<String>,
+}
+
+impl From<CompetencyRequest> for mkpi_services::review_framework::CompetencyInput {
+    fn from(r: CompetencyRequest) -> Self {
+        mkpi_services::review_framework::CompetencyInput {
+            code: r.code,
+            name_en: r.name_en,
+            name_ru: r.name_ru,
+            levels_en: r.levels_en,
+            levels_ru: r.levels_ru,
+        }
+    }
+}
+
+/// Adds a competency; new cycles take it (the head and admins).
+#[utoipa::path(post, path = "/api/v1/competencies", tag = "reviews", request_body = CompetencyRequest,
+    responses(
+        (status = 201, description = "Added", body = CompetencyJson),
+        (status = 422, description = "A bad or taken code, a missing name, not three level texts", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn add_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(r): Json<CompetencyRequest>,
+) -> Result<(StatusCode, Json<CompetencyJson>), WebError> {
+    let c = state.services.add_competency(&actor, &r.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(competency_json(c, &Default::default())),
+    ))
+}
+
+/// Rewrites a competency's names and level descriptors (the head and admins).
+#[utoipa::path(put, path = "/api/v1/competencies/{code}", tag = "reviews", request_body = CompetencyRequest,
+    params(("code" = String, Path, description = "Competency code")),
+    responses(
+        (status = 200, description = "Rewritten", body = CompetencyJson),
+        (status = 404, description = "No such competency", body = super::ErrorBodyJson),
+        (status = 422, description = "A missing name, not three level texts", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+    Json(r): Json<CompetencyRequest>,
+) -> Result<Json<CompetencyJson>, WebError> {
+    let c = state
+        .services
+        .update_competency(&actor, &code, &r.into())
+        .await?;
+    let weights = state.services.competency_weights().await?;
+    Ok(Json(competency_json(c, &weights)))
+}
+
+/// Takes a competency out of new cycles; cycles that have it keep it (the head and admins).
+#[utoipa::path(post, path = "/api/v1/competencies/{code}/retire", tag = "reviews",
+    params(("code" = String, Path, description = "Competency code")),
+    responses(
+        (status = 204, description = "Retired"),
+        (status = 404, description = "No such active competency", body = super::ErrorBodyJson),
+        (status = 422, description = "The last competency", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn retire_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+) -> Result<StatusCode, WebError> {
+    state.services.retire_competency(&actor, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WeightRequest {
+    /// A position as on the people's records.
+    pub position: String,
+    /// 0 to 10; 1 is ordinary, 0 leaves the competency out for the position.
+    pub weight: f64,
+}
+
+/// Weighs a competency for one position (the head and admins).
+#[utoipa::path(put, path = "/api/v1/competencies/{code}/weights", tag = "reviews", request_body = WeightRequest,
+    params(("code" = String, Path, description = "Competency code")),
+    responses(
+        (status = 204, description = "Weighed"),
+        (status = 404, description = "No such active competency", body = super::ErrorBodyJson),
+        (status = 422, description = "No position, or a weight outside 0–10", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn set_weight(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+    Json(r): Json<WeightRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .services
+        .set_competency_weight(&actor, &code, &r.position, r.weight)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

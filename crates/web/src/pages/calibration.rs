@@ -488,3 +488,139 @@ pub async fn client_submit(
     )?;
     Ok(Html(html).into_response())
 }
+
+/// The competency framework: names, level descriptors, per-position
+/// weights; the head and admins edit it, everyone reads it.
+pub async fn framework(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+) -> Result<Html<String>, WebError> {
+    let rows = state.services.competencies().await?;
+    let weights = state.services.competency_weights().await?;
+    let mut positions: Vec<String> = state
+        .services
+        .list_employees(&actor)
+        .await?
+        .into_iter()
+        .map(|e| e.position)
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    positions.sort();
+    positions.dedup();
+    let levels = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
+    let competencies: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|c| {
+            json!({
+                "code": c.code, "name_en": c.name_en, "name_ru": c.name_ru,
+                "levels_en": levels(&c.levels_en), "levels_ru": levels(&c.levels_ru),
+                "weights": weights.get(&c.code).map(|w| w.iter().map(|(p, x)| json!({"position": p, "weight": lang.format_decimal(*x, 2)})).collect::<Vec<_>>()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let html = state.templates().render(
+        "review_framework.html",
+        context! {
+            ..layout(lang, Some(&actor), "reviews", "/reviews/framework"),
+            ..context! {
+                competencies => ser(competencies),
+                positions => ser(positions),
+                may_edit => matches!(actor.role, Role::Admin | Role::Head),
+            },
+        },
+    )?;
+    Ok(Html(html))
+}
+
+#[derive(Deserialize)]
+pub struct CompetencyForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    name_ru: String,
+    #[serde(default)]
+    level_en_1: String,
+    #[serde(default)]
+    level_en_3: String,
+    #[serde(default)]
+    level_en_5: String,
+    #[serde(default)]
+    level_ru_1: String,
+    #[serde(default)]
+    level_ru_3: String,
+    #[serde(default)]
+    level_ru_5: String,
+}
+
+impl From<CompetencyForm> for mkpi_services::review_framework::CompetencyInput {
+    fn from(f: CompetencyForm) -> Self {
+        mkpi_services::review_framework::CompetencyInput {
+            code: f.code,
+            name_en: f.name_en,
+            name_ru: f.name_ru,
+            levels_en: vec![f.level_en_1, f.level_en_3, f.level_en_5],
+            levels_ru: vec![f.level_ru_1, f.level_ru_3, f.level_ru_5],
+        }
+    }
+}
+
+pub async fn add_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Form(f): Form<CompetencyForm>,
+) -> Result<Redirect, WebError> {
+    state.services.add_competency(&actor, &f.into()).await?;
+    Ok(Redirect::to("/reviews/framework"))
+}
+
+pub async fn update_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+    Form(f): Form<CompetencyForm>,
+) -> Result<Redirect, WebError> {
+    state
+        .services
+        .update_competency(&actor, &code, &f.into())
+        .await?;
+    Ok(Redirect::to("/reviews/framework"))
+}
+
+pub async fn retire_competency(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+) -> Result<Redirect, WebError> {
+    state.services.retire_competency(&actor, &code).await?;
+    Ok(Redirect::to("/reviews/framework"))
+}
+
+#[derive(Deserialize)]
+pub struct WeightForm {
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    weight: String,
+}
+
+pub async fn set_weight(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(code): Path<String>,
+    Form(f): Form<WeightForm>,
+) -> Result<Redirect, WebError> {
+    let weight = f
+        .weight
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .map_err(|_| Error::invalid("weight", "give a weight from 0 to 10"))?;
+    state
+        .services
+        .set_competency_weight(&actor, &code, &f.position, weight)
+        .await?;
+    Ok(Redirect::to("/reviews/framework"))
+}

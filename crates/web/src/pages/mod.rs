@@ -88,6 +88,22 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/clients", post(calibration::invite))
         .route("/reviews/people/{employee_id}", get(calibration::history))
         .route(
+            "/reviews/framework",
+            get(calibration::framework).post(calibration::add_competency),
+        )
+        .route(
+            "/reviews/framework/{code}",
+            post(calibration::update_competency),
+        )
+        .route(
+            "/reviews/framework/{code}/retire",
+            post(calibration::retire_competency),
+        )
+        .route(
+            "/reviews/framework/{code}/weights",
+            post(calibration::set_weight),
+        )
+        .route(
             "/r/{token}",
             get(calibration::client_form).post(calibration::client_submit),
         )
