@@ -30,6 +30,10 @@ pub struct NewActionInput {
     pub flag: Option<String>,
     /// Who sees it through; the author when not given.
     pub owner_employee_id: Option<i64>,
+    /// The competency it develops (a code of the framework), if any.
+    pub competency: Option<String>,
+    /// The review cycle that called for it, if any.
+    pub cycle_id: Option<i64>,
 }
 
 impl Services {
@@ -104,6 +108,33 @@ impl Services {
                 format!("there is no KPI {kpi_id} you can see"),
             ));
         }
+        let competency = input
+            .competency
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let mut tx = self.store.read().await?;
+        if let Some(code) = competency
+            && mkpi_store::reviews::competency_by_code(&mut tx, code)
+                .await?
+                .is_none()
+        {
+            problems.push(FieldProblem::new(
+                "competency",
+                format!("'{code}' is not a competency of the framework"),
+            ));
+        }
+        if let Some(cycle) = input.cycle_id
+            && !mkpi_store::reviews::participants(&mut tx, cycle)
+                .await?
+                .contains(&employee_id)
+        {
+            problems.push(FieldProblem::new(
+                "cycle_id",
+                format!("the person is not in review cycle {cycle}"),
+            ));
+        }
+        drop(tx);
         let owner = input.owner_employee_id.unwrap_or(me);
         let mut tx = self.store.read().await?;
         let owner_visible = employees::get(&mut tx, &actor.scope, owner).await.is_ok();
@@ -130,6 +161,8 @@ impl Services {
                 note,
                 kpi_id: input.kpi_id,
                 flag,
+                competency_code: competency,
+                cycle_id: input.cycle_id,
                 owner_employee_id: Some(owner),
                 due_on,
                 created_by_user_id: actor.user_id,
@@ -149,6 +182,7 @@ impl Services {
                 after: Some(json!({
                     "employee_id": employee_id, "kind": kind.code(), "title": title,
                     "kpi_id": input.kpi_id, "flag": flag, "owner_employee_id": owner, "due_on": due_on,
+                    "competency": competency, "cycle_id": input.cycle_id,
                 })),
             },
         )

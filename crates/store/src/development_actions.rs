@@ -12,6 +12,10 @@ pub struct DevelopmentActionRow {
     pub note: String,
     pub kpi_id: Option<i64>,
     pub flag: Option<String>,
+    /// The competency it develops, if any.
+    pub competency_code: Option<String>,
+    /// The review cycle that called for it, if any.
+    pub cycle_id: Option<i64>,
     pub owner_employee_id: Option<i64>,
     pub owner_name: Option<String>,
     pub due_on: String,
@@ -28,6 +32,8 @@ pub struct NewDevelopmentAction<'a> {
     pub note: &'a str,
     pub kpi_id: Option<i64>,
     pub flag: Option<&'a str>,
+    pub competency_code: Option<&'a str>,
+    pub cycle_id: Option<i64>,
     pub owner_employee_id: Option<i64>,
     pub due_on: &'a str,
     pub created_by_user_id: i64,
@@ -37,8 +43,9 @@ pub struct NewDevelopmentAction<'a> {
 pub async fn insert(tx: &mut Tx, a: &NewDevelopmentAction<'_>) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO development_actions (employee_id, kind, title, note, kpi_id, flag, owner_employee_id,
-                                          due_on, status, created_by_user_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planned', $9, $10, $10) RETURNING id",
+                                          due_on, status, created_by_user_id, created_at, updated_at,
+                                          competency_code, cycle_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planned', $9, $10, $10, $11, $12) RETURNING id",
     )
     .bind(a.employee_id)
     .bind(a.kind)
@@ -50,13 +57,16 @@ pub async fn insert(tx: &mut Tx, a: &NewDevelopmentAction<'_>) -> Result<i64> {
     .bind(a.due_on)
     .bind(a.created_by_user_id)
     .bind(a.now)
+    .bind(a.competency_code)
+    .bind(a.cycle_id)
     .fetch_one(tx.conn())
     .await?;
     Ok(id)
 }
 
 const SELECT: &str = "SELECT a.id, CAST(a.employee_id AS BIGINT) AS employee_id, a.kind, a.title, a.note,
-        CAST(a.kpi_id AS BIGINT) AS kpi_id, a.flag, CAST(a.owner_employee_id AS BIGINT) AS owner_employee_id,
+        CAST(a.kpi_id AS BIGINT) AS kpi_id, a.flag, a.competency_code, CAST(a.cycle_id AS BIGINT) AS cycle_id,
+        CAST(a.owner_employee_id AS BIGINT) AS owner_employee_id,
         o.name AS owner_name, a.due_on, a.status, a.completed_on, a.created_at, a.updated_at
      FROM development_actions a LEFT JOIN employees o ON o.id = a.owner_employee_id";
 

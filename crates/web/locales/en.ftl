@@ -663,3 +663,7 @@ review-position = Position
 review-weigh = Set the weight
 review-add-competency = Add a competency
 review-code = Code
+review-plan = Development plan
+review-plan-none = No development actions tied to a competency or to this cycle yet.
+review-plan-competency = Competency to develop
+review-plan-add = Add to the plan

@@ -669,3 +669,7 @@ review-position = Должность
 review-weigh = Задать вес
 review-add-competency = Добавить компетенцию
 review-code = Код
+review-plan = План развития
+review-plan-none = Пока нет действий, связанных с компетенцией или с этим циклом.
+review-plan-competency = Развиваемая компетенция
+review-plan-add = Добавить в план

@@ -3120,6 +3120,49 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
     let history = app.get(&format!("/reviews/people/{own}")).await;
     assert_eq!(history.status, StatusCode::OK);
     assert!(history.body.contains("scores-chart") && history.body.contains("Q3 2026"));
+
+    // The manager ties a development action to a competency and the cycle.
+    app.login_as("manager").await;
+    let cycle_text = cycle.to_string();
+    let back = format!("/reviews/{cycle}/results/{own}");
+    let bad = app
+        .post_form(
+            &format!("/employees/{own}/development-actions"),
+            &[
+                ("competency", "juggling"),
+                ("cycle_id", cycle_text.as_str()),
+                ("kind", "training"),
+                ("title", "Storytelling course"),
+                ("due_on", "2026-12-01"),
+                ("next", back.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("is not a competency of the framework"));
+    let r = app
+        .post_form(
+            &format!("/employees/{own}/development-actions"),
+            &[
+                ("competency", "communication"),
+                ("cycle_id", cycle_text.as_str()),
+                ("kind", "training"),
+                ("title", "Storytelling course"),
+                ("due_on", "2026-12-01"),
+                ("next", back.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), Some(back.as_str()));
+    let results = app.get(&back).await;
+    assert!(
+        results
+            .body
+            .contains("Storytelling course <span class=\"muted\">· Communication</span>"),
+        "{}",
+        results.body
+    );
 }
 
 #[tokio::test]

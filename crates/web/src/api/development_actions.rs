@@ -25,6 +25,10 @@ pub struct DevelopmentActionJson {
     pub kpi_id: Option<i64>,
     /// The flag that called for it: needs_support or top_performer.
     pub flag: Option<String>,
+    /// The competency it develops, if any.
+    pub competency: Option<String>,
+    /// The review cycle that called for it, if any.
+    pub cycle_id: Option<i64>,
     pub owner_employee_id: Option<i64>,
     pub owner_name: Option<String>,
     /// YYYY-MM-DD.
@@ -45,6 +49,8 @@ impl From<DevelopmentActionRow> for DevelopmentActionJson {
             note: a.note,
             kpi_id: a.kpi_id,
             flag: a.flag,
+            competency: a.competency_code,
+            cycle_id: a.cycle_id,
             owner_employee_id: a.owner_employee_id,
             owner_name: a.owner_name,
             due_on: a.due_on,
@@ -68,6 +74,10 @@ pub struct NewDevelopmentActionRequest {
     pub flag: Option<String>,
     /// The caller when not given.
     pub owner_employee_id: Option<i64>,
+    /// A competency code of the framework it develops.
+    pub competency: Option<String>,
+    /// The review cycle that called for it (the person must be in it).
+    pub cycle_id: Option<i64>,
 }
 
 /// Plans a development action for a person (their manager or the head).
@@ -77,7 +87,7 @@ pub struct NewDevelopmentActionRequest {
     responses(
         (status = 201, description = "Planned", body = DevelopmentActionJson),
         (status = 404, description = "No such employee, or outside the caller's scope", body = super::ErrorBodyJson),
-        (status = 422, description = "A bad kind, an empty title, a past or bad due date, a KPI or owner the caller cannot see", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad kind, an empty title, a past or bad due date, a KPI or owner the caller cannot see, an unknown competency, a cycle without the person", body = super::ErrorBodyJson),
         (status = 403, description = "Not the person's manager or the head", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
@@ -95,6 +105,8 @@ pub async fn create(
         kpi_id: req.kpi_id,
         flag: req.flag,
         owner_employee_id: req.owner_employee_id,
+        competency: req.competency,
+        cycle_id: req.cycle_id,
     };
     let a = state
         .services

@@ -137,6 +137,19 @@ pub async fn show(
         .flags_for(&actor, std::slice::from_ref(&person), today)
         .await?;
     let actions = state.services.development_actions(&actor, id).await?;
+    let framework = state.services.competencies().await?;
+    let competency_name = |code: &str| {
+        framework.iter().find(|c| c.code == code).map_or_else(
+            || code.to_string(),
+            |c| {
+                if lang == Locale::Ru {
+                    c.name_ru.clone()
+                } else {
+                    c.name_en.clone()
+                }
+            },
+        )
+    };
     // The moves the workflow allows from each status, for those who may move it.
     let may_move = |a: &mkpi_services::development_actions::DevelopmentActionRow| {
         let mine = actor.employee_id.is_some()
@@ -155,7 +168,7 @@ pub async fn show(
                 "id": a.id, "kind": a.kind, "title": a.title, "note": a.note,
                 "kpi": a.kpi_id.and_then(|k| card.kpis.iter().find(|v| v.id == k)).map(|k| kpi_line(lang, k).name),
                 "flag": a.flag, "owner": a.owner_name, "due_on": a.due_on, "status": a.status,
-                "completed_on": a.completed_on,
+                "completed_on": a.completed_on, "competency": a.competency_code.as_deref().map(|c| competency_name(c)),
                 "overdue": status.is_some_and(ActionStatus::is_open) && a.due_on < today.to_string(),
                 "next": next,
             })
@@ -405,6 +418,14 @@ pub struct DevelopmentActionForm {
     flag: String,
     #[serde(default)]
     owner_employee_id: String,
+    #[serde(default)]
+    competency: String,
+    #[serde(default)]
+    cycle_id: String,
+    /// Where to go back to (the review results page); the person's page
+    /// when not given.
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn add_development_action(
@@ -434,12 +455,17 @@ pub async fn add_development_action(
         note: form.note,
         due_on: form.due_on,
         flag: Some(form.flag),
+        cycle_id: optional_id("cycle_id", &form.cycle_id)?,
+        competency: Some(form.competency),
     };
     state
         .services
         .add_development_action(&actor, id, &input)
         .await?;
-    Ok(Redirect::to(&format!("/employees/{id}#development")))
+    if form.next.trim().is_empty() {
+        return Ok(Redirect::to(&format!("/employees/{id}#development")));
+    }
+    Ok(Redirect::to(&super::local_path(Some(form.next.trim()))))
 }
 
 #[derive(Deserialize)]

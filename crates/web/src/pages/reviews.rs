@@ -395,6 +395,46 @@ pub async fn results(
             })
             .unwrap_or_else(|| code.to_string())
     };
+    // The development plan: the person's actions, those this cycle called
+    // for first; managers add one tied to a competency (the lowest rated
+    // by others offered first).
+    let actions = state
+        .services
+        .development_actions(&actor, employee_id)
+        .await
+        .unwrap_or_default();
+    let plan: Vec<serde_json::Value> = actions
+        .iter()
+        .filter(|a| a.cycle_id == Some(id) || a.competency_code.is_some())
+        .map(|a| {
+            json!({
+                "kind": a.kind, "title": a.title, "status": a.status, "due_on": a.due_on,
+                "owner": a.owner_name, "this_cycle": a.cycle_id == Some(id),
+                "competency": a.competency_code.as_deref().map(competency_name),
+            })
+        })
+        .collect();
+    let mut others: Vec<(String, f64)> = r
+        .perspectives
+        .iter()
+        .filter(|p| p.perspective != Perspective::SelfReview)
+        .flat_map(|p| p.competencies.iter().map(|(c, m)| (c.clone(), *m)))
+        .collect();
+    others.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut suggested: Vec<String> = Vec::new();
+    for (c, _) in others {
+        if !suggested.contains(&c) {
+            suggested.push(c);
+        }
+    }
+    for c in &catalogue {
+        if !suggested.contains(&c.code) {
+            suggested.push(c.code.clone());
+        }
+    }
+    let may_plan = matches!(actor.role, Role::Manager | Role::Head)
+        && actor.employee_id.is_some_and(|me| me != employee_id);
+    let today = Day::from_unix_seconds(state.services.clock().now());
     let html = state.templates().render(
         "review_results.html",
         context! {
@@ -412,6 +452,10 @@ pub async fn results(
                 formula_version => r.cycle.formula_version,
                 potential => r.potential,
                 acknowledgement => r.acknowledgement.as_ref().map(|(c, at)| ser(json!({"comment": c, "at": at}))),
+                plan => ser(plan),
+                may_plan => may_plan,
+                plan_competencies => ser(suggested.iter().map(|c| json!({"code": c, "name": competency_name(c)})).collect::<Vec<_>>()),
+                in_month => today.plus_days(30).to_string(),
                 may_acknowledge => actor.employee_id == Some(employee_id)
                     && matches!(r.cycle.status.as_str(), "released" | "closed"),
                 renormalised => r.score.renormalised(),
