@@ -168,7 +168,7 @@ pub async fn show(
                 "id": a.id, "kind": a.kind, "title": a.title, "note": a.note,
                 "kpi": a.kpi_id.and_then(|k| card.kpis.iter().find(|v| v.id == k)).map(|k| kpi_line(lang, k).name),
                 "flag": a.flag, "owner": a.owner_name, "due_on": a.due_on, "status": a.status,
-                "completed_on": a.completed_on, "competency": a.competency_code.as_deref().map(|c| competency_name(c)),
+                "completed_on": a.completed_on, "competency": a.competency_code.as_deref().map(&competency_name),
                 "overdue": status.is_some_and(ActionStatus::is_open) && a.due_on < today.to_string(),
                 "next": next,
             })
