@@ -1256,6 +1256,8 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
             kpi_id: Some(clicks.id),
             flag: Some("needs_support".into()),
             owner_employee_id: None,
+            competency: None,
+            cycle_id: None,
         };
         let planned = s
             .add_development_action(&manager, employee, &action)
@@ -1297,6 +1299,8 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
                     kpi_id: Some(999_999),
                     flag: Some("star".into()),
                     owner_employee_id: Some(999_999),
+                    competency: Some("juggling".into()),
+                    cycle_id: Some(999_999),
                     ..NewActionInput::default()
                 },
             )
@@ -1307,6 +1311,7 @@ async fn three_months_off_track_flag_a_person_for_support_with_the_numbers() {
             "invalid input: kind: 'holiday' is not a kind of action; use one of training, mentoring, coaching, stretch_assignment, other; \
              title: write what the action is; due_on: 2025-04-09 is in the past; give today or a later day; \
              flag: 'star' is not a flag; use needs_support or top_performer; kpi_id: there is no KPI 999999 you can see; \
+             competency: 'juggling' is not a competency of the framework; cycle_id: the person is not in review cycle 999999; \
              owner_employee_id: there is no person 999999 you can see"
         );
         let worker = actor(&s, "employee").await;
