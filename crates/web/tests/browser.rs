@@ -653,3 +653,251 @@ async fn a_manager_fixes_a_goal_until_it_is_smart_sets_a_task_the_employee_compl
     .unwrap();
     c.close().await.unwrap();
 }
+
+/// Rates every competency of the form on the page with one value.
+async fn rate_all(c: &fantoccini::Client, form: &str, rating: u8) {
+    c.execute(
+        "document.querySelectorAll(arguments[0] + ' input[type=radio][value=\"' + arguments[1] + '\"]')
+           .forEach(r => r.click());",
+        vec![json!(form), json!(rating.to_string())],
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_reading_results() {
+    use mkpi_services::reviews::RatingInput;
+    use mkpi_services::users::{NewUserInput, Principal};
+    let Some(Session {
+        app,
+        base,
+        c,
+        _driver,
+        _profile,
+    }) = session().await
+    else {
+        return;
+    };
+    let employee = app.demo.employee_employee_id;
+    let peers = [app.demo.employee_ids[3], app.demo.employee_ids[4]];
+    let s = app.services.clone();
+
+    // The head opens a quarterly cycle for everyone.
+    sign_in(&c, &base, "head").await;
+    c.goto(&format!("{base}/reviews")).await.unwrap();
+    set(&c, "#cycle-form input[name=name]", "Q3 2026").await;
+    set(&c, "#cycle-form input[name=period_from]", "2026-07-01").await;
+    set(&c, "#cycle-form input[name=last_day]", "2026-09-30").await;
+    set(&c, "#cycle-form select[name=recurrence]", "quarterly").await;
+    click(&c, "#cycle-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("cycle-status"))
+        .await
+        .unwrap();
+    let url = c.current_url().await.unwrap();
+    let cycle: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    sign_out(&c).await;
+
+    // The employee rates themself.
+    sign_in(&c, &base, "employee").await;
+    c.goto(&format!(
+        "{base}/reviews/{cycle}/assess/{employee}?perspective=self"
+    ))
+    .await
+    .unwrap();
+    rate_all(&c, "#assess-form", 4).await;
+    set(
+        &c,
+        "#assess-form textarea[name=comment]",
+        "Запустил две кампании",
+    )
+    .await;
+    click(&c, "#submit-assessment").await;
+    wait(&c).for_element(Locator::Id("todo")).await.unwrap();
+    sign_out(&c).await;
+
+    // The manager names three peers (approved at once), rates the
+    // employee with the evidence beside the questions, and invites a
+    // client.
+    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    for p in peers {
+        s.nominate_peer(&manager, cycle, employee, p).await.unwrap();
+    }
+    sign_in(&c, &base, "manager").await;
+    c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
+    let teammate = app.demo.employee_ids[5];
+    set(
+        &c,
+        &format!("#person-{employee} .peer-form select"),
+        &teammate.to_string(),
+    )
+    .await;
+    click(&c, &format!("#person-{employee} .peer-form button")).await;
+    wait(&c)
+        .for_element(Locator::Css(&format!("#person-{employee}")))
+        .await
+        .unwrap();
+    c.goto(&format!(
+        "{base}/reviews/{cycle}/assess/{employee}?perspective=manager"
+    ))
+    .await
+    .unwrap();
+    wait(&c).for_element(Locator::Id("evidence")).await.unwrap();
+    rate_all(&c, "#assess-form", 3).await;
+    set(&c, "#assess-form textarea[name=comment]", "Надёжная работа").await;
+    click(&c, "#submit-assessment").await;
+    wait(&c).for_element(Locator::Id("todo")).await.unwrap();
+    set(
+        &c,
+        &format!("#person-{employee} .client-form input[name=client_name]"),
+        "Анна Клиентова",
+    )
+    .await;
+    set(
+        &c,
+        &format!("#person-{employee} .client-form input[name=client_email]"),
+        "anna@client.example",
+    )
+    .await;
+    click(&c, &format!("#person-{employee} .client-form button")).await;
+    let link = wait(&c)
+        .for_element(Locator::Id("client-link-href"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    sign_out(&c).await;
+
+    // The peers answer (anonymously; here through the services).
+    for p in [peers[0], peers[1], teammate] {
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let email = s.get_employee(&head, p).await.unwrap().email;
+        s.create_user(
+            Principal::Operator,
+            NewUserInput {
+                login: format!("p{p}"),
+                password: "long-enough-1".into(),
+                role: "employee".into(),
+                employee_email: Some(email),
+                locale: None,
+            },
+        )
+        .await
+        .unwrap();
+        let peer = s
+            .login(&format!("p{p}"), "long-enough-1", "t")
+            .await
+            .unwrap()
+            .actor;
+        let ratings: Vec<RatingInput> = s
+            .competencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| RatingInput {
+                competency: c.code,
+                rating: 5,
+                comment: String::new(),
+            })
+            .collect();
+        s.submit_assessment(&peer, cycle, employee, "peer", &ratings, "Всегда поможет")
+            .await
+            .unwrap();
+    }
+
+    // The client opens the link on a phone, without an account, once.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    wait(&c)
+        .for_element(Locator::Id("client-assess-form"))
+        .await
+        .unwrap();
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "the client's form fits a phone's width");
+    rate_all(&c, "#client-assess-form", 5).await;
+    click(&c, "#client-submit").await;
+    wait(&c)
+        .for_element(Locator::Id("client-done"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    let gone = c.source().await.unwrap();
+    assert!(gone.contains("410"), "a second visit is gone");
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // The head closes assessments, moves the score with a reason, releases.
+    sign_in(&c, &base, "head").await;
+    c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
+    click(&c, "#cycle-next").await;
+    wait(&c)
+        .for_element(Locator::Id("calibration-link"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/reviews/{cycle}/calibration"))
+        .await
+        .unwrap();
+    let row = format!("#calibrate-{employee}");
+    set(&c, &format!("{row} .adjust-form input[name=points]"), "5").await;
+    set(
+        &c,
+        &format!("{row} .adjust-form input[name=reason]"),
+        "Вёл запуск в одиночку",
+    )
+    .await;
+    click(&c, &format!("{row} .adjust-form button")).await;
+    wait(&c)
+        .for_element(Locator::Css(&format!("{row} .move")))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, &format!("{row}"))
+            .await
+            .contains("Вёл запуск в одиночку")
+    );
+    c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
+    click(&c, "#cycle-next").await;
+    wait(&c).for_element(Locator::Id("todo")).await.unwrap();
+    sign_out(&c).await;
+
+    // The employee reads the results: the score, the move and its reason,
+    // the peers' and the client's answers without names; acknowledges.
+    sign_in(&c, &base, "employee").await;
+    c.goto(&format!("{base}/reviews/{cycle}/results/{employee}"))
+        .await
+        .unwrap();
+    // Self 4 → .75 (weight .05), manager 3 → .5 (.2), three peers 5 → 1
+    // (.1); one client is under the threshold, so clients are left out:
+    // (.0375 + .1 + .1) / .35 = 67.9%, moved by 5 points.
+    let score = text(&c, "#final-score").await;
+    assert_eq!(score, "73%");
+    let clients = text(&c, "#perspective-client").await;
+    assert!(clients.contains("3"), "{clients}");
+    assert!(
+        text(&c, "#adjustment")
+            .await
+            .contains("Вёл запуск в одиночку")
+    );
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Всегда поможет"));
+    assert!(!page.contains("Анна Клиентова"), "the client is not named");
+    set(&c, "#ack-form textarea[name=comment]", "Согласен").await;
+    click(&c, "#ack-submit").await;
+    let ack = wait(&c)
+        .for_element(Locator::Id("ack-comment"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(ack, "Согласен");
+    c.close().await.unwrap();
+}
