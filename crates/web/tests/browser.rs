@@ -858,11 +858,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
         .for_element(Locator::Css(&format!("{row} .move")))
         .await
         .unwrap();
-    assert!(
-        text(&c, &format!("{row}"))
-            .await
-            .contains("Вёл запуск в одиночку")
-    );
+    assert!(text(&c, &row).await.contains("Вёл запуск в одиночку"));
     c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
     click(&c, "#cycle-next").await;
     wait(&c).for_element(Locator::Id("todo")).await.unwrap();
