@@ -24,6 +24,28 @@ use crate::metrics::ScopeRef;
 use crate::reviews::{PerspectiveResult, RaterRow, formula_json, formula_of, manages};
 use crate::{Actor, Error, FieldProblem, Result, Services};
 
+/// Why a part of a score is missing, in the words the API gives (pages
+/// put them in the reader's language by matching these).
+pub mod missing {
+    pub const NO_ANSWERS: &str = "no answers yet";
+    pub const NO_RATINGS: &str = "no ratings";
+    pub const NO_KPIS: &str = "no KPIs for the period";
+    pub const NO_KPI_VALUES: &str = "the KPIs have no values for the period";
+    pub const NO_GOALS: &str = "no goals for the period";
+
+    /// Anonymous answers while the cycle still takes them.
+    pub fn collecting(answers: usize) -> String {
+        format!(
+            "{answers} answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
+        )
+    }
+
+    /// Anonymous answers fewer than the threshold.
+    pub fn below(answers: usize, threshold: usize) -> String {
+        format!("{answers} answers: shown from {threshold}, so that no one can be recognised")
+    }
+}
+
 /// Each perspective's competency mean on 0–1, or why it is missing.
 pub type CompetencyParts = BTreeMap<Perspective, std::result::Result<f64, String>>;
 
@@ -102,18 +124,14 @@ pub fn perspectives_of(
             .filter(|r| r.perspective == p.code() && r.status == "submitted")
             .count();
         let hidden = if answers == 0 {
-            Some("no answers yet".to_string())
+            Some(missing::NO_ANSWERS.to_string())
         } else if p.anonymous() && cycle.status == "open" {
             // Watching an aggregate change as answers come in would read
             // each new answer out of the difference: nothing anonymous is
             // shown until the answers are all in.
-            Some(format!(
-                "{answers} answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
-            ))
+            Some(missing::collecting(answers))
         } else if p.anonymous() && !review::shown(answers, threshold) {
-            Some(format!(
-                "{answers} answers: shown from {threshold}, so that no one can be recognised"
-            ))
+            Some(missing::below(answers, threshold))
         } else {
             None
         };
@@ -151,7 +169,7 @@ pub fn perspectives_of(
             match (mean, &hidden) {
                 (Some(m), _) => Ok(scale.normalise(m)),
                 (None, Some(why)) => Err(why.clone()),
-                (None, None) => Err("no ratings".to_string()),
+                (None, None) => Err(missing::NO_RATINGS.to_string()),
             },
         );
         perspectives.push(PerspectiveResult {
@@ -187,7 +205,7 @@ pub fn goal_score(roots: &[GoalView], employee_id: i64) -> std::result::Result<f
     }
     walk(roots, &scope, &mut parts);
     if parts.is_empty() {
-        return Err("no goals for the period".to_string());
+        return Err(missing::NO_GOALS.to_string());
     }
     let weight: f64 = parts.iter().map(|(w, _)| w).sum();
     // A goal without progress yet counts as 0: nothing of it is done.
@@ -364,8 +382,8 @@ impl Services {
             .await?;
         let kpi = match crate::scorecard::weighted_score(&kpis).0 {
             Some(s) => Ok(s),
-            None if kpis.is_empty() => Err("no KPIs for the period".to_string()),
-            None => Err("the KPIs have no values for the period".to_string()),
+            None if kpis.is_empty() => Err(missing::NO_KPIS.to_string()),
+            None => Err(missing::NO_KPI_VALUES.to_string()),
         };
         let self_mean = perspectives
             .iter()

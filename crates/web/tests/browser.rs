@@ -876,7 +876,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     let score = text(&c, "#final-score").await;
     assert_eq!(score, "73%");
     let clients = text(&c, "#perspective-client").await;
-    assert!(clients.contains("3"), "{clients}");
+    assert!(clients.contains("ответов: 1; показываем от 3"), "{clients}");
     assert!(
         text(&c, "#adjustment")
             .await

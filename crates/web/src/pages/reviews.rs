@@ -461,11 +461,12 @@ pub async fn results(
                 renormalised => r.score.renormalised(),
                 parts => ser(r.score.parts.iter().map(|p| json!({
                     "name": p.name, "value": p.value.map(pct), "weight": pct(p.weight),
-                    "used": pct(p.used_weight), "missing": p.missing,
+                    "used": pct(p.used_weight), "missing": p.missing.as_deref().map(|m| why_missing(&state, lang, m)),
                 })).collect::<Vec<_>>()),
                 perspectives => ser(r.perspectives.iter().map(|p| json!({
                     "perspective": p.perspective.code(), "answers": p.answers,
-                    "mean": p.mean.map(|m| lang.format_decimal(m, 2)), "hidden": p.hidden,
+                    "mean": p.mean.map(|m| lang.format_decimal(m, 2)),
+                    "hidden": p.hidden.as_deref().map(|m| why_missing(&state, lang, m)),
                     "competencies": p.competencies.iter().map(|(c, m)| json!({"name": competency_name(c), "mean": lang.format_decimal(*m, 2)})).collect::<Vec<_>>(),
                     "comments": p.comments,
                 })).collect::<Vec<_>>()),
@@ -574,4 +575,45 @@ async fn evidence(
         "goals": goals.iter().map(|(t, p)| json!({"title": t, "progress": p.map(|p| lang.format_metric(p, Unit::Percent, None))})).collect::<Vec<_>>(),
         "tasks": tasks, "time": time, "check_ins": check_ins,
     }))
+}
+
+/// Why a part of a score is missing, in the reader's language: the
+/// services' reasons (kept in English for the API) matched one by one.
+fn why_missing(state: &AppState, lang: Locale, why: &str) -> String {
+    use fluent_bundle::FluentValue;
+    use mkpi_services::calibration::missing;
+    let args = |n: usize, t: usize| {
+        crate::i18n::args([
+            ("n", FluentValue::from(n)),
+            ("threshold", FluentValue::from(t)),
+        ])
+    };
+    let plain = [
+        (missing::NO_ANSWERS, "review-missing-no-answers"),
+        (missing::NO_RATINGS, "review-missing-no-answers"),
+        (missing::NO_KPIS, "review-missing-no-kpis"),
+        (missing::NO_KPI_VALUES, "review-missing-no-kpi-values"),
+        (missing::NO_GOALS, "review-missing-no-goals"),
+    ];
+    if let Some((_, key)) = plain.iter().find(|(m, _)| *m == why) {
+        return state.i18n().text(lang, key, None);
+    }
+    let n: usize = why
+        .split(' ')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    if why == missing::collecting(n) {
+        let args = args(n, 0);
+        return state
+            .i18n()
+            .text(lang, "review-missing-collecting", Some(&args));
+    }
+    for t in 3..=50 {
+        if why == missing::below(n, t) {
+            let args = args(n, t);
+            return state.i18n().text(lang, "review-missing-below", Some(&args));
+        }
+    }
+    why.to_string()
 }
