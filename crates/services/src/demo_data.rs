@@ -359,8 +359,116 @@ impl Services {
             for next in ["calibration", "released", "closed"] {
                 self.set_review_cycle_status(&system, cycle.id, next)
                     .await?;
+                if next == "calibration" {
+                    // Potential for the 9-box, and one calibration move.
+                    let lead =
+                        crate::Actor::as_person(Role::Manager, demo.manager_employee_id, &tree);
+                    for (i, &person) in group.iter().enumerate() {
+                        let rater = if person == demo.manager_employee_id {
+                            &head
+                        } else {
+                            &lead
+                        };
+                        let potential = (base[i] + drift).clamp(1, 5) - i64::from(i == 3);
+                        self.rate_potential(rater, cycle.id, person, potential)
+                            .await?;
+                    }
+                    if drift > 0 {
+                        self.adjust_review_score(
+                            &head,
+                            cycle.id,
+                            group[3],
+                            -5.0,
+                            "Запуск летней кампании сорван на две недели",
+                        )
+                        .await?;
+                    }
+                }
             }
         }
+        self.seed_demo_open_cycle(demo, &tree, &group, today).await
+    }
+
+    /// A cycle taking answers for the last full quarter (when it is not
+    /// one of the two above): the employee has their self-assessment to
+    /// give, the manager their assessments, and peers are partly in.
+    async fn seed_demo_open_cycle(
+        &self,
+        demo: &DemoDepartment,
+        tree: &mkpi_domain::TeamTree,
+        group: &[i64; 4],
+        today: mkpi_domain::period::Day,
+    ) -> Result<()> {
+        use mkpi_domain::Role;
+        use mkpi_domain::period::{Day, Period};
+
+        use crate::reviews::{CycleInput, RatingInput};
+        let (y, m, _) = today.ymd();
+        let quarter_start = Day::from_ymd(y, (m - 1) / 3 * 3 + 1, 1)
+            .ok_or_else(|| Error::Internal("date".into()))?;
+        let from = quarter_start.plus_months(-3);
+        let (fy, fm, _) = from.ymd();
+        // This year's first two quarters have their closed cycles already.
+        if fy == y && fm <= 4 {
+            return Ok(());
+        }
+        let period =
+            Period::new(from, quarter_start).map_err(|e| Error::Internal(e.to_string()))?;
+        let system = crate::Actor::system();
+        let cycle = self
+            .create_review_cycle(
+                &system,
+                &CycleInput {
+                    name: crate::review_schedule::period_label(period),
+                    period_from: from.to_string(),
+                    period_to: quarter_start.to_string(),
+                    self_due: today.plus_days(7).to_string(),
+                    nomination_due: today.plus_days(7).to_string(),
+                    assessment_due: today.plus_days(14).to_string(),
+                    calibration_due: today.plus_days(21).to_string(),
+                    employee_ids: group.to_vec(),
+                    recurrence: Some("quarterly".into()),
+                    ..CycleInput::default()
+                },
+            )
+            .await?;
+        let codes: Vec<String> = self
+            .competencies()
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        let ratings = |r: i64| -> Vec<RatingInput> {
+            codes
+                .iter()
+                .map(|c| RatingInput {
+                    competency: c.clone(),
+                    rating: r,
+                    comment: String::new(),
+                })
+                .collect()
+        };
+        let head = crate::Actor::as_person(Role::Head, demo.head_employee_id, tree);
+        let lead = crate::Actor::as_person(Role::Manager, demo.manager_employee_id, tree);
+        // The manager and one colleague have rated themselves.
+        self.submit_assessment(&lead, cycle.id, group[0], "self", &ratings(4), "")
+            .await?;
+        let colleague = crate::Actor::as_person(Role::Employee, group[2], tree);
+        self.submit_assessment(&colleague, cycle.id, group[2], "self", &ratings(4), "")
+            .await?;
+        // The employee's peers are named; one has answered.
+        for &peer in [group[0], group[2], group[3]].iter() {
+            self.nominate_peer(&head, cycle.id, group[1], peer).await?;
+        }
+        self.submit_assessment(
+            &colleague,
+            cycle.id,
+            group[1],
+            "peer",
+            &ratings(4),
+            "Чёткие брифы",
+        )
+        .await?;
         Ok(())
     }
 

@@ -245,6 +245,35 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
         (3, true, 3)
     );
     assert!(mine.score.value.is_some());
+    // Their history rises from Q1 to Q2; the Q2 calibration rated
+    // potential for all four and moved one score with its reason.
+    let history = s
+        .review_history(&employee, demo.employee_employee_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|p| p.cycle.name.as_str())
+            .collect::<Vec<_>>(),
+        ["2026 Q1", "2026 Q2"]
+    );
+    let calibration = s.calibration(&head, cycles[0].id).await.unwrap();
+    assert_eq!(
+        calibration
+            .rows
+            .iter()
+            .filter(|r| r.nine_box.is_some())
+            .count(),
+        4
+    );
+    let moved: Vec<_> = calibration
+        .rows
+        .iter()
+        .filter_map(|r| r.adjustment.as_ref())
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].delta, -0.05);
 
     // Its KPIs raise alerts, each with the numbers behind it.
     let raised = s.check_alerts().await.unwrap();
@@ -272,4 +301,44 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
         "{rows} vs {}",
         spend(&e.totals)
     );
+}
+
+#[tokio::test]
+async fn late_in_the_year_the_demo_also_holds_a_cycle_taking_answers_for_the_last_quarter() {
+    let db = testing::sqlite();
+    // 2026-11-30: the last full quarter is Q3.
+    let s = Services::new(
+        Store::open(&db.url).await.unwrap(),
+        Clock::fixed(1_796_000_000),
+        AuthSettings::default(),
+    );
+    let demo = s.seed_demo(42).await.unwrap();
+    s.seed_demo_data(42, &demo).await.unwrap();
+    let head = s.login("head", "demo", "t").await.unwrap().actor;
+    let cycles = s.review_cycles(&head).await.unwrap();
+    let names: Vec<(&str, &str, &str)> = cycles
+        .iter()
+        .map(|c| (c.name.as_str(), c.status.as_str(), c.recurrence.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("2026 Q3", "open", "quarterly"),
+            ("2026 Q2", "closed", "none"),
+            ("2026 Q1", "closed", "none")
+        ]
+    );
+    let employee = s.login("employee", "demo", "t").await.unwrap().actor;
+    let view = s.review_cycle(&employee, cycles[0].id).await.unwrap();
+    assert_eq!(view.todo.len(), 1, "their self-assessment");
+    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    let view = s.review_cycle(&manager, cycles[0].id).await.unwrap();
+    let mine = view
+        .people
+        .iter()
+        .find(|p| p.employee_id == demo.employee_employee_id)
+        .unwrap();
+    assert_eq!((mine.peers_named, mine.peers_done), (3, 1));
+    // The manager owes three assessments and one as a peer.
+    assert_eq!(view.todo.len(), 4, "{:?}", view.todo);
 }
