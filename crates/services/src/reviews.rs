@@ -34,8 +34,13 @@ pub struct CycleInput {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
-    /// The people it covers; empty for everyone active.
+    /// The people it covers by name; with `team_ids` and `positions` the
+    /// union of the three; all empty for everyone active.
     pub employee_ids: Vec<i64>,
+    /// Teams it covers, each with the teams under it.
+    pub team_ids: Vec<i64>,
+    /// Positions it covers (as on the people's records).
+    pub positions: Vec<String>,
     /// The anonymity threshold (3 when not given, never lower).
     pub anonymity_threshold: Option<i64>,
     pub min_peers: Option<i64>,
@@ -247,19 +252,58 @@ impl Services {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let everyone = mkpi_domain::Scope::everyone();
-        let active: Vec<i64> = employees::list(&mut tx, &everyone)
+        let staff: Vec<employees::EmployeeRow> = employees::list(&mut tx, &everyone)
             .await?
             .into_iter()
             .filter(|e| e.active)
-            .map(|e| e.id)
             .collect();
-        let mut people = if input.employee_ids.is_empty() {
-            active.clone()
-        } else {
-            input.employee_ids.clone()
-        };
+        let active: Vec<i64> = staff.iter().map(|e| e.id).collect();
+        let tree = mkpi_domain::TeamTree::new(mkpi_store::teams::nodes(&mut tx).await?);
+        let mut teams = std::collections::BTreeSet::new();
+        for t in &input.team_ids {
+            if tree.contains(*t) {
+                teams.extend(tree.subtree(*t));
+            } else {
+                problems.push(FieldProblem::new(
+                    "team_ids",
+                    format!("there is no team {t}"),
+                ));
+            }
+        }
+        let positions: Vec<&str> = input
+            .positions
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        for p in &positions {
+            if !staff.iter().any(|e| e.position == *p) {
+                problems.push(FieldProblem::new(
+                    "positions",
+                    format!("no active person holds the position '{p}'"),
+                ));
+            }
+        }
+        let mut people =
+            if input.employee_ids.is_empty() && teams.is_empty() && positions.is_empty() {
+                active.clone()
+            } else {
+                let mut chosen = input.employee_ids.clone();
+                chosen.extend(staff.iter().filter_map(|e| {
+                    (e.team_id.is_some_and(|t| teams.contains(&t))
+                        || positions.contains(&e.position.as_str()))
+                    .then_some(e.id)
+                }));
+                chosen
+            };
         people.sort_unstable();
         people.dedup();
+        if people.is_empty() && problems.is_empty() {
+            problems.push(FieldProblem::new(
+                "team_ids",
+                "the teams and positions chosen hold no active person",
+            ));
+        }
         for e in &people {
             if !active.contains(e) {
                 problems.push(FieldProblem::new(

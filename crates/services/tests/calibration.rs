@@ -707,3 +707,63 @@ async fn the_framework_is_edited_by_the_head_and_weighs_competencies_per_positio
         assert_eq!(log.len(), 2);
     }
 }
+
+#[tokio::test]
+async fn a_cycle_covers_teams_with_their_sub_teams_positions_and_names() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(NOW),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        let head = actor(&s, "head").await;
+        let people = s.list_employees(&head).await.unwrap();
+        let performance = demo.team_ids[0];
+        let brand = people
+            .iter()
+            .find(|e| e.team_id == Some(demo.team_ids[2]))
+            .unwrap();
+        let bad = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    team_ids: vec![999_999],
+                    positions: vec!["Astronaut".into()],
+                    ..q3(Vec::new(), "none")
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(bad), ["team_ids", "positions"]);
+        let cycle = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    team_ids: vec![performance],
+                    positions: vec![brand.position.clone()],
+                    ..q3(vec![demo.head_employee_id], "none")
+                },
+            )
+            .await
+            .unwrap();
+        let view = s.review_cycle(&head, cycle.id).await.unwrap();
+        let mut got: Vec<i64> = view.people.iter().map(|p| p.employee_id).collect();
+        got.sort_unstable();
+        let mut expected: Vec<i64> = people
+            .iter()
+            .filter(|e| {
+                // Paid social sits under performance.
+                e.team_id == Some(performance)
+                    || e.team_id == Some(demo.team_ids[1])
+                    || e.position == brand.position
+                    || e.id == demo.head_employee_id
+            })
+            .map(|e| e.id)
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(got, expected);
+        assert!(got.contains(&demo.employee_employee_id));
+        assert!(got.len() < people.len());
+    }
+}

@@ -2960,8 +2960,66 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 
-    // The manager assesses and reads the results before release.
+    // The manager assesses with the evidence of the quarter beside the
+    // questions: a task done with its rating, a shared 1:1 note.
+    let lead = app
+        .services
+        .login("manager", "demo", "t")
+        .await
+        .unwrap()
+        .actor;
+    let task = app
+        .services
+        .create_task(
+            &lead,
+            &mkpi_services::tasks::TaskInput {
+                title: "Autumn sale brief".into(),
+                kind: "campaign".into(),
+                assignee_employee_id: Some(own),
+                due: "2026-09-25".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for status in ["in_progress", "done"] {
+        app.services
+            .set_task_status(&lead, task.id, status)
+            .await
+            .unwrap();
+    }
+    app.services
+        .rate_task(&lead, task.id, 5, "Clear and early")
+        .await
+        .unwrap();
+    app.services
+        .add_one_on_one(
+            &lead,
+            own,
+            "2026-09-15",
+            "Talked about the launch",
+            "Draft the brief",
+            true,
+        )
+        .await
+        .unwrap();
     app.login_as("manager").await;
+    let evidence = app
+        .get(&format!(
+            "/reviews/{cycle}/assess/{own}?perspective=manager"
+        ))
+        .await;
+    assert_eq!(evidence.status, StatusCode::OK);
+    assert!(
+        evidence.body.contains("Autumn sale brief") && evidence.body.contains("★5"),
+        "{}",
+        evidence.body
+    );
+    assert!(
+        evidence
+            .body
+            .contains("Talked about the launch → Draft the brief")
+    );
     let f = form("manager", "Reliable");
     let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = app

@@ -247,9 +247,15 @@ pub struct CycleRequest {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
-    /// The people it covers; empty or absent for everyone active.
+    /// The people it covers by id; with `team_ids` and `positions` the union of the three; all empty or absent for everyone active.
     #[serde(default)]
     pub employee_ids: Vec<i64>,
+    /// Teams it covers, each with the teams under it.
+    #[serde(default)]
+    pub team_ids: Vec<i64>,
+    /// Positions it covers, as on the people's records.
+    #[serde(default)]
+    pub positions: Vec<String>,
     /// 3 when not given; never lower.
     pub anonymity_threshold: Option<i64>,
     pub min_peers: Option<i64>,
@@ -280,6 +286,8 @@ pub async fn create(
         assessment_due: r.assessment_due,
         calibration_due: r.calibration_due,
         employee_ids: r.employee_ids,
+        team_ids: r.team_ids,
+        positions: r.positions,
         anonymity_threshold: r.anonymity_threshold,
         min_peers: r.min_peers,
         max_peers: r.max_peers,

@@ -27,6 +27,21 @@ pub async fn list(
 ) -> Result<Html<String>, WebError> {
     let cycles = state.services.review_cycles(&actor).await?;
     let today = Day::from_unix_seconds(state.services.clock().now());
+    let (teams, positions) = if matches!(actor.role, Role::Admin | Role::Head) {
+        let mut positions: Vec<String> = state
+            .services
+            .list_employees(&actor)
+            .await?
+            .into_iter()
+            .filter(|e| e.active)
+            .map(|e| e.position)
+            .collect();
+        positions.sort();
+        positions.dedup();
+        (state.services.list_teams(&actor).await?, positions)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     // Final scores over time for those who manage people: one stacked bar
     // of the five bands per cycle, and the median.
     let spread = if matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
@@ -69,6 +84,8 @@ pub async fn list(
                 })).collect::<Vec<_>>()),
                 may_open => matches!(actor.role, Role::Admin | Role::Head),
                 spread_chart => spread_chart,
+                teams => ser(teams.iter().map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>()),
+                positions => ser(positions),
                 me => actor.employee_id,
                 today => today.to_string(),
                 in_week => today.plus_days(7).to_string(),
@@ -82,47 +99,63 @@ pub async fn list(
     Ok(Html(html))
 }
 
-#[derive(Deserialize)]
-pub struct CycleForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    period_from: String,
-    #[serde(default)]
-    last_day: String,
-    #[serde(default)]
-    self_due: String,
-    #[serde(default)]
-    nomination_due: String,
-    #[serde(default)]
-    assessment_due: String,
-    #[serde(default)]
-    calibration_due: String,
-    #[serde(default)]
-    recurrence: String,
-}
-
+/// The cycle form: repeated `team_id` and `position` fields choose whom
+/// it covers (everyone active when none is chosen).
 pub async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Form(f): Form<CycleForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Redirect, WebError> {
-    let period_to = Day::parse(f.last_day.trim())
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| -> Vec<String> {
+        form.iter()
+            .filter(|(n, v)| n == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    };
+    let number = |field: &str| -> Result<Option<i64>, WebError> {
+        let v = get(field);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(field, format!("'{v}' is not a whole number")).into())
+    };
+    let period_to = Day::parse(&get("last_day"))
         .map(|d| d.plus_days(1).to_string())
         .map_err(|e| Error::invalid("last_day", e.to_string()))?;
+    let mut team_ids = Vec::new();
+    for t in all("team_id") {
+        team_ids.push(
+            t.parse::<i64>()
+                .map_err(|_| Error::invalid("team_ids", format!("'{t}' is not a team")))?,
+        );
+    }
+    let recurrence = get("recurrence");
     let c = state
         .services
         .create_review_cycle(
             &actor,
             &CycleInput {
-                name: f.name,
-                period_from: f.period_from,
+                name: get("name"),
+                period_from: get("period_from"),
                 period_to,
-                self_due: f.self_due,
-                nomination_due: f.nomination_due,
-                assessment_due: f.assessment_due,
-                calibration_due: f.calibration_due,
-                recurrence: (!f.recurrence.trim().is_empty()).then_some(f.recurrence),
+                self_due: get("self_due"),
+                nomination_due: get("nomination_due"),
+                assessment_due: get("assessment_due"),
+                calibration_due: get("calibration_due"),
+                team_ids,
+                positions: all("position"),
+                anonymity_threshold: number("anonymity_threshold")?,
+                min_peers: number("min_peers")?,
+                max_peers: number("max_peers")?,
+                recurrence: (!recurrence.is_empty()).then_some(recurrence),
                 ..CycleInput::default()
             },
         )
@@ -564,6 +597,18 @@ async fn evidence(
             }
         }
     }
+    // 1:1 notes the pair shared, held in the period.
+    let (from_day, to_day) = (period.from.to_string(), period.to.to_string());
+    let notes: Vec<serde_json::Value> = state
+        .services
+        .one_on_ones(actor, employee_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.shared && n.held_on >= from_day && n.held_on < to_day)
+        .take(10)
+        .map(|n| json!({"held_on": n.held_on, "notes": n.notes, "next_steps": n.next_steps}))
+        .collect();
     let time: Vec<serde_json::Value> = card
         .time
         .iter()
@@ -573,7 +618,7 @@ async fn evidence(
         "kpis": kpis,
         "kpi_score": card.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
         "goals": goals.iter().map(|(t, p)| json!({"title": t, "progress": p.map(|p| lang.format_metric(p, Unit::Percent, None))})).collect::<Vec<_>>(),
-        "tasks": tasks, "time": time, "check_ins": check_ins,
+        "tasks": tasks, "time": time, "check_ins": check_ins, "notes": notes,
     }))
 }
 
