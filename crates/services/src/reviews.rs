@@ -47,6 +47,9 @@ pub struct CycleInput {
     pub max_peers: Option<i64>,
     /// none, quarterly, half_yearly or yearly.
     pub recurrence: Option<String>,
+    /// The rating scale; 1 to 5 when not given.
+    pub scale_min: Option<i64>,
+    pub scale_max: Option<i64>,
 }
 
 /// One competency's rating as given.
@@ -240,6 +243,17 @@ impl Services {
                 ),
             ));
         }
+        let default_scale = Scale::default();
+        let scale = match Scale::new(
+            input.scale_min.unwrap_or(default_scale.min),
+            input.scale_max.unwrap_or(default_scale.max),
+        ) {
+            Ok(s) => s,
+            Err(m) => {
+                problems.push(FieldProblem::new("scale_max", m));
+                default_scale
+            }
+        };
         let recurrence = input.recurrence.as_deref().unwrap_or("none").trim();
         if !["none", "quarterly", "half_yearly", "yearly"].contains(&recurrence) {
             problems.push(FieldProblem::new(
@@ -321,7 +335,6 @@ impl Services {
         let (from, to) = (period.from.to_string(), period.to.to_string());
         let day = |i: usize| dues[i].1.to_string();
         let (d0, d1, d2, d3) = (day(0), day(1), day(2), day(3));
-        let scale = Scale::default();
         let id = store::insert_cycle(
             &mut tx,
             &NewCycle {

@@ -3,56 +3,15 @@
 //! anonymous shows while answers may still come in (so no two views differ
 //! by one answer), and no view, for any role, names a peer who answered.
 
+mod common;
+
+use common::{actor, all, person};
 use mkpi_domain::review::Perspective;
-use mkpi_services::reviews::{CycleInput, RatingInput};
-use mkpi_services::users::{NewUserInput, Principal};
-use mkpi_services::{Actor, AuthSettings, Clock, Services, Store};
+use mkpi_services::reviews::CycleInput;
+use mkpi_services::{AuthSettings, Clock, Services, Store};
 use mkpi_store::testing;
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
-
-async fn actor(s: &Services, login: &str) -> Actor {
-    s.login(login, "demo", "t").await.unwrap().actor
-}
-
-async fn person(s: &Services, employee_id: i64) -> Actor {
-    let head = actor(s, "head").await;
-    let email = s.get_employee(&head, employee_id).await.unwrap().email;
-    let login = format!("p{employee_id}");
-    if s.login(&login, "long-enough-1", "t").await.is_err() {
-        s.create_user(
-            Principal::Operator,
-            NewUserInput {
-                login: login.clone(),
-                password: "long-enough-1".into(),
-                role: "employee".into(),
-                employee_email: Some(email),
-                locale: None,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    s.login(&login, "long-enough-1", "t").await.unwrap().actor
-}
-
-fn all(rating: i64, comment: &str) -> Vec<RatingInput> {
-    [
-        "quality",
-        "communication",
-        "teamwork",
-        "creativity",
-        "analytics",
-        "leadership",
-    ]
-    .iter()
-    .map(|c| RatingInput {
-        competency: c.to_string(),
-        rating,
-        comment: comment.to_string(),
-    })
-    .collect()
-}
 
 #[tokio::test]
 async fn no_view_shows_a_small_group_nor_a_change_of_one_answer_nor_who_answered() {

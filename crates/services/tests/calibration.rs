@@ -4,56 +4,17 @@
 //! person's acknowledgement, history across cycles, reminders before each
 //! deadline and the next cycle of a recurring one.
 
+mod common;
+
+use common::{actor, all, person};
 use mkpi_domain::review::Perspective;
 use mkpi_services::calibration::FormulaInput;
 use mkpi_services::mail::{MailSettings, Mailer};
 use mkpi_services::reviews::{CycleInput, RatingInput};
-use mkpi_services::users::{NewUserInput, Principal};
-use mkpi_services::{Actor, AuthSettings, Clock, Error, Services, Store};
+use mkpi_services::{AuthSettings, Clock, Error, Services, Store};
 use mkpi_store::testing;
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
-
-async fn actor(s: &Services, login: &str) -> Actor {
-    s.login(login, "demo", "t").await.unwrap().actor
-}
-
-async fn person(s: &Services, employee_id: i64) -> Actor {
-    let head = actor(s, "head").await;
-    let email = s.get_employee(&head, employee_id).await.unwrap().email;
-    let login = format!("p{employee_id}");
-    s.create_user(
-        Principal::Operator,
-        NewUserInput {
-            login: login.clone(),
-            password: "long-enough-1".into(),
-            role: "employee".into(),
-            employee_email: Some(email),
-            locale: None,
-        },
-    )
-    .await
-    .unwrap();
-    s.login(&login, "long-enough-1", "t").await.unwrap().actor
-}
-
-fn all(rating: i64, comment: &str) -> Vec<RatingInput> {
-    [
-        "quality",
-        "communication",
-        "teamwork",
-        "creativity",
-        "analytics",
-        "leadership",
-    ]
-    .iter()
-    .map(|c| RatingInput {
-        competency: c.to_string(),
-        rating,
-        comment: comment.to_string(),
-    })
-    .collect()
-}
 
 fn mailer() -> Mailer {
     // Nothing is delivered in these tests: the outbox is read instead.
@@ -765,5 +726,47 @@ async fn a_cycle_covers_teams_with_their_sub_teams_positions_and_names() {
         assert_eq!(got, expected);
         assert!(got.contains(&demo.employee_employee_id));
         assert!(got.len() < people.len());
+
+        // The scale is the cycle's: at least three steps within 0–10.
+        let bad = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    scale_min: Some(1),
+                    scale_max: Some(2),
+                    ..q3(vec![demo.employee_employee_id], "none")
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(bad), ["scale_max"]);
+        let ten = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    scale_min: Some(0),
+                    scale_max: Some(10),
+                    ..q3(vec![demo.employee_employee_id], "none")
+                },
+            )
+            .await
+            .unwrap();
+        let manager = actor(&s, "manager").await;
+        s.submit_assessment(
+            &manager,
+            ten.id,
+            demo.employee_employee_id,
+            "manager",
+            &all(9, ""),
+            "",
+        )
+        .await
+        .unwrap();
+        let r = s
+            .review_results(&manager, ten.id, demo.employee_employee_id)
+            .await
+            .unwrap();
+        // 9 of 0–10 is 0.9, and the manager's part is all there is.
+        assert!(close(r.score.value, 0.9), "{:?}", r.score.value);
     }
 }

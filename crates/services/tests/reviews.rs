@@ -3,55 +3,15 @@
 //! author, and the final score by the cycle's formula with missing parts
 //! named and the other weights grown.
 
+mod common;
+
+use common::{actor, all, person};
 use mkpi_domain::review::Perspective;
-use mkpi_services::reviews::{CycleInput, RatingInput, Results};
-use mkpi_services::users::{NewUserInput, Principal};
-use mkpi_services::{Actor, AuthSettings, Clock, Error, Services, Store};
+use mkpi_services::reviews::{CycleInput, Results};
+use mkpi_services::{AuthSettings, Clock, Error, Services, Store};
 use mkpi_store::testing;
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
-
-async fn actor(s: &Services, login: &str) -> Actor {
-    s.login(login, "demo", "t").await.unwrap().actor
-}
-
-/// Signs in as a person of the demo, giving them an account first.
-async fn person(s: &Services, employee_id: i64) -> Actor {
-    let head = actor(s, "head").await;
-    let email = s.get_employee(&head, employee_id).await.unwrap().email;
-    let login = format!("p{employee_id}");
-    s.create_user(
-        Principal::Operator,
-        NewUserInput {
-            login: login.clone(),
-            password: "long-enough-1".into(),
-            role: "employee".into(),
-            employee_email: Some(email),
-            locale: None,
-        },
-    )
-    .await
-    .unwrap();
-    s.login(&login, "long-enough-1", "t").await.unwrap().actor
-}
-
-fn all(rating: i64, comment: &str) -> Vec<RatingInput> {
-    [
-        "quality",
-        "communication",
-        "teamwork",
-        "creativity",
-        "analytics",
-        "leadership",
-    ]
-    .iter()
-    .map(|c| RatingInput {
-        competency: c.to_string(),
-        rating,
-        comment: comment.to_string(),
-    })
-    .collect()
-}
 
 fn part<'a>(r: &'a Results, name: &str) -> &'a mkpi_domain::review::Part {
     r.score.parts.iter().find(|p| p.name == name).unwrap()

@@ -679,3 +679,4 @@ review-missing-no-goals = no goals for the period
 review-missing-collecting = { $n } answers so far: shown once the assessments close, so that no answer can be read from the change it makes
 review-missing-below = { $n } answers: shown from { $threshold }, so that no one can be recognised
 review-evidence-notes = Shared 1:1 notes
+review-scale = Rating scale

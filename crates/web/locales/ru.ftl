@@ -685,3 +685,4 @@ review-missing-no-goals = нет целей за период
 review-missing-collecting = ответов пока: { $n }; покажем, когда оценка закроется, чтобы ни один ответ нельзя было вычислить по изменению
 review-missing-below = ответов: { $n }; показываем от { $threshold }, чтобы никого нельзя было узнать
 review-evidence-notes = Общие заметки 1:1
+review-scale = Шкала оценок

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 39] = [
+const TEMPLATES: [(&str, &str); 40] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -87,6 +87,10 @@ const TEMPLATES: [(&str, &str); 39] = [
     (
         "review_framework.html",
         include_str!("../templates/review_framework.html"),
+    ),
+    (
+        "_questions.html",
+        include_str!("../templates/_questions.html"),
     ),
 ];
 

@@ -262,6 +262,9 @@ pub struct CycleRequest {
     pub max_peers: Option<i64>,
     /// none (default), quarterly, half_yearly or yearly.
     pub recurrence: Option<String>,
+    /// The rating scale, 1 to 5 when not given (at least three steps, within 0–10).
+    pub scale_min: Option<i64>,
+    pub scale_max: Option<i64>,
 }
 
 /// Opens a review cycle (the head and admins).
@@ -292,6 +295,8 @@ pub async fn create(
         min_peers: r.min_peers,
         max_peers: r.max_peers,
         recurrence: r.recurrence,
+        scale_min: r.scale_min,
+        scale_max: r.scale_max,
     };
     let c = state.services.create_review_cycle(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(c.into())))

@@ -12,7 +12,6 @@ use mkpi_domain::Role;
 use mkpi_domain::review::Perspective;
 use mkpi_services::Error;
 use mkpi_services::calibration::{Calibration, FormulaInput, WhatIfRow};
-use mkpi_services::reviews::RatingInput;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -455,26 +454,7 @@ pub async fn client_submit(
     Path(token): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut ratings = Vec::new();
-    for (name, value) in &form {
-        if let Some(code) = name.strip_prefix("rating_") {
-            let rating = value
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| Error::invalid("ratings", format!("choose a rating for {code}")))?;
-            ratings.push(RatingInput {
-                competency: code.to_string(),
-                rating,
-                comment: get(&format!("comment_{code}")),
-            });
-        }
-    }
+    let (ratings, get) = super::reviews::assessment_form(&form)?;
     state
         .services
         .submit_client_assessment(&token, &ratings, &get("comment"))

@@ -155,6 +155,8 @@ pub async fn create(
                 anonymity_threshold: number("anonymity_threshold")?,
                 min_peers: number("min_peers")?,
                 max_peers: number("max_peers")?,
+                scale_min: number("scale_min")?,
+                scale_max: number("scale_max")?,
                 recurrence: (!recurrence.is_empty()).then_some(recurrence),
                 ..CycleInput::default()
             },
@@ -297,26 +299,7 @@ pub async fn assess(
     Path((id, employee_id)): Path<(i64, i64)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Redirect, WebError> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut ratings = Vec::new();
-    for (name, value) in &form {
-        if let Some(code) = name.strip_prefix("rating_") {
-            let rating = value
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| Error::invalid("ratings", format!("choose a rating for {code}")))?;
-            ratings.push(RatingInput {
-                competency: code.to_string(),
-                rating,
-                comment: get(&format!("comment_{code}")),
-            });
-        }
-    }
+    let (ratings, get) = assessment_form(&form)?;
     state
         .services
         .submit_assessment(
@@ -661,4 +644,32 @@ fn why_missing(state: &AppState, lang: Locale, why: &str) -> String {
         }
     }
     why.to_string()
+}
+
+/// An assessment form's answers: `rating_{code}` and `comment_{code}` per
+/// competency, and a lookup of any other field (`comment`, `perspective`).
+pub(super) fn assessment_form(
+    form: &[(String, String)],
+) -> Result<(Vec<RatingInput>, impl Fn(&str) -> String + '_), WebError> {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut ratings = Vec::new();
+    for (name, value) in form {
+        if let Some(code) = name.strip_prefix("rating_") {
+            let rating = value
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| Error::invalid("ratings", format!("choose a rating for {code}")))?;
+            ratings.push(RatingInput {
+                competency: code.to_string(),
+                rating,
+                comment: get(&format!("comment_{code}")),
+            });
+        }
+    }
+    Ok((ratings, get))
 }
