@@ -246,6 +246,12 @@ impl Services {
             shift(&cycle.assessment_due)?,
             shift(&cycle.calibration_due)?,
         );
+        let d4 = match &cycle.release_due {
+            Some(d) => shift(d)?,
+            None => Day::parse(&d3)
+                .map(|d| d.plus_days(7).to_string())
+                .map_err(|e| Error::Internal(e.to_string()))?,
+        };
         let id = store::insert_cycle(
             &mut tx,
             &NewCycle {
@@ -256,6 +262,7 @@ impl Services {
                 nomination_due: &d1,
                 assessment_due: &d2,
                 calibration_due: &d3,
+                release_due: &d4,
                 scale_min: cycle.scale_min,
                 scale_max: cycle.scale_max,
                 anonymity_threshold: cycle.anonymity_threshold,

@@ -34,6 +34,8 @@ pub struct CycleInput {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
+    /// When results are shared; a week after calibration when not given.
+    pub release_due: String,
     /// The people it covers by name; with `team_ids` and `positions` the
     /// union of the three; all empty for everyone active.
     pub employee_ids: Vec<i64>,
@@ -202,13 +204,22 @@ impl Services {
                 None
             }
         };
-        let mut dues = Vec::new();
+        let mut dues: Vec<(&str, Day)> = Vec::new();
         for (field, text) in [
             ("self_due", &input.self_due),
             ("nomination_due", &input.nomination_due),
             ("assessment_due", &input.assessment_due),
             ("calibration_due", &input.calibration_due),
+            ("release_due", &input.release_due),
         ] {
+            if field == "release_due" && text.trim().is_empty() {
+                if let Some((_, calibration)) = dues.last().copied()
+                    && dues.len() == 4
+                {
+                    dues.push((field, calibration.plus_days(7)));
+                }
+                continue;
+            }
             match Day::parse(text.trim()) {
                 Ok(d) => dues.push((field, d)),
                 Err(e) => problems.push(FieldProblem::new(field, e.to_string())),
@@ -334,7 +345,7 @@ impl Services {
         let formula = formula_json(&Formula::default());
         let (from, to) = (period.from.to_string(), period.to.to_string());
         let day = |i: usize| dues[i].1.to_string();
-        let (d0, d1, d2, d3) = (day(0), day(1), day(2), day(3));
+        let (d0, d1, d2, d3, d4) = (day(0), day(1), day(2), day(3), day(4));
         let id = store::insert_cycle(
             &mut tx,
             &NewCycle {
@@ -345,6 +356,7 @@ impl Services {
                 nomination_due: &d1,
                 assessment_due: &d2,
                 calibration_due: &d3,
+                release_due: &d4,
                 scale_min: scale.min,
                 scale_max: scale.max,
                 anonymity_threshold: threshold,

@@ -531,6 +531,8 @@ async fn reminders_go_once_before_each_deadline_and_a_quarterly_cycle_recurs() {
                 "quarterly"
             )
         );
+        // The sharing deadline: a week after calibration, three months on.
+        assert_eq!(next.release_due.as_deref(), Some("2027-01-24"));
         let view = s.review_cycle(&head, next.id).await.unwrap();
         assert_eq!(view.people.len(), 3);
         assert!(s.review_round().await.unwrap().opened.is_empty());
@@ -740,6 +742,17 @@ async fn a_cycle_covers_teams_with_their_sub_teams_positions_and_names() {
             .await
             .unwrap_err();
         assert_eq!(fields(bad), ["scale_max"]);
+        let early = s
+            .create_review_cycle(
+                &head,
+                &CycleInput {
+                    release_due: "2026-10-01".into(),
+                    ..q3(vec![demo.employee_employee_id], "none")
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(fields(early), ["release_due"]);
         let ten = s
             .create_review_cycle(
                 &head,

@@ -83,6 +83,8 @@ pub struct CycleRow {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
+    /// None for cycles opened before the phase was kept.
+    pub release_due: Option<String>,
     pub scale_min: i64,
     pub scale_max: i64,
     pub anonymity_threshold: i64,
@@ -102,6 +104,7 @@ pub struct NewCycle<'a> {
     pub nomination_due: &'a str,
     pub assessment_due: &'a str,
     pub calibration_due: &'a str,
+    pub release_due: &'a str,
     pub scale_min: i64,
     pub scale_max: i64,
     pub anonymity_threshold: i64,
@@ -123,8 +126,8 @@ pub async fn insert_cycle(
         "INSERT INTO review_cycles (name, period_from, period_to, status, self_due, nomination_due,
                                     assessment_due, calibration_due, scale_min, scale_max,
                                     anonymity_threshold, min_peers, max_peers, formula, formula_version,
-                                    recurrence, created_by_user_id, created_at, updated_at)
-         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $16)
+                                    recurrence, created_by_user_id, created_at, updated_at, release_due)
+         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $16, $17)
          RETURNING id",
     )
     .bind(c.name)
@@ -143,6 +146,7 @@ pub async fn insert_cycle(
     .bind(c.recurrence)
     .bind(user_id)
     .bind(now)
+    .bind(c.release_due)
     .fetch_one(tx.conn())
     .await?;
     for e in participants {
@@ -164,7 +168,7 @@ pub async fn insert_cycle(
 
 const CYCLE: &str =
     "SELECT id, name, period_from, period_to, status, self_due, nomination_due, assessment_due,
-        calibration_due, scale_min, scale_max, anonymity_threshold, min_peers, max_peers, formula,
+        calibration_due, release_due, scale_min, scale_max, anonymity_threshold, min_peers, max_peers, formula,
         formula_version, recurrence, created_at FROM review_cycles";
 
 pub async fn cycle(tx: &mut Tx, id: i64) -> Result<Option<CycleRow>> {

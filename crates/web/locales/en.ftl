@@ -680,3 +680,4 @@ review-missing-collecting = { $n } answers so far: shown once the assessments cl
 review-missing-below = { $n } answers: shown from { $threshold }, so that no one can be recognised
 review-evidence-notes = Shared 1:1 notes
 review-scale = Rating scale
+review-release-due = Results shared by

@@ -686,3 +686,4 @@ review-missing-collecting = ответов пока: { $n }; покажем, к�
 review-missing-below = ответов: { $n }; показываем от { $threshold }, чтобы никого нельзя было узнать
 review-evidence-notes = Общие заметки 1:1
 review-scale = Шкала оценок
+review-release-due = Результаты сообщить до

@@ -59,6 +59,9 @@ CREATE TABLE competency_weights (
     PRIMARY KEY (competency_id, position)
 );
 
+-- When the results are to be shared with the people (the last phase).
+ALTER TABLE review_cycles ADD COLUMN release_due TEXT;
+
 -- The cycle a recurring cycle was made from.
 ALTER TABLE review_cycles ADD COLUMN previous_cycle_id INTEGER REFERENCES review_cycles (id);
 

@@ -189,6 +189,8 @@ pub struct CycleJson {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
+    /// When results are shared.
+    pub release_due: Option<String>,
     pub scale_min: i64,
     pub scale_max: i64,
     /// Peer and client aggregates are shown from this many answers (never fewer than 3).
@@ -211,6 +213,7 @@ impl From<CycleRow> for CycleJson {
             nomination_due: c.nomination_due,
             assessment_due: c.assessment_due,
             calibration_due: c.calibration_due,
+            release_due: c.release_due,
             scale_min: c.scale_min,
             scale_max: c.scale_max,
             anonymity_threshold: c.anonymity_threshold,
@@ -247,6 +250,8 @@ pub struct CycleRequest {
     pub nomination_due: String,
     pub assessment_due: String,
     pub calibration_due: String,
+    /// When results are shared; a week after calibration when absent.
+    pub release_due: Option<String>,
     /// The people it covers by id; with `team_ids` and `positions` the union of the three; all empty or absent for everyone active.
     #[serde(default)]
     pub employee_ids: Vec<i64>,
@@ -288,6 +293,7 @@ pub async fn create(
         nomination_due: r.nomination_due,
         assessment_due: r.assessment_due,
         calibration_due: r.calibration_due,
+        release_due: r.release_due.unwrap_or_default(),
         employee_ids: r.employee_ids,
         team_ids: r.team_ids,
         positions: r.positions,
