@@ -159,6 +159,7 @@ measures! {
     LaunchDays = "launch_days", DAYS, Tasks, "days from creation to completion, summed over campaign tasks completed in the period";
     Launches = "launches", COUNT, Tasks, "campaign tasks completed in the period";
     HoursLogged = "hours_logged", HOURS, Time, "hours in time entries dated in the period";
+    MarketingCosts = "marketing_costs", MONEY, Costs, "marketing costs besides ad spend (salaries, agencies, tools, content, events) dated in the period";
 }
 
 impl Measure {
@@ -194,6 +195,7 @@ pub enum Source {
     Leads,
     Tasks,
     Time,
+    Costs,
 }
 
 /// Values of some measures for one scope and period. A measure that the

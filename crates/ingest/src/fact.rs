@@ -117,7 +117,13 @@ pub enum Fact {
     SocialStats,
     TimeEntries,
     Tasks,
+    MarketingCosts,
 }
+
+/// What a marketing cost other than ad spend was for.
+pub const COST_CATEGORIES: &[&str] = &[
+    "salaries", "agency", "tools", "content", "events", "print", "other",
+];
 
 pub const ORDER_STATUSES: &[&str] = &["paid", "cancelled", "refunded", "open", "lost"];
 pub const LEAD_STAGES: &[&str] = &["lead", "mql", "sql", "customer"];
@@ -265,8 +271,20 @@ const TASK_FIELDS: [FieldSpec; 14] = [
     field("project", Kind::Text, false),
 ];
 
+/// Marketing costs besides ad spend (salaries, agencies, tools, content,
+/// events): what blended CAC adds to the ad spend.
+const MARKETING_COST_FIELDS: [FieldSpec; 7] = [
+    field("date", Kind::Date, true),
+    field("category", Kind::Choice(COST_CATEGORIES), true),
+    money("amount", "amount_minor", true),
+    field("currency", Kind::Currency, false),
+    field("channel", Kind::Code, false),
+    CAMPAIGN_REF,
+    field("description", Kind::Text, false),
+];
+
 impl Fact {
-    pub const ALL: [Fact; 9] = [
+    pub const ALL: [Fact; 10] = [
         Fact::Campaigns,
         Fact::AdStats,
         Fact::WebTraffic,
@@ -276,6 +294,7 @@ impl Fact {
         Fact::SocialStats,
         Fact::TimeEntries,
         Fact::Tasks,
+        Fact::MarketingCosts,
     ];
 
     /// The name in presets, the API and the database (its table).
@@ -290,6 +309,7 @@ impl Fact {
             Fact::SocialStats => "social_stats",
             Fact::TimeEntries => "time_entries",
             Fact::Tasks => "tasks",
+            Fact::MarketingCosts => "marketing_costs",
         }
     }
 
@@ -313,6 +333,7 @@ impl Fact {
             Fact::SocialStats => &SOCIAL_FIELDS,
             Fact::TimeEntries => &TIME_ENTRY_FIELDS,
             Fact::Tasks => &TASK_FIELDS,
+            Fact::MarketingCosts => &MARKETING_COST_FIELDS,
         }
     }
 
@@ -341,6 +362,7 @@ impl Fact {
                 "description",
             ],
             Fact::Tasks => &["task"],
+            Fact::MarketingCosts => &["date", "category", "channel", "campaign", "description"],
         }
     }
 

@@ -139,6 +139,7 @@ pub(crate) fn demo_facts(
     );
     let mut task_no = 0u64;
     let last_day = start + time::Duration::days(total_days - 1);
+    let mut costs = String::from("date,category,amount,currency,channel,campaign,description\n");
 
     for day in 0..total_days {
         let date = start + time::Duration::days(day);
@@ -147,6 +148,48 @@ pub(crate) fn demo_facts(
         let growth = 1.0 + 0.1 * (day as f64) / 365.0;
         let today: Vec<&CampaignDay> = days.iter().filter(|d| d.date == date).collect();
         let paid: u64 = today.iter().map(|d| d.clicks).sum();
+
+        // Marketing costs besides ads, booked on each month's first day:
+        // payroll, tools, the social agency's retainer, content; a
+        // conference each quarter.
+        if date.day() == 1 {
+            let month = date.month() as u8;
+            let lines = [
+                (
+                    "salaries",
+                    1_250_000_00.0 * growth,
+                    "",
+                    "ФОТ отдела маркетинга",
+                ),
+                ("tools", 48_000_00.0, "", "Сервисы аналитики и дизайна"),
+                (
+                    "agency",
+                    150_000_00.0,
+                    "paid_social",
+                    "Ретейнер SMM-агентства",
+                ),
+                (
+                    "content",
+                    60_000_00.0 * noise(&mut rng, 0.5),
+                    "",
+                    "Продакшн контента",
+                ),
+            ];
+            for (category, minor, channel, what) in lines {
+                let _ = writeln!(
+                    costs,
+                    "{date},{category},{},RUB,{channel},,{what}",
+                    money(minor as i64)
+                );
+            }
+            if month % 3 == 1 {
+                let _ = writeln!(
+                    costs,
+                    "{date},events,{},RUB,,,Стенд на отраслевой конференции",
+                    money((220_000_00.0 * noise(&mut rng, 0.3)) as i64)
+                );
+            }
+        }
 
         // Web traffic: paid sessions follow the clicks, the rest grows.
         let week = if workday { 1.0 } else { 0.7 };
@@ -360,5 +403,6 @@ pub(crate) fn demo_facts(
         ("mkpi-social-stats", social),
         ("mkpi-time-entries", time_entries),
         ("mkpi-tasks", tasks),
+        ("mkpi-marketing-costs", costs),
     ]
 }

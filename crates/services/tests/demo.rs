@@ -113,7 +113,8 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
             "mkpi-survey-responses",
             "mkpi-social-stats",
             "mkpi-time-entries",
-            "mkpi-tasks"
+            "mkpi-tasks",
+            "mkpi-marketing-costs"
         ]
     );
     assert!(

@@ -238,6 +238,15 @@ async fn every_canonical_fact_stores_its_fields_with_references_resolved() {
                 format!("task,title,status,assignee,start,due,estimate_hours\nT-1,Лендинг,in progress,{email},2024-12-01,2024-12-10,8\n"),
                 vec![format!("T-1: T-1 | Лендинг | ∅ | in_progress | {id} | ∅ | ∅ | 2024-12-01 | 2024-12-10 | ∅ | 8.0 | ∅ | ∅ | ∅")],
             ),
+            (
+                "mkpi-marketing-costs",
+                Fact::MarketingCosts,
+                "дата,статья,сумма,валюта,канал,кампания,описание\n2024-12-01,ФОТ,\"1 250 000,00\",RUB,,,Зарплаты\n2024-12-05,agency,150000,RUB,paid_social,G-1,\n".into(),
+                vec![
+                    "2024-12-01/salaries///Зарплаты: 2024-12-01 | salaries | 125000000 | RUB | ∅ | ∅ | Зарплаты".into(),
+                    "2024-12-05/agency/paid_social/1/: 2024-12-05 | agency | 15000000 | RUB | paid_social | 1 | ∅".into(),
+                ],
+            ),
         ];
         for (preset, fact, csv, expected) in cases {
             let r = import(&s, preset, &csv).await;

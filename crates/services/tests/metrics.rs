@@ -1658,3 +1658,130 @@ async fn roll_ups_follow_every_import_and_rollback_and_answer_as_the_facts_do() 
         );
     }
 }
+
+#[tokio::test]
+async fn blended_cac_adds_the_other_marketing_costs_attributed_like_the_spend() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (manager, employee) = load(&s).await;
+        let head = actor(&s, "head").await;
+        // A broken file stores nothing and says where and why.
+        let preset = s
+            .preset(Principal::Operator, "mkpi-marketing-costs")
+            .await
+            .unwrap();
+        let r = s
+            .import_file(
+                Principal::Operator,
+                Cursor::new(
+                    b"date,category,amount,currency\n2025-03-01,party,10.00,RUB\n2025-03-02,tools,-5,RUB\n"
+                        .to_vec(),
+                ),
+                ImportRequest {
+                    source: "bad.csv".into(),
+                    preset,
+                    dry_run: false,
+                },
+            )
+            .await
+            .unwrap();
+        let problems: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(
+            problems,
+            [
+                "row 2, column 'category', value 'party': is not one of salaries, agency, tools, content, events, print, other (a mapping can name the file's words in [values.category])",
+                "row 3, column 'amount', value '-5': must not be negative"
+            ]
+        );
+        let none = values(
+            &s,
+            &head,
+            &ScopeRef::Department,
+            march(),
+            &["marketing_costs"],
+        )
+        .await;
+        assert_eq!(shown(&none), ["marketing_costs=0"]);
+
+        import(
+            &s,
+            "mkpi-marketing-costs",
+            "date,category,amount,currency,channel,campaign,description\n\
+             2025-03-01,зарплата,1000.00,RUB,,,payroll\n\
+             2025-03-05,agency,200.00,RUB,,C1,retainer\n\
+             2025-03-10,tools,50.00,RUB,email,,newsletter tool\n\
+             2025-04-01,salaries,999.00,RUB,,,april payroll\n",
+        )
+        .await;
+        // The department: 1,250 of costs in March; 480 of ad spend, one new customer.
+        let v = values(
+            &s,
+            &head,
+            &ScopeRef::Department,
+            march(),
+            &["marketing_costs", "cac", "cac_blended"],
+        )
+        .await;
+        assert_eq!(
+            shown(&v),
+            ["marketing_costs=1250", "cac=480", "cac_blended=1730"],
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(
+            (v[2].numerator, v[2].denominator),
+            (Some(1730.0), Some(1.0))
+        );
+        // A channel: its own costs and its campaigns'.
+        for (channel, expected) in [("paid_search", "200"), ("email", "50")] {
+            let c = values(
+                &s,
+                &head,
+                &ScopeRef::Channel(channel.into()),
+                march(),
+                &["marketing_costs"],
+            )
+            .await;
+            assert_eq!(shown(&c), [format!("marketing_costs={expected}")]);
+        }
+        // People by their share of C1: 70% and 30%; costs of no campaign
+        // belong to the department alone. No customer counts for a person,
+        // so no blended CAC either.
+        let m = values(
+            &s,
+            &head,
+            &ScopeRef::Employee(manager),
+            march(),
+            &["marketing_costs", "cac_blended"],
+        )
+        .await;
+        assert_eq!(shown(&m), ["marketing_costs=140", "cac_blended=—"]);
+        let e = values(
+            &s,
+            &head,
+            &ScopeRef::Employee(employee),
+            march(),
+            &["marketing_costs"],
+        )
+        .await;
+        assert_eq!(shown(&e), ["marketing_costs=60"]);
+        // Imported again: the natural key replaces, nothing doubles.
+        import(
+            &s,
+            "mkpi-marketing-costs",
+            "date,category,amount,currency,channel,campaign,description\n\
+             2025-03-01,salaries,1000.00,RUB,,,payroll\n",
+        )
+        .await;
+        let again = values(
+            &s,
+            &head,
+            &ScopeRef::Department,
+            march(),
+            &["marketing_costs"],
+        )
+        .await;
+        assert_eq!(shown(&again), ["marketing_costs=1250"]);
+    }
+}

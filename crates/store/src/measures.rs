@@ -40,7 +40,8 @@ pub fn has_source(scope: &MeasureScope, source: Source) -> bool {
         | Source::Orders
         | Source::Leads
         | Source::Tasks
-        | Source::Time => true,
+        | Source::Time
+        | Source::Costs => true,
         Source::Customers => !matches!(scope, S::Employees(_)),
         Source::Web => matches!(scope, S::Department | S::Channel(_)),
         Source::Surveys | Source::Social => matches!(scope, S::Department),
@@ -198,6 +199,7 @@ pub async fn measures(
                 tasks(tx, scope, from, to, today.as_deref(), &mut out).await?
             }
             Source::Time => time(tx, scope, from, to, &mut out).await?,
+            Source::Costs => costs(tx, scope, from, to, &mut out).await?,
         }
     }
     Ok(out)
@@ -416,7 +418,7 @@ async fn orders(
         out.set(Measure::OrderRevenue, minor(amount));
         return Ok(());
     }
-    let (join, condition, weight) = order_filter(scope);
+    let (join, condition, weight) = attributed_filter(scope, "o");
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({weight}), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_minor * {weight}), 0) AS BIGINT)
          FROM orders o {join} WHERE {PAID} AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
@@ -442,20 +444,51 @@ async fn orders(
     Ok(())
 }
 
-/// Orders count for a channel by their own channel, or else their
-/// campaign's.
-fn order_filter(scope: &MeasureScope) -> (String, String, &'static str) {
+/// Rows with their own `channel` and `campaign_id` (orders, marketing
+/// costs) count for a channel by their own channel, or else their
+/// campaign's; for others as the campaign filter says.
+fn attributed_filter(scope: &MeasureScope, alias: &str) -> (String, String, &'static str) {
     match scope {
         MeasureScope::Channel(_) => (
-            "LEFT JOIN campaigns oc ON oc.id = o.campaign_id".into(),
-            "COALESCE(o.channel, oc.channel) = $3".into(),
+            format!("LEFT JOIN campaigns {alias}c ON {alias}c.id = {alias}.campaign_id"),
+            format!("COALESCE({alias}.channel, {alias}c.channel) = $3"),
             "10000",
         ),
         other => {
-            let f = campaign_filter(other, "o");
+            let f = campaign_filter(other, alias);
             (f.join, f.condition, f.weight)
         }
     }
+}
+
+/// Marketing costs besides ad spend: the department's all; a campaign's,
+/// its people's (by share) and a channel's those attributed to them.
+async fn costs(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    let (join, condition, weight) = attributed_filter(scope, "m");
+    let sql = format!(
+        "SELECT m.currency, CAST(COALESCE(SUM(m.amount_minor * {weight}), 0) AS BIGINT)
+         FROM marketing_costs m {join}
+         WHERE m.date >= $1 AND m.date < $2 AND {condition} AND $3 = $3 GROUP BY m.currency"
+    );
+    let rows: Vec<(String, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_all(tx.conn())
+        .await?;
+    let mut total = 0_i64;
+    for (currency, amount) in rows {
+        total += amount;
+        out.currencies.insert(currency);
+    }
+    out.set(Measure::MarketingCosts, unweight(total, true));
+    Ok(())
 }
 
 /// Distinct customers: active, new (first paid order ever in the period),
@@ -503,7 +536,7 @@ async fn new_customers(tx: &mut Tx, scope: &MeasureScope, from: &str, to: &str) 
         .await?;
         return Ok(n);
     }
-    let (join, condition, _) = order_filter(scope);
+    let (join, condition, _) = attributed_filter(scope, "o");
     let sql = format!(
         "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
          WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3
@@ -529,7 +562,7 @@ async fn active_and_repeat(
     repeat_too: bool,
     out: &mut Measures,
 ) -> Result<()> {
-    let (join, condition, _) = order_filter(scope);
+    let (join, condition, _) = attributed_filter(scope, "o");
     let sql = format!(
         "SELECT COUNT(DISTINCT o.customer_id) FROM orders o {join}
          WHERE {PAID} AND o.customer_id IS NOT NULL AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
