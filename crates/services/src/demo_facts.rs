@@ -157,20 +157,20 @@ pub(crate) fn demo_facts(
             let lines = [
                 (
                     "salaries",
-                    1_250_000_00.0 * growth,
+                    125_000_000.0 * growth,
                     "",
                     "ФОТ отдела маркетинга",
                 ),
-                ("tools", 48_000_00.0, "", "Сервисы аналитики и дизайна"),
+                ("tools", 4_800_000.0, "", "Сервисы аналитики и дизайна"),
                 (
                     "agency",
-                    150_000_00.0,
+                    15_000_000.0,
                     "paid_social",
                     "Ретейнер SMM-агентства",
                 ),
                 (
                     "content",
-                    60_000_00.0 * noise(&mut rng, 0.5),
+                    6_000_000.0 * noise(&mut rng, 0.5),
                     "",
                     "Продакшн контента",
                 ),
@@ -186,7 +186,7 @@ pub(crate) fn demo_facts(
                 let _ = writeln!(
                     costs,
                     "{date},events,{},RUB,,,Стенд на отраслевой конференции",
-                    money((220_000_00.0 * noise(&mut rng, 0.3)) as i64)
+                    money((22_000_000.0 * noise(&mut rng, 0.3)) as i64)
                 );
             }
         }
