@@ -123,6 +123,8 @@ measures! {
     BudgetedSpend = "budgeted_spend", MONEY, Campaigns, "ad spend in the period of the campaigns that have a budget and both dates";
     Orders = "orders", COUNT, Orders, "paid orders dated in the period (cancelled, refunded, open and lost ones excluded)";
     OrderRevenue = "order_revenue", MONEY, Orders, "amount of those orders";
+    CostedRevenue = "costed_revenue", MONEY, Orders, "amount of the paid orders that carry a cost of goods";
+    OrderCost = "order_cost", MONEY, Orders, "cost of goods of those orders";
     ActiveCustomers = "active_customers", COUNT, Customers, "distinct customers with a paid order in the period";
     NewCustomers = "new_customers", COUNT, Customers, "customers whose first paid order ever falls in the period";
     RepeatCustomers = "repeat_customers", COUNT, Customers, "active customers with at least 2 paid orders up to the period's end";

@@ -193,7 +193,7 @@ const WEB_TRAFFIC_FIELDS: [FieldSpec; 9] = [
     helper("source_medium", Kind::Text),
 ];
 
-const ORDER_FIELDS: [FieldSpec; 9] = [
+const ORDER_FIELDS: [FieldSpec; 10] = [
     field("order_id", Kind::Code, true),
     field("customer_id", Kind::Code, false),
     // When the order was paid (or the deal closed); `created` stands in
@@ -205,6 +205,8 @@ const ORDER_FIELDS: [FieldSpec; 9] = [
     field("status", Kind::Choice(ORDER_STATUSES), false),
     CAMPAIGN_REF,
     field("channel", Kind::Code, false),
+    // The cost of the goods sold, for the margin (margin ROMI).
+    money("cost", "cost_minor", false),
 ];
 
 const LEAD_STAGE_FIELDS: [FieldSpec; 6] = [

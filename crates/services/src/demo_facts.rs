@@ -85,7 +85,7 @@ pub(crate) fn demo_facts(
 ) -> Vec<(&'static str, String)> {
     let mut rng = DemoRng::new(seed ^ 0x0FAC_7500);
     let mut orders =
-        String::from("order_id,customer_id,date,amount,currency,status,campaign,channel\n");
+        String::from("order_id,customer_id,date,amount,currency,status,campaign,channel,cost\n");
     let mut order_no = 0u64;
     let mut customers = 0u64;
     let new_or_returning = |rng: &mut DemoRng, customers: &mut u64| {
@@ -105,13 +105,16 @@ pub(crate) fn demo_facts(
                 3..=5 => "cancelled",
                 _ => "paid",
             };
+            // Goods cost 55–65% of the price.
+            let cost = (amount.max(100) as f64 * (0.55 + rng.below(11) as f64 / 100.0)) as i64;
             let _ = writeln!(
                 orders,
-                "O-{order_no:06},C-{customer:05},{},{},RUB,{status},{},{}",
+                "O-{order_no:06},C-{customer:05},{},{},RUB,{status},{},{},{}",
                 d.date,
                 money(amount.max(100)),
                 d.campaign,
-                d.channel.replace(' ', "_")
+                d.channel.replace(' ', "_"),
+                money(cost)
             );
         }
     }

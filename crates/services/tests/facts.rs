@@ -119,9 +119,9 @@ async fn orders_land_reimport_unchanged_update_and_roll_back() {
         assert_eq!(problems(&r), Vec::<String>::new(), "{:?}", db.backend);
         assert_eq!(counts(&r), (3, 3, 0, 0, 0));
         let first = vec![
-            "A-1: A-1 | C-1 | 2024-12-01 | ∅ | 150000 | RUB | paid | ∅ | organic_search",
-            "A-2: A-2 | C-2 | 2024-12-02 | ∅ | 99000 | RUB | refunded | ∅ | ∅",
-            "A-3: A-3 | C-1 | 2024-12-03 | ∅ | 250050 | RUB | paid | ∅ | email",
+            "A-1: A-1 | C-1 | 2024-12-01 | ∅ | 150000 | RUB | paid | ∅ | organic_search | ∅",
+            "A-2: A-2 | C-2 | 2024-12-02 | ∅ | 99000 | RUB | refunded | ∅ | ∅ | ∅",
+            "A-3: A-3 | C-1 | 2024-12-03 | ∅ | 250050 | RUB | paid | ∅ | email | ∅",
         ];
         assert_eq!(rows(&s, Fact::Orders).await, first);
 
@@ -158,7 +158,7 @@ async fn orders_land_reimport_unchanged_update_and_roll_back() {
         assert_eq!(counts(&r2), (3, 0, 1, 2, 0));
         assert_eq!(
             rows(&s, Fact::Orders).await[1],
-            "A-2: A-2 | C-2 | 2024-12-02 | ∅ | 99000 | RUB | paid | ∅ | ∅"
+            "A-2: A-2 | C-2 | 2024-12-02 | ∅ | 99000 | RUB | paid | ∅ | ∅ | ∅"
         );
         s.rollback_import(Principal::Operator, r2.import_id.unwrap())
             .await
@@ -455,7 +455,7 @@ async fn mappings_are_saved_by_name_checked_and_used_like_presets() {
         assert_eq!(problems(&r), Vec::<String>::new());
         assert_eq!(
             rows(&s, Fact::Orders).await,
-            vec!["77: 77 | c-9 | 2024-12-01 | ∅ | 123450 | RUB | paid | ∅ | ∅"]
+            vec!["77: 77 | c-9 | 2024-12-01 | ∅ | 123450 | RUB | paid | ∅ | ∅ | ∅"]
         );
         let err = |e: mkpi_services::Error| e.to_string();
         assert_eq!(

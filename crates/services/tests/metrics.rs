@@ -1785,3 +1785,77 @@ async fn blended_cac_adds_the_other_marketing_costs_attributed_like_the_spend() 
         assert_eq!(shown(&again), ["marketing_costs=1250"]);
     }
 }
+
+#[tokio::test]
+async fn margin_romi_takes_the_margin_from_orders_that_carry_a_cost() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (manager, _) = load(&s).await;
+        let head = actor(&s, "head").await;
+        // Without costs there is no margin, so no margin ROMI.
+        let none = values(
+            &s,
+            &head,
+            &ScopeRef::Department,
+            march(),
+            &["gross_margin_rate", "romi", "roi"],
+        )
+        .await;
+        assert_eq!(
+            shown(&none),
+            ["gross_margin_rate=—", "romi=—", "roi=2.333333"]
+        );
+        // O2 (paid, 300) cost 180; a new paid order O9 (200) has no cost and
+        // stays out of the margin; a refunded order's cost does not count.
+        import(
+            &s,
+            "mkpi-orders",
+            "order_id,customer_id,date,amount,currency,status,campaign,cost\n\
+             O2,K1,2025-03-05,300.00,RUB,paid,C1,180.00\n\
+             O9,K9,2025-03-08,200.00,RUB,paid,C1,\n\
+             O4,K3,2025-03-07,500.00,RUB,refunded,C1,100.00\n",
+        )
+        .await;
+        // Margin 120 / 300 = 40%. Ads: 1,600 of conversion value for 480 of
+        // spend: (1,600 × 0.4 − 480) / 480 = 1/3.
+        for scope in [
+            ScopeRef::Department,
+            ScopeRef::Channel("paid_search".into()),
+        ] {
+            let v = values(&s, &head, &scope, march(), &["gross_margin_rate", "romi"]).await;
+            assert_eq!(
+                (v[0].numerator, v[0].denominator),
+                (Some(120.0), Some(300.0))
+            );
+            assert_eq!(
+                shown(&v),
+                [
+                    "gross_margin_rate=0.4",
+                    if matches!(scope, ScopeRef::Department) {
+                        "romi=0.333333"
+                    } else {
+                        // The channel has C1's 400 of spend and 1,600 of value.
+                        "romi=0.6"
+                    }
+                ],
+                "{scope:?} {:?}",
+                db.backend
+            );
+        }
+        // The owner of C1 by their 70%: margin 84 of 210; 1,120 of value
+        // for 280 of spend: (1,120 × 0.4 − 280) / 280 = 0.6.
+        let m = values(
+            &s,
+            &head,
+            &ScopeRef::Employee(manager),
+            march(),
+            &["gross_margin_rate", "romi"],
+        )
+        .await;
+        assert_eq!(
+            (m[0].numerator, m[0].denominator),
+            (Some(84.0), Some(210.0))
+        );
+        assert_eq!(shown(&m), ["gross_margin_rate=0.4", "romi=0.6"]);
+    }
+}

@@ -399,31 +399,38 @@ async fn orders(
 ) -> Result<()> {
     if let Some(condition) = rollup_condition(scope) {
         let sql = format!(
-            "SELECT currency, CAST(SUM(orders) AS BIGINT), CAST(SUM(amount_minor) AS BIGINT)
+            "SELECT currency, CAST(SUM(orders) AS BIGINT), CAST(SUM(amount_minor) AS BIGINT),
+                    CAST(SUM(costed_amount_minor) AS BIGINT), CAST(SUM(cost_minor) AS BIGINT)
              FROM orders_by_day WHERE date >= $1 AND date < $2 AND {condition} GROUP BY currency"
         );
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(from)
             .bind(to)
             .bind(channel_param(scope))
             .fetch_all(tx.conn())
             .await?;
-        let (mut n, mut amount) = (0_i64, 0_i64);
-        for (currency, orders, a) in rows {
+        let (mut n, mut amount, mut costed, mut cost) = (0_i64, 0_i64, 0_i64, 0_i64);
+        for (currency, orders, a, c, k) in rows {
             n += orders;
             amount += a;
+            costed += c;
+            cost += k;
             out.currencies.insert(currency);
         }
         out.set(Measure::Orders, count(n));
         out.set(Measure::OrderRevenue, minor(amount));
+        out.set(Measure::CostedRevenue, minor(costed));
+        out.set(Measure::OrderCost, minor(cost));
         return Ok(());
     }
     let (join, condition, weight) = attributed_filter(scope, "o");
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM({weight}), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_minor * {weight}), 0) AS BIGINT)
+        "SELECT CAST(COALESCE(SUM({weight}), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_minor * {weight}), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN o.cost_minor IS NOT NULL THEN o.amount_minor * {weight} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(o.cost_minor * {weight}), 0) AS BIGINT)
          FROM orders o {join} WHERE {PAID} AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
     );
-    let (count, amount): (i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+    let (count, amount, costed, cost): (i64, i64, i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
         .bind(to)
         .bind(channel_param(scope))
@@ -431,6 +438,8 @@ async fn orders(
         .await?;
     out.set(Measure::Orders, unweight(count, false));
     out.set(Measure::OrderRevenue, unweight(amount, true));
+    out.set(Measure::CostedRevenue, unweight(costed, true));
+    out.set(Measure::OrderCost, unweight(cost, true));
     let sql = format!(
         "SELECT DISTINCT o.currency FROM orders o {join} WHERE {PAID} AND o.date >= $1 AND o.date < $2 AND {condition} AND $3 = $3"
     );

@@ -14,6 +14,10 @@
 
 use crate::{Result, Tx};
 
+/// The revenue of the paid orders (alias `o`) that carry a cost of goods.
+const COSTED: &str =
+    "COALESCE(SUM(CASE WHEN o.cost_minor IS NOT NULL THEN o.amount_minor ELSE 0 END), 0)";
+
 /// Which days to rebuild: all of them, or the days from one to another
 /// (both included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +137,9 @@ pub async fn refresh_orders(tx: &mut Tx, days: &Days) -> Result<()> {
     run(
         tx,
         format!(
-            "INSERT INTO orders_by_day (date, channel, currency, orders, amount_minor)
-             SELECT o.date, COALESCE(o.channel, c.channel, ''), o.currency, COUNT(*), SUM(o.amount_minor)
+            "INSERT INTO orders_by_day (date, channel, currency, orders, amount_minor, costed_amount_minor, cost_minor)
+             SELECT o.date, COALESCE(o.channel, c.channel, ''), o.currency, COUNT(*), SUM(o.amount_minor),
+                    {COSTED}, COALESCE(SUM(o.cost_minor), 0)
              FROM orders o LEFT JOIN campaigns c ON c.id = o.campaign_id
              WHERE o.status = 'paid' AND {cond}
              GROUP BY o.date, COALESCE(o.channel, c.channel, ''), o.currency"
@@ -277,7 +282,8 @@ pub async fn compare(tx: &mut Tx) -> Result<(Vec<String>, Vec<String>)> {
                 CAST(clicks AS TEXT) || '|' || CAST(spend_minor AS TEXT) || '|' || CAST(conversion_value_minor AS TEXT)
          FROM ad_stats_by_campaign_month
          UNION ALL
-         SELECT 'o|' || date || '|' || channel || '|' || currency || '|' || CAST(orders AS TEXT) || '|' || CAST(amount_minor AS TEXT)
+         SELECT 'o|' || date || '|' || channel || '|' || currency || '|' || CAST(orders AS TEXT) || '|' || CAST(amount_minor AS TEXT) || '|' ||
+                CAST(costed_amount_minor AS TEXT) || '|' || CAST(cost_minor AS TEXT)
          FROM orders_by_day
          UNION ALL
          SELECT 'c|' || customer_id || '|' || first_date || '|' || COALESCE(second_date, '-') FROM customer_firsts",
@@ -298,7 +304,8 @@ pub async fn compare(tx: &mut Tx) -> Result<(Vec<String>, Vec<String>)> {
          FROM ad_stats GROUP BY substr(date, 1, 7), campaign_id
          UNION ALL
          SELECT 'o|' || o.date || '|' || COALESCE(o.channel, c.channel, '') || '|' || o.currency || '|' ||
-                CAST(COUNT(*) AS TEXT) || '|' || CAST(SUM(o.amount_minor) AS TEXT)
+                CAST(COUNT(*) AS TEXT) || '|' || CAST(SUM(o.amount_minor) AS TEXT) || '|' ||
+                CAST({COSTED} AS TEXT) || '|' || CAST(COALESCE(SUM(o.cost_minor), 0) AS TEXT)
          FROM orders o LEFT JOIN campaigns c ON c.id = o.campaign_id WHERE o.status = 'paid'
          GROUP BY o.date, COALESCE(o.channel, c.channel, ''), o.currency
          UNION ALL

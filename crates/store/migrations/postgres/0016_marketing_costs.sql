@@ -15,3 +15,9 @@ CREATE TABLE marketing_costs (
 CREATE INDEX marketing_costs_date ON marketing_costs (date);
 CREATE INDEX marketing_costs_campaign_id ON marketing_costs (campaign_id);
 CREATE INDEX marketing_costs_import ON marketing_costs (import_id);
+
+-- The cost of goods of an order (optional), for the gross margin and margin ROMI; the paid
+-- orders' roll-up keeps the revenue of the orders that carry a cost and that cost.
+ALTER TABLE orders ADD COLUMN cost_minor BIGINT;
+ALTER TABLE orders_by_day ADD COLUMN costed_amount_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders_by_day ADD COLUMN cost_minor BIGINT NOT NULL DEFAULT 0;
