@@ -149,26 +149,15 @@ impl Services {
         let tiles_ms = started.elapsed().as_millis();
         // Twelve calendar months ending with the period's last month.
         let last_month = Period::month_of(period.to.plus_days(-1));
-        // The months are independent reads: they run side by side, each on
-        // a connection of its own.
-        let mut months = tokio::task::JoinSet::new();
-        for k in 0..12 {
-            let month = Period::month_of(last_month.from.plus_months(-k));
-            let (services, actor, codes, scope) =
-                (self.clone(), actor.clone(), codes.clone(), scope.clone());
-            months.spawn(async move {
-                let values = services.metric_values(&actor, &codes, &scope, month).await;
-                (month, values)
-            });
-        }
-        let mut by_month = BTreeMap::new();
-        while let Some(done) = months.join_next().await {
-            let (month, values) = done.map_err(|e| crate::Error::Internal(e.to_string()))?;
-            by_month.insert(month.from, values?);
-        }
+        // One grouped reading of the roll-ups for the twelve months.
+        let months: Vec<Period> = (0..12)
+            .rev()
+            .map(|k| Period::month_of(last_month.from.plus_months(-k)))
+            .collect();
+        let by_month = self.department_months(actor, &codes, &months).await?;
         let mut trend: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
-        for (from, values) in by_month {
-            let label = from.to_string()[..7].to_string();
+        for (month, values) in by_month {
+            let label = month.from.to_string()[..7].to_string();
             for a in values {
                 trend
                     .entry(a.code.clone())

@@ -141,53 +141,61 @@ impl Services {
             },
         )
         .await?;
-        let mixed = values.currencies.len() > 1;
-        let currency = (values.currencies.len() == 1)
-            .then(|| values.currencies.iter().next().cloned())
-            .flatten();
-        let mut out = Vec::with_capacity(codes.len());
-        for code in codes {
-            let Some(metric) = catalogue.get(code) else {
-                continue;
-            };
-            let uses = catalogue.measures_of(code);
-            let uses_money = uses
+        Ok(answers(&catalogue, codes, scope, &values))
+    }
+
+    /// The department's values of several metrics for each calendar month
+    /// of `months` (contiguous whole months, earliest first): one grouped
+    /// reading of the roll-ups where the metrics allow it, month by month
+    /// otherwise. The values are those [`Services::metric_values`] gives
+    /// for each month.
+    pub async fn department_months(
+        &self,
+        actor: &Actor,
+        codes: &[String],
+        months: &[Period],
+    ) -> Result<Vec<(Period, Vec<MetricAnswer>)>> {
+        let contiguous = months.windows(2).all(|w| w[0].to == w[1].from)
+            && months
                 .iter()
-                .any(|m| m.dimension().money != 0 && values.get(*m).is_some());
-            let missing: Vec<Measure> = uses
-                .iter()
-                .copied()
-                .filter(|m| values.get(*m).is_none())
-                .collect();
-            let mut answer = catalogue.evaluate(code, &values);
-            let note = if uses_money && mixed {
-                answer.value = None;
-                answer.numerator = None;
-                answer.denominator = None;
-                Some(format!(
-                    "amounts are in {}: different currencies are never added up",
-                    values
-                        .currencies
-                        .iter()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            } else if !missing.is_empty() {
-                Some(not_available(scope, &missing))
-            } else {
-                None
-            };
-            out.push(MetricAnswer {
-                code: metric.code.clone(),
-                version: metric.version,
-                unit: metric.unit,
-                value: answer.value,
-                numerator: answer.numerator,
-                denominator: answer.denominator,
-                currency: if uses_money { currency.clone() } else { None },
-                note,
-            });
+                .all(|m| m.from == m.from.first_of_month() && m.to == m.from.plus_months(1));
+        if let (true, Some(first), Some(last)) = (contiguous, months.first(), months.last()) {
+            let mut tx = self.store.read().await?;
+            let catalogue = catalogue_in(&mut tx).await?;
+            resolve(&mut tx, actor, &ScopeRef::Department).await?;
+            let mut needed: BTreeSet<Measure> = BTreeSet::new();
+            for code in codes {
+                needed.extend(catalogue.measures_of(code));
+            }
+            if codes.iter().all(|c| catalogue.get(c).is_some())
+                && let Some(mut by_month) = measures::department_months(
+                    &mut tx,
+                    &first.from.to_string(),
+                    &last.to.to_string(),
+                    &needed,
+                )
+                .await?
+            {
+                return Ok(months
+                    .iter()
+                    .map(|m| {
+                        let values = by_month
+                            .remove(&m.from.to_string()[..7])
+                            .unwrap_or_default();
+                        (
+                            *m,
+                            answers(&catalogue, codes, &ScopeRef::Department, &values),
+                        )
+                    })
+                    .collect());
+            }
+        }
+        let mut out = Vec::with_capacity(months.len());
+        for m in months {
+            let values = self
+                .metric_values(actor, codes, &ScopeRef::Department, *m)
+                .await?;
+            out.push((*m, values));
         }
         Ok(out)
     }
@@ -372,4 +380,63 @@ mod tests {
             "invalid input: scope: 'org:1' is not a scope: use department, team:ID, employee:ID, campaign:ID or channel:CODE"
         );
     }
+}
+
+/// Metric answers from a scope's measures: each formula evaluated, money
+/// metrics refused across currencies, and why a value is missing.
+fn answers(
+    catalogue: &Catalogue,
+    codes: &[String],
+    scope: &ScopeRef,
+    values: &mkpi_domain::measure::Measures,
+) -> Vec<MetricAnswer> {
+    let mixed = values.currencies.len() > 1;
+    let currency = (values.currencies.len() == 1)
+        .then(|| values.currencies.iter().next().cloned())
+        .flatten();
+    let mut out = Vec::with_capacity(codes.len());
+    for code in codes {
+        let Some(metric) = catalogue.get(code) else {
+            continue;
+        };
+        let uses = catalogue.measures_of(code);
+        let uses_money = uses
+            .iter()
+            .any(|m| m.dimension().money != 0 && values.get(*m).is_some());
+        let missing: Vec<Measure> = uses
+            .iter()
+            .copied()
+            .filter(|m| values.get(*m).is_none())
+            .collect();
+        let mut answer = catalogue.evaluate(code, values);
+        let note = if uses_money && mixed {
+            answer.value = None;
+            answer.numerator = None;
+            answer.denominator = None;
+            Some(format!(
+                "amounts are in {}: different currencies are never added up",
+                values
+                    .currencies
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        } else if !missing.is_empty() {
+            Some(not_available(scope, &missing))
+        } else {
+            None
+        };
+        out.push(MetricAnswer {
+            code: metric.code.clone(),
+            version: metric.version,
+            unit: metric.unit,
+            value: answer.value,
+            numerator: answer.numerator,
+            denominator: answer.denominator,
+            currency: if uses_money { currency.clone() } else { None },
+            note,
+        });
+    }
+    out
 }

@@ -343,3 +343,48 @@ async fn late_in_the_year_the_demo_also_holds_a_cycle_taking_answers_for_the_las
     // The manager owes three assessments and one as a peer.
     assert_eq!(view.todo.len(), 4, "{:?}", view.todo);
 }
+
+#[tokio::test]
+async fn the_grouped_monthly_reading_equals_asking_month_by_month() {
+    use mkpi_domain::period::Period;
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let demo = s.seed_demo(42).await.unwrap();
+        s.seed_demo_data(42, &demo).await.unwrap();
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let mut codes: Vec<String> = mkpi_services::dashboard::TILE_METRICS
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        codes.extend(
+            [
+                "cac_blended",
+                "romi",
+                "gross_margin_rate",
+                "marketing_costs",
+            ]
+            .map(String::from),
+        );
+        let first = Period::parse("2025-10-01", "2025-11-01").unwrap();
+        let months: Vec<Period> = (0..12)
+            .map(|k| Period::month_of(first.from.plus_months(k)))
+            .collect();
+        let grouped = s.department_months(&head, &codes, &months).await.unwrap();
+        assert_eq!(grouped.len(), 12);
+        let mut with_values = 0;
+        for (month, answers) in grouped {
+            let alone = s
+                .metric_values(
+                    &head,
+                    &codes,
+                    &mkpi_services::metrics::ScopeRef::Department,
+                    month,
+                )
+                .await
+                .unwrap();
+            assert_eq!(answers, alone, "{month:?} {:?}", db.backend);
+            with_values += answers.iter().filter(|a| a.value.is_some()).count();
+        }
+        assert!(with_values > 12 * 15, "{with_values} values");
+    }
+}

@@ -985,3 +985,211 @@ pub async fn total_spend_minor(tx: &mut Tx, from: &str, to: &str) -> Result<i64>
     .await?;
     Ok(n)
 }
+
+/// The department's measures for every calendar month of [from, to) (both
+/// a month's first day), keyed `YYYY-MM`: one grouped query per source over
+/// the roll-ups instead of one set of queries per month. The sums are the
+/// ones [`measures`] gives month by month. `None` when a needed measure has
+/// no grouped reading here (customer counts other than new customers, leads,
+/// tasks, time, social); the caller then asks month by month.
+pub async fn department_months(
+    tx: &mut Tx,
+    from: &str,
+    to: &str,
+    needed: &BTreeSet<Measure>,
+) -> Result<Option<std::collections::BTreeMap<String, Measures>>> {
+    use std::collections::BTreeMap;
+    let sources: BTreeSet<Source> = needed.iter().map(|m| m.source()).collect();
+    let grouped = sources.iter().all(|s| match s {
+        Source::Ads
+        | Source::Campaigns
+        | Source::Orders
+        | Source::Web
+        | Source::Surveys
+        | Source::Costs => true,
+        Source::Customers => needed
+            .iter()
+            .filter(|m| m.source() == Source::Customers)
+            .all(|m| *m == Measure::NewCustomers),
+        _ => false,
+    });
+    if !grouped {
+        return Ok(None);
+    }
+    let (Ok(first), Ok(end)) = (
+        mkpi_domain::period::Day::parse(from),
+        mkpi_domain::period::Day::parse(to),
+    ) else {
+        return Ok(None);
+    };
+    let mut out: BTreeMap<String, Measures> = BTreeMap::new();
+    let mut month = first;
+    while month < end {
+        out.insert(month.to_string()[..7].to_string(), Measures::default());
+        month = month.plus_months(1);
+    }
+    // Every needed source starts at zero in every month, as a month
+    // without rows reads alone.
+    let zero: Vec<Measure> = Measure::ALL
+        .iter()
+        .copied()
+        .filter(|m| sources.contains(&m.source()))
+        .collect();
+    for m in out.values_mut() {
+        for z in &zero {
+            m.set(*z, 0.0);
+        }
+    }
+    async fn rows<T>(tx: &mut Tx, sql: &'static str, from: &str, to: &str) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(tx.conn())
+            .await?)
+    }
+    let mut add = |month: &str, measure: Measure, v: f64, currency: Option<String>| {
+        if let Some(m) = out.get_mut(month) {
+            m.set(measure, m.get(measure).unwrap_or(0.0) + v);
+            if let Some(c) = currency.filter(|c| !c.is_empty()) {
+                m.currencies.insert(c);
+            }
+        }
+    };
+    if sources.contains(&Source::Ads) {
+        let r: Vec<(String, String, i64, i64, i64, f64, i64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), currency, CAST(SUM(spend_minor) AS BIGINT), CAST(SUM(impressions) AS BIGINT),
+                    CAST(SUM(clicks) AS BIGINT), CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION),
+                    CAST(SUM(conversion_value_minor) AS BIGINT)
+             FROM ad_stats_by_day WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7), currency",
+            from,
+            to,
+        )
+        .await?;
+        for (m, currency, spend, impressions, clicks, conversions, value) in r {
+            add(&m, Measure::Spend, minor(spend), Some(currency));
+            add(&m, Measure::Impressions, count(impressions), None);
+            add(&m, Measure::Clicks, count(clicks), None);
+            add(&m, Measure::Conversions, conversions, None);
+            add(&m, Measure::ConversionValue, minor(value), None);
+        }
+    }
+    if sources.contains(&Source::Campaigns) {
+        let r: Vec<(String, String, f64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), currency, CAST(SUM(budget_minor) AS DOUBLE PRECISION) FROM budgets_by_day
+             WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7), currency",
+            from,
+            to,
+        )
+        .await?;
+        for (m, currency, budget) in r {
+            add(&m, Measure::Budget, budget / 100.0, Some(currency));
+        }
+        let r: Vec<(String, i64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), CAST(COALESCE(SUM(budgeted_spend_minor), 0) AS BIGINT) FROM ad_stats_by_day
+             WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7)",
+            from,
+            to,
+        )
+        .await?;
+        for (m, spend) in r {
+            add(&m, Measure::BudgetedSpend, minor(spend), None);
+        }
+    }
+    if sources.contains(&Source::Orders) {
+        let r: Vec<(String, String, i64, i64, i64, i64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), currency, CAST(SUM(orders) AS BIGINT), CAST(SUM(amount_minor) AS BIGINT),
+                    CAST(SUM(costed_amount_minor) AS BIGINT), CAST(SUM(cost_minor) AS BIGINT)
+             FROM orders_by_day WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7), currency",
+            from,
+            to,
+        )
+        .await?;
+        for (m, currency, n, amount, costed, cost) in r {
+            add(&m, Measure::Orders, count(n), Some(currency));
+            add(&m, Measure::OrderRevenue, minor(amount), None);
+            add(&m, Measure::CostedRevenue, minor(costed), None);
+            add(&m, Measure::OrderCost, minor(cost), None);
+        }
+    }
+    if needed.contains(&Measure::NewCustomers) {
+        let r: Vec<(String, i64)> = rows(
+            tx,
+            "SELECT substr(first_date, 1, 7), COUNT(*) FROM customer_firsts
+             WHERE first_date >= $1 AND first_date < $2 GROUP BY substr(first_date, 1, 7)",
+            from,
+            to,
+        )
+        .await?;
+        for (m, n) in r {
+            add(&m, Measure::NewCustomers, count(n), None);
+        }
+    }
+    if sources.contains(&Source::Web) {
+        let r: Vec<(String, i64, i64, f64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), CAST(COALESCE(SUM(sessions), 0) AS BIGINT), CAST(COALESCE(SUM(new_users), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION)
+             FROM web_traffic WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7)",
+            from,
+            to,
+        )
+        .await?;
+        for (m, sessions, new_users, conversions) in r {
+            add(&m, Measure::Sessions, count(sessions), None);
+            add(&m, Measure::NewUsers, count(new_users), None);
+            add(&m, Measure::WebConversions, conversions, None);
+        }
+    }
+    if sources.contains(&Source::Surveys) {
+        type SurveyRow = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let r: Vec<SurveyRow> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), COUNT(csat), CAST(COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    COUNT(nps), CAST(COALESCE(SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    COUNT(aware_aided), CAST(COALESCE(SUM(aware_aided), 0) AS BIGINT),
+                    COUNT(aware_unaided), CAST(COALESCE(SUM(aware_unaided), 0) AS BIGINT)
+             FROM survey_responses WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7)",
+            from,
+            to,
+        )
+        .await?;
+        for row in r {
+            let m = row.0.clone();
+            for (measure, v) in [
+                (Measure::CsatResponses, row.1),
+                (Measure::CsatSatisfied, row.2),
+                (Measure::NpsResponses, row.3),
+                (Measure::NpsPromoters, row.4),
+                (Measure::NpsDetractors, row.5),
+                (Measure::AidedResponses, row.6),
+                (Measure::AidedAware, row.7),
+                (Measure::UnaidedResponses, row.8),
+                (Measure::UnaidedAware, row.9),
+            ] {
+                add(&m, measure, count(v), None);
+            }
+        }
+    }
+    if sources.contains(&Source::Costs) {
+        let r: Vec<(String, String, i64)> = rows(
+            tx,
+            "SELECT substr(date, 1, 7), currency, CAST(SUM(amount_minor) AS BIGINT) FROM marketing_costs
+             WHERE date >= $1 AND date < $2 GROUP BY substr(date, 1, 7), currency",
+            from,
+            to,
+        )
+        .await?;
+        for (m, currency, amount) in r {
+            add(&m, Measure::MarketingCosts, minor(amount), Some(currency));
+        }
+    }
+    Ok(Some(out))
+}
