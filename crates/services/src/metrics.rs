@@ -344,44 +344,6 @@ fn not_available(scope: &ScopeRef, missing: &[Measure]) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes_parse_as_the_api_writes_them() {
-        assert_eq!(ScopeRef::parse("department").unwrap(), ScopeRef::Department);
-        assert_eq!(ScopeRef::parse("team:3").unwrap(), ScopeRef::Team(3));
-        assert_eq!(
-            ScopeRef::parse("employee:12").unwrap(),
-            ScopeRef::Employee(12)
-        );
-        assert_eq!(
-            ScopeRef::parse("campaign:7").unwrap(),
-            ScopeRef::Campaign(7)
-        );
-        assert_eq!(
-            ScopeRef::parse("channel:paid_search").unwrap(),
-            ScopeRef::Channel("paid_search".into())
-        );
-        for bad in [
-            "",
-            "team",
-            "team:x",
-            "team:-1",
-            "channel:",
-            "channel:Paid Search",
-            "org:1",
-        ] {
-            assert!(ScopeRef::parse(bad).is_err(), "{bad}");
-        }
-        assert_eq!(
-            ScopeRef::parse("org:1").unwrap_err().to_string(),
-            "invalid input: scope: 'org:1' is not a scope: use department, team:ID, employee:ID, campaign:ID or channel:CODE"
-        );
-    }
-}
-
 /// Metric answers from a scope's measures: each formula evaluated, money
 /// metrics refused across currencies, and why a value is missing.
 fn answers(
@@ -439,4 +401,42 @@ fn answers(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_as_the_api_writes_them() {
+        assert_eq!(ScopeRef::parse("department").unwrap(), ScopeRef::Department);
+        assert_eq!(ScopeRef::parse("team:3").unwrap(), ScopeRef::Team(3));
+        assert_eq!(
+            ScopeRef::parse("employee:12").unwrap(),
+            ScopeRef::Employee(12)
+        );
+        assert_eq!(
+            ScopeRef::parse("campaign:7").unwrap(),
+            ScopeRef::Campaign(7)
+        );
+        assert_eq!(
+            ScopeRef::parse("channel:paid_search").unwrap(),
+            ScopeRef::Channel("paid_search".into())
+        );
+        for bad in [
+            "",
+            "team",
+            "team:x",
+            "team:-1",
+            "channel:",
+            "channel:Paid Search",
+            "org:1",
+        ] {
+            assert!(ScopeRef::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            ScopeRef::parse("org:1").unwrap_err().to_string(),
+            "invalid input: scope: 'org:1' is not a scope: use department, team:ID, employee:ID, campaign:ID or channel:CODE"
+        );
+    }
 }
