@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use mkpi_domain::TeamTree;
-use mkpi_domain::measure::{Measure, Source};
+use mkpi_domain::measure::{Measure, Measures, Source};
 use mkpi_domain::metric::{Catalogue, Metric, MetricDraft, Unit};
 use mkpi_domain::period::Period;
 use mkpi_domain::scope::PeopleScope;
@@ -163,18 +163,46 @@ impl Services {
             let mut tx = self.store.read().await?;
             let catalogue = catalogue_in(&mut tx).await?;
             resolve(&mut tx, actor, &ScopeRef::Department).await?;
+            drop(tx);
             let mut needed: BTreeSet<Measure> = BTreeSet::new();
             for code in codes {
                 needed.extend(catalogue.measures_of(code));
             }
+            // Each source's grouped reading runs on a connection of its own.
+            let mut by_source: std::collections::BTreeMap<Source, BTreeSet<Measure>> =
+                std::collections::BTreeMap::new();
+            for m in &needed {
+                by_source.entry(m.source()).or_default().insert(*m);
+            }
+            let (from, to) = (first.from.to_string(), last.to.to_string());
+            let mut reads = tokio::task::JoinSet::new();
+            for group in by_source.into_values() {
+                let (store, from, to) = (self.store.clone(), from.clone(), to.clone());
+                reads.spawn(async move {
+                    let mut tx = store.read().await?;
+                    measures::department_months(&mut tx, &from, &to, &group).await
+                });
+            }
+            let mut merged: Option<std::collections::BTreeMap<String, Measures>> =
+                Some(std::collections::BTreeMap::new());
+            while let Some(done) = reads.join_next().await {
+                let part = done.map_err(|e| Error::Internal(e.to_string()))??;
+                merged = match (merged, part) {
+                    (Some(mut all), Some(part)) => {
+                        for (month, values) in part {
+                            let into = all.entry(month).or_default();
+                            for (m, v) in values.iter() {
+                                into.set(m, v);
+                            }
+                            into.currencies.extend(values.currencies);
+                        }
+                        Some(all)
+                    }
+                    _ => None,
+                };
+            }
             if codes.iter().all(|c| catalogue.get(c).is_some())
-                && let Some(mut by_month) = measures::department_months(
-                    &mut tx,
-                    &first.from.to_string(),
-                    &last.to.to_string(),
-                    &needed,
-                )
-                .await?
+                && let Some(mut by_month) = merged
             {
                 return Ok(months
                     .iter()
