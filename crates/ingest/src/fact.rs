@@ -218,7 +218,7 @@ const LEAD_STAGE_FIELDS: [FieldSpec; 6] = [
     field("channel", Kind::Code, false),
 ];
 
-const SURVEY_FIELDS: [FieldSpec; 7] = [
+const SURVEY_FIELDS: [FieldSpec; 8] = [
     field("response_id", Kind::Code, true),
     field("date", Kind::Date, true),
     field("segment", Kind::Text, false),
@@ -226,6 +226,9 @@ const SURVEY_FIELDS: [FieldSpec; 7] = [
     field("nps", Kind::Score { min: 0, max: 10 }, false),
     field("aware_aided", Kind::Flag, false),
     field("aware_unaided", Kind::Flag, false),
+    // The campaign the answer is about (a post-purchase survey of its
+    // customers): its satisfaction counts for the campaign's people.
+    CAMPAIGN_REF,
 ];
 
 const SOCIAL_FIELDS: [FieldSpec; 12] = [

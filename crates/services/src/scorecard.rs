@@ -14,7 +14,7 @@ use crate::metrics::{MetricAnswer, ScopeRef};
 use crate::{Actor, Result, Services};
 
 /// The measures every scorecard shows, in order.
-pub const SCORECARD_METRICS: [&str; 12] = [
+pub const SCORECARD_METRICS: [&str; 13] = [
     "spend",
     "conversion_value",
     "roas",
@@ -27,6 +27,9 @@ pub const SCORECARD_METRICS: [&str; 12] = [
     "estimate_accuracy",
     "launch_lead_time_days",
     "hours_logged",
+    // The satisfaction of the customers of their campaigns (survey answers
+    // about a campaign, by their share of it).
+    "csat",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +70,43 @@ pub fn weighted_score(kpis: &[KpiView]) -> (Option<f64>, usize) {
     (score, kpis.len() - scored.len())
 }
 
+/// How far a person's goals for a period have come: the weighted progress of
+/// their active and done goals that run in it, and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GoalAchievement {
+    /// 0 to 1; None without goals.
+    pub score: Option<f64>,
+    pub goals: usize,
+}
+
 impl Services {
+    /// A person's goal achievement for a period, as the caller sees their
+    /// goals (the same figure a review cycle's goal score takes).
+    pub async fn goal_achievement(
+        &self,
+        actor: &Actor,
+        employee_id: i64,
+        period: Period,
+    ) -> Result<GoalAchievement> {
+        self.get_employee(actor, employee_id).await?;
+        let roots = self.goal_tree(actor, Some(period)).await?;
+        let scope = format!("employee:{employee_id}");
+        fn count(v: &[crate::goals::GoalView], scope: &str) -> usize {
+            v.iter()
+                .map(|g| {
+                    usize::from(
+                        g.goal.scope == scope
+                            && matches!(g.goal.status.as_str(), "active" | "done"),
+                    ) + count(&g.children, scope)
+                })
+                .sum()
+        }
+        Ok(GoalAchievement {
+            score: crate::calibration::goal_score(&roots, employee_id).ok(),
+            goals: count(&roots, &scope),
+        })
+    }
+
     pub async fn scorecard(
         &self,
         actor: &Actor,

@@ -210,8 +210,8 @@ async fn every_canonical_fact_stores_its_fields_with_references_resolved() {
                 Fact::SurveyResponses,
                 "response_id,date,segment,csat,nps,aware_aided,aware_unaided\nR-1,2024-12-01,B2B,5,9,да,no\nR-2,2024-12-01,,,,yes,\n".into(),
                 vec![
-                    "R-1: R-1 | 2024-12-01 | B2B | 5 | 9 | 1 | 0".into(),
-                    "R-2: R-2 | 2024-12-01 | ∅ | ∅ | ∅ | 1 | ∅".into(),
+                    "R-1: R-1 | 2024-12-01 | B2B | 5 | 9 | 1 | 0 | ∅".into(),
+                    "R-2: R-2 | 2024-12-01 | ∅ | ∅ | ∅ | 1 | ∅ | ∅".into(),
                 ],
             ),
             (

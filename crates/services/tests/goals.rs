@@ -281,15 +281,15 @@ async fn measured_progress_comes_from_the_facts_in_the_targets_direction_and_par
             .unwrap_err();
         assert_eq!(fields(e), ["value"]);
 
-        // Survey answers belong to the department: a team cannot be measured by NPS.
+        // Web analytics belong to the department: a team cannot be measured by sessions.
         let e = s
             .create_goal(
                 &head,
                 &GoalInput {
-                    metric_code: Some("nps".into()),
+                    metric_code: Some("sessions".into()),
                     baseline: Some(10.0),
                     target: Some(30.0),
-                    ..child("Raise NPS", 1.0)
+                    ..child("Raise sessions", 1.0)
                 },
             )
             .await
@@ -300,7 +300,7 @@ async fn measured_progress_comes_from_the_facts_in_the_targets_direction_and_par
                 (
                     1,
                     "metric_code",
-                    "nps cannot be measured for Performance-маркетинг: its data belongs to the department as a whole; measure the department's goal with it, or choose a metric of ads, orders or tasks"
+                    "sessions cannot be measured for Performance-маркетинг: its data belongs to the department as a whole; measure the department's goal with it, or choose a metric of ads, orders or tasks"
                 )
             ),
             other => panic!("{other:?}"),
@@ -944,5 +944,56 @@ async fn a_trackers_task_keeps_its_status_there_but_is_linked_and_rated_here() {
             s.task(&manager, native.id).await.unwrap().task.title,
             "Native"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_scorecard_shows_how_far_the_persons_goals_have_come() {
+    for db in testing::all().await {
+        let (s, demo) = services(&db.url).await;
+        let head = actor(&s, "head").await;
+        let me = demo.employee_employee_id;
+        let march = Period::parse("2025-03-01", "2025-04-01").unwrap();
+        let none = s.goal_achievement(&head, me, march).await.unwrap();
+        assert_eq!((none.score, none.goals), (None, 0));
+        let mut ids = Vec::new();
+        for (title, target, weight) in [
+            ("Publish case studies", 4.0, 1.0),
+            ("Run webinars", 2.0, 3.0),
+        ] {
+            let g = s
+                .create_goal(
+                    &head,
+                    &GoalInput {
+                        unit: Some("items".into()),
+                        baseline: Some(0.0),
+                        target: Some(target),
+                        weight: Some(weight),
+                        status: Some("active".into()),
+                        start_on: Some("2025-03-01".into()),
+                        deadline_on: Some("2025-03-31".into()),
+                        ..draft(format!("employee:{me}"), title)
+                    },
+                )
+                .await
+                .unwrap();
+            ids.push(g.goal.id);
+        }
+        s.add_goal_progress(&head, ids[0], Some(1.0), None, "one out")
+            .await
+            .unwrap();
+        s.add_goal_progress(&head, ids[1], Some(2.0), None, "both held")
+            .await
+            .unwrap();
+        // (1 × 1/4 + 3 × 2/2) / 4 = 0.8125.
+        let g = s.goal_achievement(&head, me, march).await.unwrap();
+        assert_eq!((g.score, g.goals), (Some(0.8125), 2));
+        // Outside the caller's people: not found.
+        let worker = actor(&s, "employee").await;
+        assert!(matches!(
+            s.goal_achievement(&worker, demo.employee_ids[9], march)
+                .await,
+            Err(Error::NotFound)
+        ));
     }
 }

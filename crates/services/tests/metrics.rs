@@ -797,7 +797,8 @@ async fn a_scorecard_weighs_the_kpis_that_apply_and_shows_where_the_time_went() 
                 "avg_quality=—",
                 "estimate_accuracy=1",
                 "launch_lead_time_days=9",
-                "hours_logged=17"
+                "hours_logged=17",
+                "csat=—"
             ]
         );
         // 30% of C1's 1,600 over 10 hours; C2 earned nothing; 2 hours off campaigns.
@@ -1857,5 +1858,45 @@ async fn margin_romi_takes_the_margin_from_orders_that_carry_a_cost() {
             (Some(84.0), Some(210.0))
         );
         assert_eq!(shown(&m), ["gross_margin_rate=0.4", "romi=0.6"]);
+    }
+}
+
+#[tokio::test]
+async fn satisfaction_of_a_campaigns_customers_counts_for_its_people_by_share() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (manager, employee) = load(&s).await;
+        let head = actor(&s, "head").await;
+        import(
+            &s,
+            "mkpi-survey-responses",
+            "response_id,date,csat,campaign\n\
+             R1,2025-03-02,5,C1\n\
+             R2,2025-03-03,3,C1\n\
+             R3,2025-03-04,4,C2\n\
+             R4,2025-03-05,1,\n",
+        )
+        .await;
+        let csat = |scope: ScopeRef| {
+            let (s, head) = (&s, &head);
+            async move { shown(&values(s, head, &scope, march(), &["csat"]).await) }
+        };
+        // The department has every answer: 2 satisfied of 4.
+        assert_eq!(csat(ScopeRef::Department).await, ["csat=0.5"]);
+        assert_eq!(
+            csat(ScopeRef::Channel("paid_search".into())).await,
+            ["csat=0.5"]
+        );
+        assert_eq!(csat(ScopeRef::Channel("email".into())).await, ["csat=1"]);
+        // The owner of C1 by 70%: 0.7 of 1.4 answers; the contributor 30%
+        // of C1 and all of C2: (0.3 + 1) / (0.6 + 1).
+        assert_eq!(csat(ScopeRef::Employee(manager)).await, ["csat=0.5"]);
+        assert_eq!(csat(ScopeRef::Employee(employee)).await, ["csat=0.8125"]);
+        let card = s.scorecard(&head, employee, march()).await.unwrap();
+        let shown_csat: Vec<String> = shown(&card.results)
+            .into_iter()
+            .filter(|r| r.starts_with("csat"))
+            .collect();
+        assert_eq!(shown_csat, ["csat=0.8125"]);
     }
 }

@@ -44,7 +44,10 @@ pub fn has_source(scope: &MeasureScope, source: Source) -> bool {
         | Source::Costs => true,
         Source::Customers => !matches!(scope, S::Employees(_)),
         Source::Web => matches!(scope, S::Department | S::Channel(_)),
-        Source::Surveys | Source::Social => matches!(scope, S::Department),
+        // Survey answers about a campaign count for it, its channel and its
+        // people; the others only for the department.
+        Source::Surveys => true,
+        Source::Social => matches!(scope, S::Department),
     }
 }
 
@@ -191,7 +194,7 @@ pub async fn measures(
                 customers(tx, scope, from, to, needed, settings, &mut out).await?;
             }
             Source::Web => web(tx, scope, from, to, &mut out).await?,
-            Source::Surveys => surveys(tx, from, to, &mut out).await?,
+            Source::Surveys => surveys(tx, scope, from, to, &mut out).await?,
             Source::Social => social(tx, from, to, &mut out).await?,
             Source::Leads => leads(tx, scope, from, to, &mut out).await?,
             Source::Tasks => {
@@ -666,19 +669,34 @@ async fn web(
     Ok(())
 }
 
-async fn surveys(tx: &mut Tx, from: &str, to: &str, out: &mut Measures) -> Result<()> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(csat), CAST(COALESCE(SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                COUNT(nps), CAST(COALESCE(SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                COUNT(aware_aided), CAST(COALESCE(SUM(aware_aided), 0) AS BIGINT),
-                COUNT(aware_unaided), CAST(COALESCE(SUM(aware_unaided), 0) AS BIGINT)
-         FROM survey_responses WHERE date >= $1 AND date < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(tx.conn())
-    .await?;
+async fn surveys(
+    tx: &mut Tx,
+    scope: &MeasureScope,
+    from: &str,
+    to: &str,
+    out: &mut Measures,
+) -> Result<()> {
+    // Counts weighted by the scope's share of each answer's campaign (basis
+    // points): the department has every answer at full weight.
+    let (join, condition, w) = attributed_survey_filter(scope);
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN s.csat IS NOT NULL THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.csat >= 4 THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.nps IS NOT NULL THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.nps >= 9 THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.nps <= 6 THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.aware_aided IS NOT NULL THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.aware_aided = 1 THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.aware_unaided IS NOT NULL THEN {w} ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN s.aware_unaided = 1 THEN {w} ELSE 0 END), 0) AS BIGINT)
+         FROM survey_responses s {join} WHERE s.date >= $1 AND s.date < $2 AND {condition} AND $3 = $3"
+    );
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(from)
+        .bind(to)
+        .bind(channel_param(scope))
+        .fetch_one(tx.conn())
+        .await?;
     let pairs = [
         (Measure::CsatResponses, row.0),
         (Measure::CsatSatisfied, row.1),
@@ -691,9 +709,25 @@ async fn surveys(tx: &mut Tx, from: &str, to: &str, out: &mut Measures) -> Resul
         (Measure::UnaidedAware, row.8),
     ];
     for (m, v) in pairs {
-        out.set(m, count(v));
+        out.set(m, unweight(v, false));
     }
     Ok(())
+}
+
+/// Survey answers count for a channel by their campaign's channel; for a
+/// campaign and people as the campaign filter says.
+fn attributed_survey_filter(scope: &MeasureScope) -> (String, String, &'static str) {
+    match scope {
+        MeasureScope::Channel(_) => (
+            "JOIN campaigns sc ON sc.id = s.campaign_id".into(),
+            "sc.channel = $3".into(),
+            "10000",
+        ),
+        other => {
+            let f = campaign_filter(other, "s");
+            (f.join, f.condition, f.weight)
+        }
+    }
 }
 
 async fn social(tx: &mut Tx, from: &str, to: &str, out: &mut Measures) -> Result<()> {

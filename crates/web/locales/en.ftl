@@ -681,3 +681,5 @@ review-missing-below = { $n } answers: shown from { $threshold }, so that no one
 review-evidence-notes = Shared 1:1 notes
 review-scale = Rating scale
 review-release-due = Results shared by
+card-goals = Goal achievement
+card-goals-count = weighted progress of { $n } goals in the period

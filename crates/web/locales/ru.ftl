@@ -687,3 +687,5 @@ review-missing-below = ответов: { $n }; показываем от { $thre
 review-evidence-notes = Общие заметки 1:1
 review-scale = Шкала оценок
 review-release-due = Результаты сообщить до
+card-goals = Выполнение целей
+card-goals-count = взвешенный прогресс целей за период: { $n }

@@ -21,3 +21,7 @@ CREATE INDEX marketing_costs_import ON marketing_costs (import_id);
 ALTER TABLE orders ADD COLUMN cost_minor BIGINT;
 ALTER TABLE orders_by_day ADD COLUMN costed_amount_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders_by_day ADD COLUMN cost_minor BIGINT NOT NULL DEFAULT 0;
+
+-- A survey answer may be about one campaign (a survey of its customers): the campaign's
+-- satisfaction, and its people's.
+ALTER TABLE survey_responses ADD COLUMN campaign_id BIGINT REFERENCES campaigns (id);

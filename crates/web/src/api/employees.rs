@@ -96,6 +96,10 @@ pub struct ScorecardJson {
     pub kpis: Vec<super::kpis::KpiJson>,
     pub results: Vec<super::metrics::MetricValueJson>,
     pub time: Vec<CampaignTimeJson>,
+    /// The weighted progress (0–1) of their active and done goals running in the period; null without goals.
+    pub goal_achievement: Option<f64>,
+    /// How many goals that is.
+    pub goals: usize,
 }
 
 /// A person's scorecard for the half-open period [from, to).
@@ -115,8 +119,11 @@ pub async fn scorecard(
 ) -> Result<Json<ScorecardJson>, WebError> {
     let period = super::metrics::period(q.from.as_deref(), q.to.as_deref())?;
     let card = state.services.scorecard(&actor, id, period).await?;
+    let goals = state.services.goal_achievement(&actor, id, period).await?;
     let scope = format!("employee:{id}");
     Ok(Json(ScorecardJson {
+        goal_achievement: goals.score,
+        goals: goals.goals,
         employee_id: id,
         from: period.from.to_string(),
         to: period.to.to_string(),

@@ -73,6 +73,7 @@ pub async fn show(
     };
     let (period, range) = chosen_period(&state, &q)?;
     let card = state.services.scorecard(&actor, id, period).await?;
+    let goals = state.services.goal_achievement(&actor, id, period).await?;
     let kpis = kpi_rows(
         &state,
         &actor,
@@ -204,6 +205,8 @@ pub async fn show(
                 kpis => ser(&kpis),
                 score => card.kpi_score.map(|s| lang.format_metric(s, Unit::Percent, None)),
                 unscored => card.kpis_without_achievement,
+                goal_score => goals.score.map(|s| lang.format_metric(s, Unit::Percent, None)),
+                goal_count => goals.goals,
                 results => ser(&results),
                 time => ser(&time),
                 check_ins => ser(&check_ins),
