@@ -7,6 +7,7 @@
 //! one depends on nothing of ours.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod development;
 pub mod flag;
 pub mod formula;
