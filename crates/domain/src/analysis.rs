@@ -1,7 +1,8 @@
 //! The analysis reports write themselves from: what drove a change in a
 //! derived metric (each factor's contribution, adding up to the change), a
-//! two-proportion test before a change in a rate is called real, and
-//! anomalies in a daily series against a weekly-seasonal, robust baseline.
+//! two-proportion test before a change in a rate is called real, a trend
+//! with the confidence interval of its slope, and anomalies in a daily
+//! series against a weekly-seasonal, robust baseline.
 //! Pure functions over numbers; the report layer turns them into words.
 
 use crate::period::Day;
@@ -234,6 +235,71 @@ pub fn anomalies(series: &[(Day, f64)]) -> Vec<Anomaly> {
         .collect()
 }
 
+/// A straight-line trend over equally spaced points with the 95%
+/// confidence interval of its slope.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trend {
+    /// Change per step (per day for a daily series).
+    pub slope: f64,
+    /// The fitted value at the first point.
+    pub intercept: f64,
+    /// The slope's 95% confidence interval (Student's t with n − 2 degrees
+    /// of freedom).
+    pub slope_low: f64,
+    pub slope_high: f64,
+}
+
+impl Trend {
+    /// Whether the interval excludes a flat line: a real rise or fall.
+    pub fn real(&self) -> bool {
+        self.slope_low > 0.0 || self.slope_high < 0.0
+    }
+}
+
+/// Student's t for a two-sided 95% interval, by degrees of freedom (1–30;
+/// the normal 1.96 beyond, where the difference is under 2%).
+fn t95(df: usize) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    T.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
+}
+
+/// Least squares over `values` at steps 0, 1, 2 …; None for fewer than
+/// three points or a non-finite value.
+pub fn trend(values: &[f64]) -> Option<Trend> {
+    let n = values.len();
+    if n < 3 || values.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let nf = n as f64;
+    let mean_x = (nf - 1.0) / 2.0;
+    let mean_y = values.iter().sum::<f64>() / nf;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, y) in values.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        sxy += dx * (y - mean_y);
+        sxx += dx * dx;
+    }
+    let slope = sxy / sxx;
+    let intercept = mean_y - slope * mean_x;
+    let residuals: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, y)| (y - intercept - slope * i as f64).powi(2))
+        .sum();
+    let se = (residuals / (nf - 2.0) / sxx).sqrt();
+    let half = t95(n - 2) * se;
+    Some(Trend {
+        slope,
+        intercept,
+        slope_low: slope - half,
+        slope_high: slope + half,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +402,23 @@ mod tests {
         assert!(two_proportion_test(0.0, 10.0, 0.0, 10.0).is_none());
         assert!((erfc(0.0) - 1.0).abs() < 1e-7);
         assert!((erfc(-1.0) - 1.842_700_792_949_715).abs() < 1e-7);
+    }
+
+    #[test]
+    fn a_trend_has_its_slopes_confidence_interval() {
+        // Reference: numpy.polyfit and the slope's standard error, t(8) = 2.306.
+        let y = [1.2, 2.9, 5.1, 7.0, 8.8, 11.2, 13.1, 14.8, 17.2, 19.0];
+        let t = trend(&y).unwrap();
+        assert!((t.slope - 1.996_969_696_969_696_6).abs() < 1e-12, "{t:?}");
+        assert!((t.intercept - 1.043_636_363_636_364).abs() < 1e-12);
+        assert!((t.slope_low - 1.954_844_824_085_264_5).abs() < 1e-4);
+        assert!((t.slope_high - 2.039_094_569_854_128_7).abs() < 1e-4);
+        assert!(t.real());
+        // Noise around a flat line: the interval holds zero.
+        let flat = trend(&[5.0, 6.0, 4.0, 5.5, 4.5, 5.0]).unwrap();
+        assert!(!flat.real(), "{flat:?}");
+        assert!(trend(&[1.0, 2.0]).is_none());
+        assert!(trend(&[1.0, f64::NAN, 3.0]).is_none());
     }
 
     #[test]
