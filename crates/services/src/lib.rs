@@ -27,6 +27,7 @@ pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod report_data;
 pub mod review_framework;
 pub mod review_links;
 pub mod review_schedule;

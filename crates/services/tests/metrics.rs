@@ -1900,3 +1900,39 @@ async fn satisfaction_of_a_campaigns_customers_counts_for_its_people_by_share() 
         assert_eq!(shown_csat, ["csat=0.8125"]);
     }
 }
+
+#[tokio::test]
+async fn a_reports_metric_table_compares_periods_and_tests_rates_before_calling_them_real() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        load(&s).await;
+        let head = actor(&s, "head").await;
+        let april = Period::parse("2025-04-01", "2025-05-01").unwrap();
+        let codes: Vec<String> = ["spend", "ctr", "conversion_rate"]
+            .map(String::from)
+            .to_vec();
+        let rows = s
+            .report_metrics(&head, &codes, &ScopeRef::Department, april)
+            .await
+            .unwrap();
+        let spend = &rows[0];
+        // 999 in April against March's 480; no April a year before.
+        assert_eq!(
+            (spend.now.value, spend.previous.value),
+            (Some(999.0), Some(480.0))
+        );
+        assert!((spend.change.unwrap() - 519.0 / 480.0).abs() < 1e-12);
+        assert_eq!(spend.year_before.value, Some(0.0));
+        assert_eq!(spend.change_year, None);
+        assert_eq!(spend.test, None, "money is no proportion");
+        // CTR: 240 of 6,000 → 999 of 9,999: real. Conversion rate: 20 of 240
+        // → 99 of 999: within the noise.
+        let ctr = rows[1].test.unwrap();
+        assert!((ctr.z - 13.725_265_400_328_565).abs() < 1e-9, "{ctr:?}");
+        assert!(ctr.significant(mkpi_services::report_data::SIGNIFICANCE));
+        let cr = rows[2].test.unwrap();
+        assert!((cr.z - 0.744_314_699_585_516_9).abs() < 1e-9);
+        assert!((cr.p_value - 0.456_686_110_339_132_87).abs() < 1e-6);
+        assert!(!cr.significant(mkpi_services::report_data::SIGNIFICANCE));
+    }
+}

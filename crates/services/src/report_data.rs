@@ -1,0 +1,104 @@
+//! A report's metric table: for each metric of a scope and period, its
+//! value, the previous period's and the same period a year before, the
+//! changes, the KPI target where one covers it, and — for a rate of counts —
+//! whether the change is significant. Read through the same metric path as
+//! the dashboard, so a report and a dashboard never disagree.
+
+use mkpi_domain::analysis::{self, ProportionTest};
+use mkpi_domain::measure::Dimension;
+use mkpi_domain::metric::{Metric, Unit};
+use mkpi_domain::period::Period;
+
+use crate::metrics::{MetricAnswer, ScopeRef};
+use crate::{Actor, Result, Services};
+
+/// The significance level a report calls a change real at.
+pub const SIGNIFICANCE: f64 = 0.05;
+
+/// One metric of a report's table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    pub metric: Metric,
+    pub now: MetricAnswer,
+    pub previous: MetricAnswer,
+    pub year_before: MetricAnswer,
+    /// (now − previous) / |previous|; none without both or with previous 0.
+    pub change: Option<f64>,
+    pub change_year: Option<f64>,
+    /// The KPI target for the period, where a KPI on the metric covers it.
+    pub target: Option<f64>,
+    /// For a rate of counts (CTR, conversion rates, CSAT …): the test of
+    /// the change from the previous period.
+    pub test: Option<ProportionTest>,
+}
+
+fn relative(now: Option<f64>, before: Option<f64>) -> Option<f64> {
+    match (now, before) {
+        (Some(n), Some(b)) if b != 0.0 => Some((n - b) / b.abs()),
+        _ => None,
+    }
+}
+
+/// Whether a metric is a share of counts, so that a two-proportion test
+/// fits: a percentage of two count measures, the part never above the whole.
+fn proportion(metric: &Metric, measures: usize, all_counts: bool) -> bool {
+    metric.unit == Unit::Percent && measures == 2 && all_counts
+}
+
+impl Services {
+    /// The report's metric table for a scope and period.
+    pub async fn report_metrics(
+        &self,
+        actor: &Actor,
+        codes: &[String],
+        scope: &ScopeRef,
+        period: Period,
+    ) -> Result<Vec<MetricRow>> {
+        let catalogue = self.catalogue().await?;
+        let now = self.metric_values(actor, codes, scope, period).await?;
+        let previous = self
+            .metric_values(actor, codes, scope, period.previous())
+            .await?;
+        let year_before = self
+            .metric_values(actor, codes, scope, period.year_before())
+            .await?;
+        let kpis = self.kpis_for(actor, scope, period).await?;
+        let mut rows = Vec::with_capacity(now.len());
+        for ((now, previous), year_before) in now.into_iter().zip(previous).zip(year_before) {
+            let Some(metric) = catalogue.get(&now.code).cloned() else {
+                continue;
+            };
+            let uses = catalogue.measures_of(&metric.code);
+            let counts = uses.iter().all(|m| m.dimension() == Dimension::COUNT);
+            let test = if proportion(&metric, uses.len(), counts) {
+                match (
+                    previous.numerator,
+                    previous.denominator,
+                    now.numerator,
+                    now.denominator,
+                ) {
+                    (Some(x1), Some(n1), Some(x2), Some(n2)) => {
+                        analysis::two_proportion_test(x1, n1, x2, n2)
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            rows.push(MetricRow {
+                change: relative(now.value, previous.value),
+                change_year: relative(now.value, year_before.value),
+                target: kpis
+                    .iter()
+                    .find(|k| k.metric.code == metric.code)
+                    .and_then(|k| k.bands.map(|b| b.target)),
+                test,
+                metric,
+                now,
+                previous,
+                year_before,
+            });
+        }
+        Ok(rows)
+    }
+}
