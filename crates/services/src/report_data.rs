@@ -102,3 +102,119 @@ impl Services {
         Ok(rows)
     }
 }
+
+/// What drove the change of a derived metric between two periods: its
+/// factors' contributions, adding up to the change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drivers {
+    /// The metric decomposed: `order_revenue` (sessions × orders per
+    /// session × AOV) or `roas` (conversion rate × value per conversion ÷
+    /// CPC; ROI moves by the same amount).
+    pub code: &'static str,
+    pub before: f64,
+    pub after: f64,
+    pub contributions: Vec<analysis::Contribution>,
+}
+
+impl Services {
+    /// The drivers of revenue and of ROAS from `before` to `after` for a
+    /// scope; a metric whose factors are missing or divide by zero is left
+    /// out.
+    pub async fn report_drivers(
+        &self,
+        actor: &Actor,
+        scope: &ScopeRef,
+        before: Period,
+        after: Period,
+    ) -> Result<Vec<Drivers>> {
+        let codes: Vec<String> = [
+            "sessions",
+            "orders",
+            "order_revenue",
+            "clicks",
+            "conversions",
+            "conversion_value",
+            "spend",
+        ]
+        .map(String::from)
+        .to_vec();
+        let read = |answers: Vec<MetricAnswer>| -> std::collections::BTreeMap<String, f64> {
+            answers
+                .into_iter()
+                .filter_map(|a| a.value.map(|v| (a.code, v)))
+                .collect()
+        };
+        let b = read(self.metric_values(actor, &codes, scope, before).await?);
+        let a = read(self.metric_values(actor, &codes, scope, after).await?);
+        let ratio = |m: &std::collections::BTreeMap<String, f64>, n: &str, d: &str| match (
+            m.get(n),
+            m.get(d),
+        ) {
+            (Some(n), Some(d)) if *d != 0.0 => Some(n / d),
+            _ => None,
+        };
+        let factor = |name: &str, x: Option<f64>, y: Option<f64>, exponent: i32| {
+            Some(analysis::Factor {
+                name: name.to_string(),
+                before: x?,
+                after: y?,
+                exponent,
+            })
+        };
+        let mut out = Vec::new();
+        let revenue = [
+            factor(
+                "sessions",
+                b.get("sessions").copied(),
+                a.get("sessions").copied(),
+                1,
+            ),
+            factor(
+                "orders_per_session",
+                ratio(&b, "orders", "sessions"),
+                ratio(&a, "orders", "sessions"),
+                1,
+            ),
+            factor(
+                "aov",
+                ratio(&b, "order_revenue", "orders"),
+                ratio(&a, "order_revenue", "orders"),
+                1,
+            ),
+        ];
+        let roas = [
+            factor(
+                "conversion_rate",
+                ratio(&b, "conversions", "clicks"),
+                ratio(&a, "conversions", "clicks"),
+                1,
+            ),
+            factor(
+                "value_per_conversion",
+                ratio(&b, "conversion_value", "conversions"),
+                ratio(&a, "conversion_value", "conversions"),
+                1,
+            ),
+            factor(
+                "cpc",
+                ratio(&b, "spend", "clicks"),
+                ratio(&a, "spend", "clicks"),
+                -1,
+            ),
+        ];
+        for (code, factors) in [("order_revenue", revenue), ("roas", roas)] {
+            let Some(factors) = factors.into_iter().collect::<Option<Vec<_>>>() else {
+                continue;
+            };
+            if let Some(contributions) = analysis::decompose(&factors) {
+                out.push(Drivers {
+                    code,
+                    before: analysis::product(&factors, false),
+                    after: analysis::product(&factors, true),
+                    contributions,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1936,3 +1936,30 @@ async fn a_reports_metric_table_compares_periods_and_tests_rates_before_calling_
         assert!(!cr.significant(mkpi_services::report_data::SIGNIFICANCE));
     }
 }
+
+#[tokio::test]
+async fn the_drivers_of_roas_add_up_to_its_change() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        load(&s).await;
+        let head = actor(&s, "head").await;
+        let april = Period::parse("2025-04-01", "2025-05-01").unwrap();
+        let d = s
+            .report_drivers(&head, &ScopeRef::Department, march(), april)
+            .await
+            .unwrap();
+        // No orders or sessions in April to split revenue by; ROAS:
+        // 1,600 / 480 in March, 9,999 / 999 in April.
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["roas"]);
+        let roas = &d[0];
+        assert!((roas.before - 1600.0 / 480.0).abs() < 1e-9);
+        assert!((roas.after - 9999.0 / 999.0).abs() < 1e-9);
+        let total: f64 = roas.contributions.iter().map(|c| c.amount).sum();
+        assert!((total - (roas.after - roas.before)).abs() < 1e-9);
+        let names: Vec<&str> = roas.contributions.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["conversion_rate", "value_per_conversion", "cpc"]);
+        // The conversion rate (8.3% → 9.9%), the value per conversion
+        // (80 → 101) and a cheaper click (2 → 1) all pushed it up.
+        assert!(roas.contributions.iter().all(|c| c.amount > 0.0));
+    }
+}
