@@ -218,3 +218,65 @@ impl Services {
         Ok(out)
     }
 }
+
+/// A channel or campaign ranked by its return, with its share of spend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    /// `channel:email`, `campaign:12`.
+    pub key: String,
+    pub name: String,
+    pub spend: f64,
+    /// Of the whole split's spend.
+    pub spend_share: f64,
+    pub roi: Option<f64>,
+    pub cpa: Option<f64>,
+}
+
+/// Rows ranked best return first (those without one last), each with its
+/// share of the spend.
+pub fn rank(rows: &[crate::explorer::ExplorerRow]) -> Vec<Ranked> {
+    let get = |r: &crate::explorer::ExplorerRow, code: &str| {
+        r.values
+            .iter()
+            .find(|v| v.code == code)
+            .and_then(|v| v.value)
+    };
+    let total: f64 = rows.iter().filter_map(|r| get(r, "spend")).sum();
+    let mut out: Vec<Ranked> = rows
+        .iter()
+        .map(|r| {
+            let spend = get(r, "spend").unwrap_or(0.0);
+            Ranked {
+                key: r.key.clone(),
+                name: r.name.clone(),
+                spend,
+                spend_share: if total > 0.0 { spend / total } else { 0.0 },
+                roi: get(r, "roi"),
+                cpa: get(r, "cpa"),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| match (a.roi, b.roi) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => b.spend.total_cmp(&a.spend),
+    });
+    out
+}
+
+impl Services {
+    /// The department's channels ranked by ROI with their spend shares:
+    /// what works and what does not (read through the explorer's rows).
+    pub async fn report_channels(&self, actor: &Actor, period: Period) -> Result<Vec<Ranked>> {
+        let e = self
+            .explore(
+                actor,
+                &ScopeRef::Department,
+                crate::explorer::Split::Channels,
+                period,
+            )
+            .await?;
+        Ok(rank(&e.rows))
+    }
+}

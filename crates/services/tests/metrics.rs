@@ -1963,3 +1963,31 @@ async fn the_drivers_of_roas_add_up_to_its_change() {
         assert!(roas.contributions.iter().all(|c| c.amount > 0.0));
     }
 }
+
+#[tokio::test]
+async fn channels_are_ranked_by_return_with_their_share_of_spend() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        load(&s).await;
+        let head = actor(&s, "head").await;
+        let r = s.report_channels(&head, march()).await.unwrap();
+        let lines: Vec<String> = r
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} spend {} share {:.4} roi {:?} cpa {:?}",
+                    c.key, c.spend, c.spend_share, c.roi, c.cpa
+                )
+            })
+            .collect();
+        // Search: 400 for 1,600 of value (ROI 3, 20 conversions); e-mail:
+        // 80 for nothing (ROI −1, no conversions so no CPA).
+        assert_eq!(
+            lines,
+            [
+                "channel:paid_search spend 400 share 0.8333 roi Some(3.0) cpa Some(20.0)",
+                "channel:email spend 80 share 0.1667 roi Some(-1.0) cpa None"
+            ]
+        );
+    }
+}
