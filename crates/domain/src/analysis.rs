@@ -170,8 +170,8 @@ pub struct Anomaly {
     pub value: f64,
     /// The median of the same weekday in the weeks before.
     pub expected: f64,
-    /// (value − expected) over the robust spread (1.4826 × MAD of the
-    /// residuals): how many "standard deviations" out.
+    /// (value − expected) over the spread (1.4826 × MAD of the residuals,
+    /// at least √expected and 1): how many "standard deviations" out.
     pub score: f64,
 }
 
@@ -197,8 +197,9 @@ pub const ANOMALY_THRESHOLD: f64 = 3.5;
 /// each day's baseline is the median of the same weekday over the weeks
 /// before (up to four, at least two), so weekly seasonality is no anomaly;
 /// the spread is the median absolute deviation of all residuals, so a few
-/// outliers cannot hide themselves by inflating it. Days with too little
-/// history are not judged.
+/// outliers cannot hide themselves by inflating it, but never below the
+/// chance variation of a count (√expected, at least 1), since the series
+/// are counts and amounts. Days with too little history are not judged.
 pub fn anomalies(series: &[(Day, f64)]) -> Vec<Anomaly> {
     let mut residuals = Vec::new();
     let mut judged = Vec::new();
@@ -219,11 +220,14 @@ pub fn anomalies(series: &[(Day, f64)]) -> Vec<Anomaly> {
     let Some(mad) = median(&mut abs) else {
         return Vec::new();
     };
-    // A flat series has no spread: only a departure from it stands out.
-    let spread = (1.4826 * mad).max(1e-9);
+    let robust = 1.4826 * mad;
     judged
         .into_iter()
         .filter_map(|(day, value, expected)| {
+            // Counts and amounts vary by chance at least as a Poisson count
+            // would (√expected, and never less than 1): a day with one
+            // order where the same weekday had none is no anomaly.
+            let spread = robust.max(expected.abs().sqrt()).max(1.0);
             let score = (value - expected) / spread;
             (score.abs() > ANOMALY_THRESHOLD).then_some(Anomaly {
                 day,

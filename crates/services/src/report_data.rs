@@ -280,3 +280,59 @@ impl Services {
         Ok(rank(&e.rows))
     }
 }
+
+/// A day of a department series that stands out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesAnomaly {
+    /// spend, clicks, conversions, orders or sessions.
+    pub series: &'static str,
+    pub anomaly: analysis::Anomaly,
+}
+
+/// The daily series anomalies are looked for in, in the order the store
+/// gives them.
+pub const DAILY_SERIES: [&str; 5] = ["spend", "clicks", "conversions", "orders", "sessions"];
+
+impl Services {
+    /// Days of the period that stand out in the department's daily series
+    /// (four weeks before the period give the baseline). Only those who see
+    /// the department's figures (everyone) ask; the series hold no people.
+    pub async fn report_anomalies(
+        &self,
+        _actor: &Actor,
+        period: Period,
+    ) -> Result<Vec<SeriesAnomaly>> {
+        let history = period.from.plus_days(-28);
+        let mut tx = self.store.read().await?;
+        let days = mkpi_store::measures::department_days(
+            &mut tx,
+            &history.to_string(),
+            &period.to.to_string(),
+        )
+        .await?;
+        drop(tx);
+        let mut out = Vec::new();
+        for (i, series) in DAILY_SERIES.iter().enumerate() {
+            // Every day of the span, a day without rows being 0.
+            let mut values = Vec::new();
+            let mut day = history;
+            while day < period.to {
+                values.push((day, days.get(&day.to_string()).map_or(0.0, |v| v[i])));
+                day = day.plus_days(1);
+            }
+            out.extend(
+                analysis::anomalies(&values)
+                    .into_iter()
+                    .filter(|a| period.contains(a.day))
+                    .map(|anomaly| SeriesAnomaly { series, anomaly }),
+            );
+        }
+        out.sort_by(|a, b| {
+            a.anomaly
+                .day
+                .cmp(&b.anomaly.day)
+                .then(a.series.cmp(b.series))
+        });
+        Ok(out)
+    }
+}

@@ -1991,3 +1991,47 @@ async fn channels_are_ranked_by_return_with_their_share_of_spend() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_day_that_breaks_the_weekly_rhythm_is_flagged_and_the_rhythm_is_not() {
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        load(&s).await;
+        let head = actor(&s, "head").await;
+        // Eight weeks of C1: ~100 clicks on weekdays, ~40 at weekends, and
+        // one broken day (Wednesday 19 February: 5 clicks).
+        let start = mkpi_domain::period::Day::parse("2025-01-06").unwrap();
+        let mut csv = String::from(
+            "date,campaign,impressions,clicks,spend,conversions,conversion_value,currency\n",
+        );
+        for i in 0..56_i64 {
+            let day = start.plus_days(i);
+            let weekend = i % 7 >= 5;
+            let noise = (i * 7) % 11 - 5;
+            let clicks = if day.to_string() == "2025-02-19" {
+                5
+            } else if weekend {
+                40 + noise
+            } else {
+                100 + noise
+            };
+            csv.push_str(&format!(
+                "{day},C1,{},{clicks},{clicks}.00,0,0,RUB\n",
+                clicks * 20
+            ));
+        }
+        import(&s, "mkpi-ad-stats", &csv).await;
+        let february = Period::parse("2025-02-01", "2025-03-01").unwrap();
+        let found = s.report_anomalies(&head, february).await.unwrap();
+        let lines: Vec<String> = found
+            .iter()
+            .map(|a| format!("{} {} {}", a.anomaly.day, a.series, a.anomaly.value))
+            .collect();
+        assert_eq!(
+            lines,
+            ["2025-02-19 clicks 5", "2025-02-19 spend 5"],
+            "{found:?}"
+        );
+        assert!(found.iter().all(|a| a.anomaly.score < -3.5));
+    }
+}

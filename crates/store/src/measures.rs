@@ -1227,3 +1227,53 @@ pub async fn department_months(
     }
     Ok(Some(out))
 }
+
+/// The department's daily series from the roll-ups for [from, to): per
+/// day, ad spend (whole units), clicks, conversions, paid orders and web
+/// sessions; days without rows are absent.
+pub async fn department_days(
+    tx: &mut Tx,
+    from: &str,
+    to: &str,
+) -> Result<std::collections::BTreeMap<String, [f64; 5]>> {
+    use std::collections::BTreeMap;
+    let mut out: BTreeMap<String, [f64; 5]> = BTreeMap::new();
+    let ads: Vec<(String, i64, i64, f64)> = sqlx::query_as(
+        "SELECT date, CAST(SUM(spend_minor) AS BIGINT), CAST(SUM(clicks) AS BIGINT),
+                CAST(COALESCE(SUM(conversions), 0) AS DOUBLE PRECISION)
+         FROM ad_stats_by_day WHERE date >= $1 AND date < $2 GROUP BY date",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    for (day, spend, clicks, conversions) in ads {
+        let e = out.entry(day).or_default();
+        e[0] = minor(spend);
+        e[1] = count(clicks);
+        e[2] = conversions;
+    }
+    let orders: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT date, CAST(SUM(orders) AS BIGINT) FROM orders_by_day
+         WHERE date >= $1 AND date < $2 GROUP BY date",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    for (day, n) in orders {
+        out.entry(day).or_default()[3] = count(n);
+    }
+    let web: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT date, CAST(COALESCE(SUM(sessions), 0) AS BIGINT) FROM web_traffic
+         WHERE date >= $1 AND date < $2 GROUP BY date",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    for (day, n) in web {
+        out.entry(day).or_default()[4] = count(n);
+    }
+    Ok(out)
+}
