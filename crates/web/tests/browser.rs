@@ -654,6 +654,22 @@ async fn a_manager_fixes_a_goal_until_it_is_smart_sets_a_task_the_employee_compl
     c.close().await.unwrap();
 }
 
+/// Waits until the element's text holds `needle`: after a form posts back
+/// to the same page, the old page has the same elements, so waiting for an
+/// element alone can see the page before the answer.
+async fn wait_text(c: &fantoccini::Client, css: &str, needle: &str) {
+    for _ in 0..150 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+            && t.contains(needle)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}");
+}
+
 /// Rates every competency of the form on the page with one value.
 async fn rate_all(c: &fantoccini::Client, form: &str, rating: u8) {
     c.execute(
@@ -734,10 +750,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     )
     .await;
     click(&c, &format!("#person-{employee} .peer-form button")).await;
-    wait(&c)
-        .for_element(Locator::Css(&format!("#person-{employee}")))
-        .await
-        .unwrap();
+    wait_text(&c, &format!("#person-{employee}"), "0/3").await;
     c.goto(&format!(
         "{base}/reviews/{cycle}/assess/{employee}?perspective=manager"
     ))
@@ -838,10 +851,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     sign_in(&c, &base, "head").await;
     c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
     click(&c, "#cycle-next").await;
-    wait(&c)
-        .for_element(Locator::Id("calibration-link"))
-        .await
-        .unwrap();
+    wait_text(&c, "#cycle-status", "Калибровка").await;
     c.goto(&format!("{base}/reviews/{cycle}/calibration"))
         .await
         .unwrap();
@@ -861,7 +871,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     assert!(text(&c, &row).await.contains("Вёл запуск в одиночку"));
     c.goto(&format!("{base}/reviews/{cycle}")).await.unwrap();
     click(&c, "#cycle-next").await;
-    wait(&c).for_element(Locator::Id("todo")).await.unwrap();
+    wait_text(&c, "#cycle-status", "открыты").await;
     sign_out(&c).await;
 
     // The employee reads the results: the score, the move and its reason,
