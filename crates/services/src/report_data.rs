@@ -336,3 +336,77 @@ impl Services {
         Ok(out)
     }
 }
+
+/// A KPI off track or at risk, with whose it is.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kpi: crate::kpis::KpiView,
+    /// The department, a team, a person or a campaign, by name.
+    pub scope_name: String,
+    /// The person who answers for it: the person, the team's manager, the
+    /// campaign's owner; none for the department.
+    pub owner: Option<String>,
+}
+
+impl Services {
+    /// The KPIs of the period the caller sees that are off track or at
+    /// risk (by their values and forecasts), worst first: off track before
+    /// at risk, then by achievement.
+    pub async fn report_problems(&self, actor: &Actor, period: Period) -> Result<Vec<Problem>> {
+        use mkpi_domain::kpi::Status;
+        let teams = self.list_teams(actor).await?;
+        let people = self.list_employees(actor).await?;
+        let mut scopes: Vec<(ScopeRef, String, Option<String>)> =
+            vec![(ScopeRef::Department, "department".to_string(), None)];
+        for t in &teams {
+            scopes.push((ScopeRef::Team(t.id), t.name.clone(), t.manager_name.clone()));
+        }
+        for e in &people {
+            scopes.push((
+                ScopeRef::Employee(e.id),
+                e.name.clone(),
+                Some(e.name.clone()),
+            ));
+        }
+        let mut tx = self.store.read().await?;
+        let campaigns = mkpi_store::campaigns::all(&mut tx).await?;
+        drop(tx);
+        for c in &campaigns {
+            let owner = c
+                .owner_employee_id
+                .and_then(|o| people.iter().find(|e| e.id == o))
+                .map(|e| e.name.clone());
+            // A campaign's KPIs show to those who see one of its people.
+            if owner.is_some() {
+                scopes.push((ScopeRef::Campaign(c.id), c.name.clone(), owner));
+            }
+        }
+        let mut out = Vec::new();
+        for (scope, name, owner) in scopes {
+            let kpis = match self.kpis_for(actor, &scope, period).await {
+                Ok(k) => k,
+                Err(crate::Error::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            for kpi in kpis {
+                if matches!(kpi.status, Status::OffTrack | Status::AtRisk) {
+                    out.push(Problem {
+                        kpi,
+                        scope_name: name.clone(),
+                        owner: owner.clone(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            let rank = |p: &Problem| u8::from(p.kpi.status != Status::OffTrack);
+            rank(a).cmp(&rank(b)).then(
+                a.kpi
+                    .achievement
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.kpi.achievement.unwrap_or(0.0)),
+            )
+        });
+        Ok(out)
+    }
+}

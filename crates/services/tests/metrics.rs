@@ -2035,3 +2035,63 @@ async fn a_day_that_breaks_the_weekly_rhythm_is_flagged_and_the_rhythm_is_not() 
         assert!(found.iter().all(|a| a.anomaly.score < -3.5));
     }
 }
+
+#[tokio::test]
+async fn problem_areas_list_the_kpis_off_track_then_at_risk_with_who_answers_for_them() {
+    for db in testing::all().await {
+        let s = services_at(&db.url, APRIL).await;
+        let (manager, employee) = load(&s).await;
+        let head = actor(&s, "head").await;
+        let march_kpi = |metric: &str, scope: String, floor: f64, target: f64| {
+            kpi(
+                metric,
+                &scope,
+                "2025-03-01",
+                "2025-04-01",
+                &[("2025-03-01", "2025-04-01", Some(floor), target, None)],
+            )
+        };
+        // CPA 24 against 20 (floor 30): at risk. The employee's 100 clicks
+        // against 150 (floor 120): off track. The manager's 140 against 100:
+        // on track, no problem.
+        for input in [
+            march_kpi("cpa", "department".into(), 30.0, 20.0),
+            march_kpi("clicks", format!("employee:{employee}"), 120.0, 150.0),
+            march_kpi("clicks", format!("employee:{manager}"), 80.0, 100.0),
+        ] {
+            s.create_kpi(&head, &input).await.unwrap();
+        }
+        let problems = s.report_problems(&head, march()).await.unwrap();
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {} {:?}",
+                    p.kpi.metric.code,
+                    p.kpi.status.code(),
+                    p.scope_name,
+                    p.owner
+                )
+            })
+            .collect();
+        let employee_name = s.get_employee(&head, employee).await.unwrap().name;
+        assert_eq!(
+            lines,
+            [
+                format!("clicks off_track {employee_name} Some({employee_name:?})"),
+                "cpa at_risk department None".to_string(),
+            ],
+            "{:?}",
+            db.backend
+        );
+        // The employee sees only their own.
+        let worker = actor(&s, "employee").await;
+        let mine = s.report_problems(&worker, march()).await.unwrap();
+        assert_eq!(
+            mine.iter()
+                .map(|p| p.kpi.metric.code.as_str())
+                .collect::<Vec<_>>(),
+            ["clicks", "cpa"]
+        );
+    }
+}
