@@ -246,7 +246,66 @@ impl Services {
         }
         self.seed_demo_kpis(demo).await?;
         self.seed_demo_goals(demo).await?;
-        self.seed_demo_reviews(seed, demo).await
+        self.seed_demo_reviews(seed, demo).await?;
+        self.seed_demo_reports().await
+    }
+
+    /// The demo's report definitions: the department's last full quarter
+    /// with every section, and its last month in brief.
+    async fn seed_demo_reports(&self) -> Result<()> {
+        use crate::report_data::{DefinitionInput, SECTIONS};
+        let system = crate::Actor::system();
+        let metrics = |codes: &[&str]| codes.iter().map(ToString::to_string).collect();
+        for d in [
+            DefinitionInput {
+                name: "quarterly".into(),
+                purpose:
+                    "Итоги квартала отдела маркетинга: результаты, их причины и что делать дальше"
+                        .into(),
+                metrics: metrics(&[
+                    "spend",
+                    "conversion_value",
+                    "roas",
+                    "roi",
+                    "romi",
+                    "cpa",
+                    "ctr",
+                    "orders",
+                    "order_revenue",
+                    "aov",
+                    "new_customers",
+                    "cac",
+                    "cac_blended",
+                    "sessions",
+                    "web_conversion_rate",
+                    "csat",
+                    "nps",
+                    "budget_utilisation",
+                ]),
+                scope: "department".into(),
+                period_kind: "last_quarter".into(),
+                compare: "previous".into(),
+                sections: SECTIONS.iter().map(ToString::to_string).collect(),
+                language: "ru".into(),
+                ..DefinitionInput::default()
+            },
+            DefinitionInput {
+                name: "monthly".into(),
+                purpose: "Month in brief for the department's stakeholders".into(),
+                metrics: metrics(&["spend", "roas", "cpa", "orders", "order_revenue", "cac"]),
+                scope: "department".into(),
+                period_kind: "last_month".into(),
+                compare: "year".into(),
+                sections: ["summary", "kpis", "channels", "problems"]
+                    .map(String::from)
+                    .to_vec(),
+                language: "en".into(),
+                ..DefinitionInput::default()
+            },
+        ] {
+            self.create_report_definition(&system, &d).await?;
+        }
+        Ok(())
     }
 
     /// Two released review cycles of this year's first two quarters for the

@@ -410,3 +410,250 @@ impl Services {
         Ok(out)
     }
 }
+
+/// The sections a report may hold, in the order it shows them.
+pub const SECTIONS: [&str; 9] = [
+    "summary",
+    "kpis",
+    "trends",
+    "channels",
+    "people",
+    "problems",
+    "swot",
+    "competitors",
+    "evaluation",
+];
+
+/// A report definition as entered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DefinitionInput {
+    pub name: String,
+    /// Shown on the cover.
+    pub purpose: String,
+    pub metrics: Vec<String>,
+    /// `department`, `team:ID`, `employee:ID`, `campaign:ID`, `channel:NAME`.
+    pub scope: String,
+    /// `fixed` (with from and to), `last_month`, `last_quarter`, `last_year`.
+    pub period_kind: String,
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
+    /// `previous`, `year` or `target`.
+    pub compare: String,
+    pub sections: Vec<String>,
+    /// `ru` or `en`.
+    pub language: String,
+}
+
+/// The period a definition covers on a day: its fixed dates, or the last
+/// full month, quarter or year before the day.
+pub fn resolve_period(
+    kind: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    today: mkpi_domain::period::Day,
+) -> std::result::Result<Period, String> {
+    use mkpi_domain::period::Day;
+    let (y, m, _) = today.ymd();
+    let day = |y: i64, m: u32| Day::from_ymd(y, m, 1).ok_or_else(|| "no such day".to_string());
+    let (start, months) = match kind {
+        "fixed" => {
+            return Period::parse(from.unwrap_or(""), to.unwrap_or("")).map_err(|e| e.to_string());
+        }
+        "last_month" => (day(y, m)?.plus_months(-1), 1),
+        "last_quarter" => (day(y, (m - 1) / 3 * 3 + 1)?.plus_months(-3), 3),
+        "last_year" => (day(y - 1, 1)?, 12),
+        other => {
+            return Err(format!(
+                "'{other}' is not a period; use fixed, last_month, last_quarter or last_year"
+            ));
+        }
+    };
+    Period::new(start, start.plus_months(months)).map_err(|e| e.to_string())
+}
+
+impl Services {
+    /// Saves a report definition (the head, managers and admins). Every
+    /// problem is listed; nothing is stored unless all is well.
+    pub async fn create_report_definition(
+        &self,
+        actor: &Actor,
+        input: &DefinitionInput,
+    ) -> Result<mkpi_store::reports::ReportDefinitionRow> {
+        use crate::FieldProblem;
+        use mkpi_domain::Role;
+        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
+            return Err(crate::Error::Forbidden);
+        }
+        let mut problems = Vec::new();
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            problems.push(FieldProblem::new(
+                "name",
+                "name the report (at most 100 characters)",
+            ));
+        }
+        if input.purpose.chars().count() > 2000 {
+            problems.push(FieldProblem::new(
+                "purpose",
+                "is longer than 2,000 characters",
+            ));
+        }
+        let catalogue = self.catalogue().await?;
+        if input.metrics.is_empty() {
+            problems.push(FieldProblem::new("metrics", "choose at least one metric"));
+        }
+        for m in &input.metrics {
+            if catalogue.get(m).is_none() {
+                problems.push(FieldProblem::new(
+                    "metrics",
+                    format!("'{m}' is not a metric (GET /api/v1/metrics lists them)"),
+                ));
+            }
+        }
+        match ScopeRef::parse(input.scope.trim()) {
+            Ok(scope) => {
+                let mut tx = self.store.read().await?;
+                if crate::metrics::resolve(&mut tx, actor, &scope)
+                    .await
+                    .is_err()
+                {
+                    problems.push(FieldProblem::new(
+                        "scope",
+                        format!("there is no {} you can see", input.scope.trim()),
+                    ));
+                }
+            }
+            Err(e) => problems.push(FieldProblem::new("scope", e.to_string())),
+        }
+        let today = mkpi_domain::period::Day::from_unix_seconds(self.clock.now());
+        if let Err(m) = resolve_period(
+            input.period_kind.trim(),
+            input.period_from.as_deref(),
+            input.period_to.as_deref(),
+            today,
+        ) {
+            problems.push(FieldProblem::new("period_kind", m));
+        }
+        if !["previous", "year", "target"].contains(&input.compare.trim()) {
+            problems.push(FieldProblem::new(
+                "compare",
+                format!(
+                    "'{}' is not a comparison; use previous, year or target",
+                    input.compare
+                ),
+            ));
+        }
+        for sec in &input.sections {
+            if !SECTIONS.contains(&sec.as_str()) {
+                problems.push(FieldProblem::new(
+                    "sections",
+                    format!("'{sec}' is not a section; use {}", SECTIONS.join(", ")),
+                ));
+            }
+        }
+        if !["ru", "en"].contains(&input.language.trim()) {
+            problems.push(FieldProblem::new("language", "use ru or en"));
+        }
+        let mut tx = self.store.begin().await?;
+        if problems.is_empty() && mkpi_store::reports::by_name(&mut tx, name).await?.is_some() {
+            problems.push(FieldProblem::new(
+                "name",
+                format!("a report '{name}' exists already"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(crate::Error::Invalid(problems));
+        }
+        // Sections in the report's own order, each once.
+        let sections: Vec<&str> = SECTIONS
+            .iter()
+            .copied()
+            .filter(|s| input.sections.iter().any(|x| x == s))
+            .collect();
+        let metrics = serde_json::to_string(&input.metrics).unwrap_or_else(|_| "[]".into());
+        let sections = serde_json::to_string(&sections).unwrap_or_else(|_| "[]".into());
+        let now = self.clock.now();
+        let fixed = input.period_kind.trim() == "fixed";
+        let id = mkpi_store::reports::insert(
+            &mut tx,
+            &mkpi_store::reports::NewReportDefinition {
+                name,
+                purpose: input.purpose.trim(),
+                metrics: &metrics,
+                scope: input.scope.trim(),
+                period_kind: input.period_kind.trim(),
+                period_from: input.period_from.as_deref().filter(|_| fixed),
+                period_to: input.period_to.as_deref().filter(|_| fixed),
+                compare: input.compare.trim(),
+                sections: &sections,
+                language: input.language.trim(),
+            },
+            actor.author().user_id,
+            now,
+        )
+        .await?;
+        crate::audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            crate::audit::Change {
+                action: "create",
+                entity: "report_definition",
+                entity_id: Some(id),
+                before: None,
+                after: Some(
+                    serde_json::json!({"name": name, "scope": input.scope.trim(),
+                    "period_kind": input.period_kind.trim(), "metrics": input.metrics}),
+                ),
+            },
+        )
+        .await?;
+        let row = mkpi_store::reports::by_name(&mut tx, name)
+            .await?
+            .ok_or(crate::Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Every report definition (names and purposes are no secret; the data
+    /// a report shows is read as the one who runs it may see it).
+    pub async fn report_definitions(
+        &self,
+        _actor: &Actor,
+    ) -> Result<Vec<mkpi_store::reports::ReportDefinitionRow>> {
+        let mut tx = self.store.read().await?;
+        Ok(mkpi_store::reports::all(&mut tx).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mkpi_domain::period::Day;
+
+    #[test]
+    fn rolling_periods_are_the_last_full_month_quarter_and_year() {
+        let today = Day::parse("2026-11-30").unwrap();
+        let p = |kind: &str| {
+            resolve_period(kind, None, None, today).map(|p| format!("{}..{}", p.from, p.to))
+        };
+        assert_eq!(p("last_month").unwrap(), "2026-10-01..2026-11-01");
+        assert_eq!(p("last_quarter").unwrap(), "2026-07-01..2026-10-01");
+        assert_eq!(p("last_year").unwrap(), "2025-01-01..2026-01-01");
+        let january = Day::parse("2027-01-15").unwrap();
+        assert_eq!(
+            resolve_period("last_quarter", None, None, january)
+                .map(|p| p.from.to_string())
+                .unwrap(),
+            "2026-10-01"
+        );
+        assert_eq!(
+            resolve_period("fixed", Some("2026-01-01"), Some("2026-04-01"), today)
+                .map(|p| p.days())
+                .unwrap(),
+            90
+        );
+        assert!(resolve_period("fixed", Some("2026-04-01"), Some("2026-01-01"), today).is_err());
+        assert!(resolve_period("weekly", None, None, today).is_err());
+    }
+}

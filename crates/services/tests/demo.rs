@@ -246,6 +246,15 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
         (3, true, 3)
     );
     assert!(mine.score.value.is_some());
+    // It ships report definitions, the quarterly one with every section.
+    let reports: Vec<String> = s
+        .report_definitions(&head)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| format!("{} {}", d.name, d.period_kind))
+        .collect();
+    assert_eq!(reports, ["monthly last_month", "quarterly last_quarter"]);
     // Their history rises from Q1 to Q2; the Q2 calibration rated
     // potential for all four and moved one score with its reason.
     let history = s

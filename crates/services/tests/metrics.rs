@@ -2095,3 +2095,69 @@ async fn problem_areas_list_the_kpis_off_track_then_at_risk_with_who_answers_for
         );
     }
 }
+
+#[tokio::test]
+async fn a_report_definition_is_checked_whole_and_kept_by_name() {
+    use mkpi_services::report_data::DefinitionInput;
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let head = actor(&s, "head").await;
+        let bad = s
+            .create_report_definition(
+                &head,
+                &DefinitionInput {
+                    name: " ".into(),
+                    metrics: vec!["roas".into(), "rosa".into()],
+                    scope: "team:999999".into(),
+                    period_kind: "weekly".into(),
+                    compare: "yesterday".into(),
+                    sections: vec!["summary".into(), "gossip".into()],
+                    language: "de".into(),
+                    ..DefinitionInput::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        let fields: Vec<String> = match bad {
+            Error::Invalid(p) => p.into_iter().map(|p| p.field).collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "metrics",
+                "scope",
+                "period_kind",
+                "compare",
+                "sections",
+                "language"
+            ]
+        );
+        assert!(s.report_definitions(&head).await.unwrap().is_empty());
+        let good = DefinitionInput {
+            name: "quarterly".into(),
+            purpose: "How the department did last quarter".into(),
+            metrics: vec!["spend".into(), "roas".into(), "cac".into()],
+            scope: "department".into(),
+            period_kind: "last_quarter".into(),
+            compare: "previous".into(),
+            sections: vec!["problems".into(), "summary".into(), "kpis".into()],
+            language: "ru".into(),
+            ..DefinitionInput::default()
+        };
+        let d = s.create_report_definition(&head, &good).await.unwrap();
+        assert_eq!(
+            d.sections, r#"["summary","kpis","problems"]"#,
+            "the report's own order"
+        );
+        assert_eq!((d.period_from, d.period_to), (None, None));
+        let again = s.create_report_definition(&head, &good).await.unwrap_err();
+        assert!(matches!(again, Error::Invalid(ref p) if p[0].field == "name"));
+        let worker = actor(&s, "employee").await;
+        assert!(matches!(
+            s.create_report_definition(&worker, &good).await,
+            Err(Error::Forbidden)
+        ));
+    }
+}
