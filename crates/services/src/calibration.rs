@@ -24,8 +24,9 @@ use crate::metrics::ScopeRef;
 use crate::reviews::{PerspectiveResult, RaterRow, formula_json, formula_of, manages};
 use crate::{Actor, Error, FieldProblem, Result, Services};
 
-/// Why a part of a score is missing, in the words the API gives (pages
-/// put them in the reader's language by matching these).
+/// Why a part of a score is missing, in the words the API gives. Pages put
+/// the fixed reasons in the reader's language by matching these, and a
+/// perspective's reason through its [`Hidden`].
 pub mod missing {
     pub const NO_ANSWERS: &str = "no answers yet";
     pub const NO_RATINGS: &str = "no ratings";
@@ -33,16 +34,33 @@ pub mod missing {
     pub const NO_KPI_VALUES: &str = "the KPIs have no values for the period";
     pub const NO_GOALS: &str = "no goals for the period";
 
-    /// Anonymous answers while the cycle still takes them.
-    pub fn collecting(answers: usize) -> String {
-        format!(
-            "{answers} answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
-        )
+    /// Why a perspective's answers are not shown.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Hidden {
+        NoAnswers,
+        /// Anonymous answers while the cycle still takes them.
+        Collecting(usize),
+        /// Anonymous answers fewer than the threshold.
+        Below {
+            answers: usize,
+            threshold: usize,
+        },
     }
 
-    /// Anonymous answers fewer than the threshold.
-    pub fn below(answers: usize, threshold: usize) -> String {
-        format!("{answers} answers: shown from {threshold}, so that no one can be recognised")
+    impl std::fmt::Display for Hidden {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                Hidden::NoAnswers => f.write_str(NO_ANSWERS),
+                Hidden::Collecting(n) => write!(
+                    f,
+                    "{n} answers so far: shown once the assessments close, so that no answer can be read from the change it makes"
+                ),
+                Hidden::Below { answers, threshold } => write!(
+                    f,
+                    "{answers} answers: shown from {threshold}, so that no one can be recognised"
+                ),
+            }
+        }
     }
 }
 
@@ -124,14 +142,14 @@ pub fn perspectives_of(
             .filter(|r| r.perspective == p.code() && r.status == "submitted")
             .count();
         let hidden = if answers == 0 {
-            Some(missing::NO_ANSWERS.to_string())
+            Some(missing::Hidden::NoAnswers)
         } else if p.anonymous() && cycle.status == "open" {
             // Watching an aggregate change as answers come in would read
             // each new answer out of the difference: nothing anonymous is
             // shown until the answers are all in.
-            Some(missing::collecting(answers))
+            Some(missing::Hidden::Collecting(answers))
         } else if p.anonymous() && !review::shown(answers, threshold) {
-            Some(missing::below(answers, threshold))
+            Some(missing::Hidden::Below { answers, threshold })
         } else {
             None
         };
@@ -168,7 +186,7 @@ pub fn perspectives_of(
             p,
             match (mean, &hidden) {
                 (Some(m), _) => Ok(scale.normalise(m)),
-                (None, Some(why)) => Err(why.clone()),
+                (None, Some(why)) => Err(why.to_string()),
                 (None, None) => Err(missing::NO_RATINGS.to_string()),
             },
         );

@@ -73,7 +73,7 @@ pub struct PerspectiveResult {
     /// The mean over competencies on the scale, when shown.
     pub mean: Option<f64>,
     /// Why nothing is shown, when nothing is.
-    pub hidden: Option<String>,
+    pub hidden: Option<crate::calibration::missing::Hidden>,
     /// Comments: named for self and manager; for peers and clients without
     /// authors, in an order that says nothing of who wrote first.
     pub comments: Vec<String>,

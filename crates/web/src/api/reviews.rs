@@ -559,7 +559,7 @@ impl From<Results> for ResultsJson {
                     answers: p.answers,
                     competencies: p.hidden.is_none().then_some(p.competencies),
                     mean: p.mean,
-                    hidden: p.hidden,
+                    hidden: p.hidden.map(|h| h.to_string()),
                     comments: p.comments,
                 })
                 .collect(),

@@ -11,6 +11,7 @@ use mkpi_domain::Role;
 use mkpi_domain::period::Day;
 use mkpi_domain::review::Perspective;
 use mkpi_services::Error;
+use mkpi_services::calibration::missing::Hidden;
 use mkpi_services::reviews::{CycleInput, RatingInput};
 use serde::Deserialize;
 use serde_json::json;
@@ -453,6 +454,13 @@ pub async fn results(
     let may_plan = matches!(actor.role, Role::Manager | Role::Head)
         && actor.employee_id.is_some_and(|me| me != employee_id);
     let today = Day::from_unix_seconds(state.services.clock().now());
+    // A perspective's part is missing for the reason its answers are hidden.
+    let hidden_of = |part: &str| {
+        r.perspectives
+            .iter()
+            .find(|p| p.perspective.code() == part)
+            .and_then(|p| p.hidden)
+    };
     let html = state.templates().render(
         "review_results.html",
         context! {
@@ -479,12 +487,13 @@ pub async fn results(
                 renormalised => r.score.renormalised(),
                 parts => ser(r.score.parts.iter().map(|p| json!({
                     "name": p.name, "value": p.value.map(pct), "weight": pct(p.weight),
-                    "used": pct(p.used_weight), "missing": p.missing.as_deref().map(|m| why_missing(&state, lang, m)),
+                    "used": pct(p.used_weight),
+                    "missing": p.missing.as_deref().map(|m| why_missing(&state, lang, m, hidden_of(&p.name))),
                 })).collect::<Vec<_>>()),
                 perspectives => ser(r.perspectives.iter().map(|p| json!({
                     "perspective": p.perspective.code(), "answers": p.answers,
                     "mean": p.mean.map(|m| lang.format_decimal(m, 2)),
-                    "hidden": p.hidden.as_deref().map(|m| why_missing(&state, lang, m)),
+                    "hidden": p.hidden.map(|h| why_missing(&state, lang, "", Some(h))),
                     "competencies": p.competencies.iter().map(|(c, m)| json!({"name": competency_name(c), "mean": lang.format_decimal(*m, 2)})).collect::<Vec<_>>(),
                     "comments": p.comments,
                 })).collect::<Vec<_>>()),
@@ -607,9 +616,10 @@ async fn evidence(
     }))
 }
 
-/// Why a part of a score is missing, in the reader's language: the
-/// services' reasons (kept in English for the API) matched one by one.
-fn why_missing(state: &AppState, lang: Locale, why: &str) -> String {
+/// Why a part of a score is missing, in the reader's language: a
+/// perspective's reason from its [`Hidden`], the services' fixed reasons
+/// (kept in English for the API) matched one by one.
+fn why_missing(state: &AppState, lang: Locale, why: &str, hidden: Option<Hidden>) -> String {
     use fluent_bundle::FluentValue;
     use mkpi_services::calibration::missing;
     let args = |n: usize, t: usize| {
@@ -618,6 +628,22 @@ fn why_missing(state: &AppState, lang: Locale, why: &str) -> String {
             ("threshold", FluentValue::from(t)),
         ])
     };
+    match hidden {
+        Some(Hidden::NoAnswers) => {
+            return state.i18n().text(lang, "review-missing-no-answers", None);
+        }
+        Some(Hidden::Collecting(n)) => {
+            let args = args(n, 0);
+            return state
+                .i18n()
+                .text(lang, "review-missing-collecting", Some(&args));
+        }
+        Some(Hidden::Below { answers, threshold }) => {
+            let args = args(answers, threshold);
+            return state.i18n().text(lang, "review-missing-below", Some(&args));
+        }
+        None => {}
+    }
     let plain = [
         (missing::NO_ANSWERS, "review-missing-no-answers"),
         (missing::NO_RATINGS, "review-missing-no-answers"),
@@ -625,27 +651,10 @@ fn why_missing(state: &AppState, lang: Locale, why: &str) -> String {
         (missing::NO_KPI_VALUES, "review-missing-no-kpi-values"),
         (missing::NO_GOALS, "review-missing-no-goals"),
     ];
-    if let Some((_, key)) = plain.iter().find(|(m, _)| *m == why) {
-        return state.i18n().text(lang, key, None);
-    }
-    let n: usize = why
-        .split(' ')
-        .next()
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
-    if why == missing::collecting(n) {
-        let args = args(n, 0);
-        return state
-            .i18n()
-            .text(lang, "review-missing-collecting", Some(&args));
-    }
-    for t in 3..=50 {
-        if why == missing::below(n, t) {
-            let args = args(n, t);
-            return state.i18n().text(lang, "review-missing-below", Some(&args));
-        }
-    }
-    why.to_string()
+    plain.iter().find(|(m, _)| *m == why).map_or_else(
+        || why.to_string(),
+        |(_, key)| state.i18n().text(lang, key, None),
+    )
 }
 
 /// An assessment form's answers: `rating_{code}` and `comment_{code}` per
