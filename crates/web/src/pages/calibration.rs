@@ -33,11 +33,7 @@ fn competency_names(
         .map(|c| {
             (
                 c.code.clone(),
-                if lang == Locale::Ru {
-                    c.name_ru.clone()
-                } else {
-                    c.name_en.clone()
-                },
+                super::reviews::competency_name(lang, catalogue, &c.code),
             )
         })
         .collect()

@@ -139,18 +139,7 @@ pub async fn show(
         .await?;
     let actions = state.services.development_actions(&actor, id).await?;
     let framework = state.services.competencies().await?;
-    let competency_name = |code: &str| {
-        framework.iter().find(|c| c.code == code).map_or_else(
-            || code.to_string(),
-            |c| {
-                if lang == Locale::Ru {
-                    c.name_ru.clone()
-                } else {
-                    c.name_en.clone()
-                }
-            },
-        )
-    };
+    let competency_name = |code: &str| super::reviews::competency_name(lang, &framework, code);
     // The moves the workflow allows from each status, for those who may move it.
     let may_move = |a: &mkpi_services::development_actions::DevelopmentActionRow| {
         let mine = actor.employee_id.is_some()

@@ -401,19 +401,7 @@ pub async fn results(
     let name = state.services.get_employee(&actor, employee_id).await?.name;
     let pct = |x: f64| lang.format_decimal(x * 100.0, 0) + "%";
     let catalogue = state.services.competencies().await?;
-    let competency_name = |code: &str| {
-        catalogue
-            .iter()
-            .find(|c| c.code == code)
-            .map(|c| {
-                if lang == Locale::Ru {
-                    c.name_ru.clone()
-                } else {
-                    c.name_en.clone()
-                }
-            })
-            .unwrap_or_else(|| code.to_string())
-    };
+    let competency_name = |code: &str| competency_name(lang, &catalogue, code);
     // The development plan: the person's actions, those this cycle called
     // for first; managers add one tied to a competency (the lowest rated
     // by others offered first).
@@ -683,4 +671,23 @@ pub(super) fn assessment_form(
         }
     }
     Ok((ratings, get))
+}
+
+/// A competency's name in the reader's language (its code when the
+/// framework has no such competency).
+pub(super) fn competency_name(
+    lang: Locale,
+    framework: &[mkpi_services::reviews::CompetencyRow],
+    code: &str,
+) -> String {
+    framework.iter().find(|c| c.code == code).map_or_else(
+        || code.to_string(),
+        |c| {
+            if lang == Locale::Ru {
+                c.name_ru.clone()
+            } else {
+                c.name_en.clone()
+            }
+        },
+    )
 }
