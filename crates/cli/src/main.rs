@@ -99,6 +99,8 @@ enum Command {
     /// List imports or roll the most recent one back.
     #[command(subcommand)]
     Imports(commands::import::ImportsCommand),
+    /// Run a report definition and write it as HTML, PDF, slides, XLSX or CSV.
+    Report(commands::report::ReportArgs),
     /// Manage user accounts.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -157,6 +159,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => commands::user::run(cmd, &file).await,
             Command::Alerts { db, mail } => commands::serve::alerts(db, mail, &file).await,
             Command::Import(args) => commands::import::run(args, &file).await,
+            Command::Report(args) => commands::report::run(args, &file).await,
             Command::Imports(cmd) => commands::import::imports(cmd, &file).await,
             Command::Mappings(cmd) => commands::import::mappings(cmd, &file).await,
             Command::Backup { db, out } => commands::backup(db, &file, &out).await,

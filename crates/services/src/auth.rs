@@ -77,6 +77,15 @@ impl Actor {
         }
     }
 
+    /// An operator at the command line (`mkpi report`): sees everything,
+    /// as someone with the database in hand can anyway.
+    pub fn operator() -> Actor {
+        Actor {
+            login: "operator".to_string(),
+            ..Actor::system()
+        }
+    }
+
     /// A person of the organisation acting through mkpi itself (the demo
     /// giving assessments in their name): their role and what it lets
     /// them see, no user account.
@@ -190,6 +199,22 @@ pub(crate) async fn actor_for(tx: &mut Tx, user: UserRow, credential: Credential
 }
 
 impl Services {
+    /// The actor an active user's login acts as, for the operator's
+    /// commands (`mkpi report --as LOGIN`); none for an unknown or
+    /// deactivated login.
+    pub async fn actor_for_login(&self, login: &str) -> Result<Option<Actor>> {
+        let mut tx = self.store.read().await?;
+        let Some(user) = users::find_by_login(&mut tx, login.trim()).await? else {
+            return Ok(None);
+        };
+        if !user.active {
+            return Ok(None);
+        }
+        Ok(Some(
+            actor_for(&mut tx, user, Credential::ApiToken { token_id: 0 }).await?,
+        ))
+    }
+
     /// Signs in with a login and password from a client address. Failures
     /// are counted per login and per address; past the limit the answer is
     /// [`Error::RateLimited`] whatever the password.

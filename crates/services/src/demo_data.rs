@@ -305,6 +305,31 @@ impl Services {
         ] {
             self.create_report_definition(&system, &d).await?;
         }
+        // Two competitors' figures for the last fifteen months, as a market
+        // research export would give them: share of voice, average price and
+        // estimated visits, with a little movement month to month.
+        let this_month =
+            mkpi_domain::period::Day::from_unix_seconds(self.clock.now()).first_of_month();
+        let mut csv = String::from("competitor,kind,month,value,source\n");
+        for k in 1..=15_i64 {
+            let month = &this_month.plus_months(-k).to_string()[..7];
+            let wave = ((k as f64) * 0.9).sin();
+            for (name, sov, price, visits) in [
+                ("Конкурент Один", 38.0, 3150.0, 52_000.0),
+                ("Конкурент Два", 21.0, 2690.0, 31_000.0),
+            ] {
+                let _ = std::fmt::Write::write_fmt(
+                    &mut csv,
+                    format_args!(
+                        "{name},share_of_voice,{month},{:.1},Медиалогия\n{name},price,{month},{:.0},мониторинг цен\n{name},traffic,{month},{:.0},SimilarWeb\n",
+                        sov + 2.0 * wave,
+                        price * (1.0 + 0.02 * wave),
+                        visits * (1.0 + 0.08 * wave)
+                    ),
+                );
+            }
+        }
+        self.import_benchmarks(&system, csv.as_bytes()).await?;
         Ok(())
     }
 

@@ -64,16 +64,37 @@ impl Mailer {
         &self.public_url
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> std::result::Result<(), String> {
-        let to: Mailbox = to.parse().map_err(|e| format!("bad recipient {to}: {e}"))?;
-        let message = Message::builder()
+    async fn send(&self, m: &outbox::OutboxRow) -> std::result::Result<(), String> {
+        use lettre::message::{Attachment, MultiPart, SinglePart};
+        let to: Mailbox = m
+            .to_address
+            .parse()
+            .map_err(|e| format!("bad recipient {}: {e}", m.to_address))?;
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
+            .subject(m.subject.as_str());
+        let message = match (&m.attachment_name, &m.attachment_type, &m.attachment) {
+            (Some(name), Some(kind), Some(data)) => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|e| format!("the attachment is not base64: {e}"))?;
+                let kind = ContentType::parse(kind).map_err(|e| e.to_string())?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(
+                            SinglePart::builder()
+                                .header(ContentType::TEXT_PLAIN)
+                                .body(m.body.clone()),
+                        )
+                        .singlepart(Attachment::new(name.clone()).body(bytes, kind)),
+                )
+            }
             // lettre picks the transfer encoding the text needs.
-            .body(body.to_string())
-            .map_err(|e| e.to_string())?;
+            _ => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
+        }
+        .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await
@@ -109,7 +130,7 @@ impl Services {
             if !mine {
                 continue;
             }
-            let result = mailer.send(&m.to_address, &m.subject, &m.body).await;
+            let result = mailer.send(&m).await;
             let mut tx = self.store.begin().await?;
             match result {
                 Ok(()) => {

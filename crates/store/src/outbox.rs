@@ -15,6 +15,45 @@ pub struct OutboxRow {
     pub attempts: i64,
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    /// Base64.
+    pub attachment: Option<String>,
+}
+
+/// A file a message carries.
+pub struct Attachment<'a> {
+    pub name: &'a str,
+    /// A MIME type, e.g. `application/pdf`.
+    pub content_type: &'a str,
+    /// Base64.
+    pub base64: &'a str,
+}
+
+/// Queues a message with a file.
+pub async fn enqueue_with(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    body: &str,
+    attachment: &Attachment<'_>,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO outbox (to_address, subject, body, created_at, next_attempt_at,
+                             attachment_name, attachment_type, attachment)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(to)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .bind(attachment.name)
+    .bind(attachment.content_type)
+    .bind(attachment.base64)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
 }
 
 pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body: &str, now: i64) -> Result<i64> {
@@ -33,7 +72,7 @@ pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body: &str, now: i64)
 
 const SELECT: &str =
     "SELECT id, to_address, subject, body, created_at, CAST(attempts AS BIGINT) AS attempts,
-        sent_at, last_error FROM outbox";
+        sent_at, last_error, attachment_name, attachment_type, attachment FROM outbox";
 
 /// Messages due for an attempt, oldest first.
 pub async fn due(tx: &mut Tx, now: i64, max_attempts: i64, limit: i64) -> Result<Vec<OutboxRow>> {

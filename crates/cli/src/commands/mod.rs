@@ -1,6 +1,7 @@
 //! One module per command; shared set-up (logging, opening the store) here.
 
 pub mod import;
+pub mod report;
 pub mod serve;
 pub mod user;
 
