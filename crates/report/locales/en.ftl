@@ -21,6 +21,10 @@ section-problems = Problem areas
 section-swot = SWOT
 section-competitors = Competitors
 section-evaluation = Evaluation results
+table-drivers = Drivers
+table-anomalies = Anomalies
+table-channels = Channels
+table-campaigns = Campaigns
 col-metric = Metric
 col-now = This period
 col-previous = Previous period
@@ -124,7 +128,7 @@ s-anomalies = { $count ->
     [one] One day stood out
    *[other] { $count } days stood out
 } in the daily series; the largest: { $series } on { $day }, { $value } against about { $expected } expected.
-s-no-anomalies = No day of the period stood out in spend, clicks, conversions, orders or sessions.
+s-no-anomalies = None of the { $days } days of the period stood out in spend, clicks, conversions, orders or sessions.
 s-people = { $count ->
     [one] One person has
    *[other] { $count } people have

@@ -21,6 +21,10 @@ section-problems = Проблемные зоны
 section-swot = SWOT-анализ
 section-competitors = Конкуренты
 section-evaluation = Результаты оценки
+table-drivers = Факторы
+table-anomalies = Аномалии
+table-channels = Каналы
+table-campaigns = Кампании
 col-metric = Показатель
 col-now = Этот период
 col-previous = Прошлый период
@@ -123,7 +127,10 @@ s-anomalies = { $count ->
     [few] { $count } дня выделяются
    *[many] { $count } дней выделяются
 } в дневных рядах; сильнее всего — { $series } { $day }: { $value } при ожидаемых примерно { $expected }.
-s-no-anomalies = Ни один день периода не выделяется по расходу, кликам, конверсиям, заказам и сессиям.
+s-no-anomalies = Ни один из { $days } { $days ->
+    [one] дня
+   *[other] дней
+} периода не выделяется по расходу, кликам, конверсиям, заказам и сессиям.
 s-people = { $count ->
     [one] У { $count } сотрудника
    *[other] У { $count } сотрудников

@@ -47,7 +47,7 @@ fn ranked(view: &View, id: &'static str, col: &str, rows: &[RankView]) -> Table 
     let l = |k: &str| view.labels.get(k).cloned().unwrap_or_default();
     Table {
         id,
-        title: l(col),
+        title: l(&format!("table-{id}")),
         headers: vec![
             l(col),
             l("col-spend"),
@@ -160,7 +160,7 @@ pub fn tables(view: &View) -> Vec<Table> {
         }
         out.push(Table {
             id: "drivers",
-            title: l("col-contribution"),
+            title: l("table-drivers"),
             headers: vec![l("col-metric"), l("col-factor"), l("col-contribution")],
             rows,
         });
@@ -168,7 +168,7 @@ pub fn tables(view: &View) -> Vec<Table> {
     if !view.anomalies.is_empty() {
         out.push(Table {
             id: "anomalies",
-            title: l("col-day"),
+            title: l("table-anomalies"),
             headers: vec![
                 l("col-day"),
                 l("col-series"),

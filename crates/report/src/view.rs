@@ -182,7 +182,11 @@ pub struct View {
     pub evaluation: Option<EvaluationView>,
 }
 
-const LABELS: [&str; 62] = [
+const LABELS: [&str; 66] = [
+    "table-drivers",
+    "table-anomalies",
+    "table-channels",
+    "table-campaigns",
     "report",
     "purpose",
     "scope",
@@ -579,7 +583,10 @@ fn trends(text: &Text, report: &Report, view: &mut View) {
                     ("expected", Arg::S(top.expected.text.clone())),
                 ],
             ),
-            None => text.t("s-no-anomalies"),
+            None => text.f(
+                "s-no-anomalies",
+                vec![("days", Arg::N(report.period.days()))],
+            ),
         };
     }
 }

@@ -4,7 +4,8 @@
 //! column, and nothing is written unless every row is good.
 
 use mkpi_domain::role::Role;
-use mkpi_store::reports::{self as store, BenchmarkRow};
+pub use mkpi_store::reports::BenchmarkRow;
+use mkpi_store::reports::{self as store};
 use serde_json::json;
 
 use crate::audit::{self, Change};

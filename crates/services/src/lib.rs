@@ -82,6 +82,11 @@ impl Services {
         &self.clock
     }
 
+    /// Whether mail is set up, so that schedules and invitations can send.
+    pub fn mails(&self) -> bool {
+        self.mailer.is_some()
+    }
+
     pub fn auth_settings(&self) -> &AuthSettings {
         &self.auth
     }

@@ -5,7 +5,8 @@
 
 use mkpi_domain::period::Day;
 use mkpi_domain::role::Role;
-use mkpi_store::reports::{self as store, ScheduleRow, ShareRow};
+use mkpi_store::reports::{self as store};
+pub use mkpi_store::reports::{ScheduleRow, ShareRow};
 use mkpi_store::{outbox, users};
 use serde_json::json;
 
@@ -199,6 +200,26 @@ impl Services {
             .into_iter()
             .filter(|s| owns(actor, s.created_by_user_id))
             .collect())
+    }
+
+    /// One share link the caller may manage.
+    pub async fn report_share(&self, actor: &Actor, share_id: i64) -> Result<ShareRow> {
+        may_present(actor)?;
+        let mut tx = self.store.read().await?;
+        store::share(&mut tx, share_id)
+            .await?
+            .filter(|s| owns(actor, s.created_by_user_id))
+            .ok_or(Error::NotFound)
+    }
+
+    /// One schedule the caller may manage.
+    pub async fn report_schedule(&self, actor: &Actor, schedule_id: i64) -> Result<ScheduleRow> {
+        may_present(actor)?;
+        let mut tx = self.store.read().await?;
+        store::schedule(&mut tx, schedule_id)
+            .await?
+            .filter(|s| owns(actor, s.created_by_user_id))
+            .ok_or(Error::NotFound)
     }
 
     /// Ends a share link at once.

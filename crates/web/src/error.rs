@@ -46,6 +46,22 @@ pub struct ErrorInfo {
     pub request_id: Option<String>,
 }
 
+impl From<mkpi_report::Error> for WebError {
+    fn from(e: mkpi_report::Error) -> Self {
+        match e {
+            mkpi_report::Error::UnknownFormat(_) => {
+                WebError::Service(Error::invalid("format", e.to_string()))
+            }
+            mkpi_report::Error::UnknownTable(..) => {
+                WebError::Service(Error::invalid("table", e.to_string()))
+            }
+            mkpi_report::Error::NoPdf | mkpi_report::Error::Render(_) => {
+                WebError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
 impl WebError {
     fn info(&self) -> ErrorInfo {
         let (status, code, message, fields, retry_after_secs) = match self {

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 40] = [
+const TEMPLATES: [(&str, &str); 43] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -51,6 +51,12 @@ const TEMPLATES: [(&str, &str); 40] = [
     ),
     ("_swot.html", include_str!("../templates/_swot.html")),
     ("swot.html", include_str!("../templates/swot.html")),
+    ("reports.html", include_str!("../templates/reports.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    (
+        "competitors.html",
+        include_str!("../templates/competitors.html"),
+    ),
     ("tasks.html", include_str!("../templates/tasks.html")),
     ("task.html", include_str!("../templates/task.html")),
     (

@@ -159,6 +159,15 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot run the review round"),
             }
+            // Scheduled reports whose time has come (each goes out once,
+            // whichever server gets to it).
+            match mkpi_report::delivery::round(&recorder).await {
+                Ok(r) if r.sent > 0 || r.failed > 0 => {
+                    tracing::info!(sent = r.sent, failed = r.failed, "scheduled reports");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot send scheduled reports"),
+            }
         }
     });
     let postman = services.clone();

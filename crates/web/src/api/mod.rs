@@ -15,6 +15,7 @@ pub mod goals;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
+pub mod reports;
 pub mod reviews;
 pub mod session;
 pub mod tasks;
@@ -128,6 +129,35 @@ pub fn router() -> Router<AppState> {
         )
         .route("/employees/{id}/review-history", get(calibration::history))
         .route("/review-distributions", get(calibration::distributions))
+        .route(
+            "/report-definitions",
+            get(reports::list).post(reports::create),
+        )
+        .route("/report-definitions/{id}/report", get(reports::report))
+        .route(
+            "/report-definitions/{id}/shares",
+            get(reports::shares).post(reports::create_share),
+        )
+        .route(
+            "/report-definitions/{id}/schedules",
+            get(reports::schedules).post(reports::create_schedule),
+        )
+        .route("/report-shares/{id}/revoke", post(reports::revoke_share))
+        .route("/report-schedules/{id}/stop", post(reports::stop_schedule))
+        .route(
+            "/competitor-benchmarks",
+            get(reports::benchmarks).post(reports::add_benchmark),
+        )
+        .route(
+            "/competitor-benchmarks/import",
+            post(reports::import_benchmarks).layer(axum::extract::DefaultBodyLimit::max(
+                crate::pages::reports::MAX_UPLOAD,
+            )),
+        )
+        .route(
+            "/competitor-benchmarks/{id}",
+            delete(reports::delete_benchmark),
+        )
 }
 
 /// The shape of every error answer.
@@ -205,6 +235,9 @@ impl Modify for Security {
         calibration::calibration, calibration::what_if, calibration::set_formula, calibration::adjust,
         calibration::potential, calibration::acknowledge, calibration::invite_client,
         calibration::history, calibration::distributions,
+        reports::list, reports::create, reports::report, reports::create_share, reports::shares,
+        reports::revoke_share, reports::create_schedule, reports::schedules, reports::stop_schedule,
+        reports::benchmarks, reports::add_benchmark, reports::import_benchmarks, reports::delete_benchmark,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
     modifiers(&Security),
@@ -218,6 +251,7 @@ impl Modify for Security {
         (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
         (name = "reviews", description = "Review cycles, 360° assessments with anonymous peers and clients, results by formula, calibration and dynamics"),
         (name = "goals", description = "Goals with SMART checks and progress, strategies, SWOT and tasks"),
+        (name = "reports", description = "Report definitions, reports in every format, share links, scheduled delivery and competitor figures"),
     )
 )]
 pub struct ApiDoc;

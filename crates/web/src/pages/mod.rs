@@ -12,6 +12,7 @@ mod goals;
 mod home;
 mod imports;
 mod metrics;
+pub(crate) mod reports;
 mod reviews;
 pub(crate) use imports::report_status;
 mod session;
@@ -107,6 +108,28 @@ pub fn router() -> Router<AppState> {
             "/r/{token}",
             get(calibration::client_form).post(calibration::client_submit),
         )
+        .route("/reports", get(reports::list).post(reports::create))
+        .route(
+            "/reports/competitors",
+            get(reports::competitors).post(reports::add_benchmark),
+        )
+        .route(
+            "/reports/competitors/import",
+            post(reports::import_benchmarks)
+                .layer(axum::extract::DefaultBodyLimit::max(reports::MAX_UPLOAD)),
+        )
+        .route(
+            "/competitor-benchmarks/{id}/delete",
+            post(reports::delete_benchmark),
+        )
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/download", get(reports::download))
+        .route("/reports/{id}/shares", post(reports::share))
+        .route("/reports/{id}/schedules", post(reports::schedule))
+        .route("/report-shares/{id}/revoke", post(reports::revoke_share))
+        .route("/report-schedules/{id}/stop", post(reports::stop_schedule))
+        .route("/s/{token}", get(reports::shared))
+        .route("/s/{token}/download", get(reports::shared_download))
         .route("/account", get(account::show))
         .route("/account/locale", post(account::set_locale))
         .route("/account/password", post(account::change_password))
@@ -188,6 +211,11 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "employees",
             href: "/employees",
             label: "nav-people",
+        },
+        NavItem {
+            key: "reports",
+            href: "/reports",
+            label: "nav-reports",
         },
         NavItem {
             key: "explorer",
