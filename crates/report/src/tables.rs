@@ -70,7 +70,8 @@ fn ranked(view: &View, id: &'static str, col: &str, rows: &[RankView]) -> Table 
     }
 }
 
-/// Every table the report holds, in its order (empty ones left out).
+/// Every table of the report's sections, in its order (empty ones left
+/// out).
 pub fn tables(view: &View) -> Vec<Table> {
     let l = |k: &str| view.labels.get(k).cloned().unwrap_or_default();
     let title = |code: &str| {
@@ -80,8 +81,9 @@ pub fn tables(view: &View) -> Vec<Table> {
             .map(|(_, t)| t.clone())
             .unwrap_or_default()
     };
+    let has = |code: &str| view.sections.iter().any(|(c, _)| c == code);
     let mut out = Vec::new();
-    if !view.metrics.is_empty() {
+    if !view.metrics.is_empty() && has("kpis") {
         out.push(Table {
             id: "kpis",
             title: title("kpis"),
@@ -114,7 +116,7 @@ pub fn tables(view: &View) -> Vec<Table> {
                 .collect(),
         });
     }
-    if let Some(first) = view.trends.first() {
+    if let Some(first) = view.trends.first().filter(|_| has("trends")) {
         let mut headers = vec![l("col-month")];
         headers.extend(view.trends.iter().map(|t| t.name.clone()));
         let units: Vec<&'static str> = view.trends.iter().map(|t| unit_of(t.unit)).collect();
@@ -136,7 +138,7 @@ pub fn tables(view: &View) -> Vec<Table> {
                 .collect(),
         });
     }
-    if !view.drivers.is_empty() {
+    if !view.drivers.is_empty() && has("trends") {
         let mut rows = Vec::new();
         for d in &view.drivers {
             let u = if d.code == "roas" {
@@ -165,7 +167,7 @@ pub fn tables(view: &View) -> Vec<Table> {
             rows,
         });
     }
-    if !view.anomalies.is_empty() {
+    if !view.anomalies.is_empty() && has("trends") {
         out.push(Table {
             id: "anomalies",
             title: l("table-anomalies"),
@@ -191,13 +193,13 @@ pub fn tables(view: &View) -> Vec<Table> {
                 .collect(),
         });
     }
-    if !view.channels.is_empty() {
+    if !view.channels.is_empty() && has("channels") {
         out.push(ranked(view, "channels", "col-channel", &view.channels));
     }
-    if !view.campaigns.is_empty() {
+    if !view.campaigns.is_empty() && has("channels") {
         out.push(ranked(view, "campaigns", "col-campaign", &view.campaigns));
     }
-    if !view.people.is_empty() {
+    if !view.people.is_empty() && has("people") {
         out.push(Table {
             id: "people",
             title: title("people"),
@@ -231,7 +233,7 @@ pub fn tables(view: &View) -> Vec<Table> {
                 .collect(),
         });
     }
-    if !view.problems.is_empty() {
+    if !view.problems.is_empty() && has("problems") {
         out.push(Table {
             id: "problems",
             title: title("problems"),
@@ -261,7 +263,7 @@ pub fn tables(view: &View) -> Vec<Table> {
                 .collect(),
         });
     }
-    if !view.benchmarks.is_empty() {
+    if !view.benchmarks.is_empty() && has("competitors") {
         let mut rows = Vec::new();
         for b in &view.benchmarks {
             let u = match b.kind.as_str() {
@@ -296,7 +298,7 @@ pub fn tables(view: &View) -> Vec<Table> {
             rows,
         });
     }
-    if let Some(e) = &view.evaluation {
+    if let Some(e) = view.evaluation.as_ref().filter(|_| has("evaluation")) {
         out.push(Table {
             id: "evaluation",
             title: title("evaluation"),

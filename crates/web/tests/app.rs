@@ -900,6 +900,134 @@ fn matrix(p: &People) -> Vec<Case> {
             vec![("login", "admin"), ("password", "demo")],
             [403; 6],
         ),
+        // Reports.
+        get("/reports".into(), page),
+        get("/reports/competitors".into(), page),
+        get("/reports/competitors?from=2026-01&to=2026-06".into(), page),
+        get("/reports/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get(
+            "/reports/999999/download?format=pdf".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        get(
+            "/reports/999999/download?format=doc".into(),
+            [303, 422, 422, 422, 422, 422],
+        ),
+        post_form(
+            "/reports",
+            vec![("name", ""), ("scope", "department")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/reports/competitors",
+            vec![
+                ("competitor", "A"),
+                ("kind", "price"),
+                ("month", "2026-07"),
+                ("value", "x"),
+            ],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/reports/competitors/import",
+            vec![],
+            [303, 400, 400, 400, 400, 400],
+        ),
+        post_form(
+            "/competitor-benchmarks/999999/delete",
+            vec![],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/reports/999999/shares",
+            vec![("days", "7")],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/reports/999999/schedules",
+            vec![("frequency", "weekly"), ("recipients", "a@example.com")],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/report-shares/999999/revoke",
+            vec![],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/report-schedules/999999/stop",
+            vec![],
+            [303, 404, 404, 404, 403, 403],
+        ),
+        get(format!("/s/{}", "ab".repeat(24)), [404; 6]),
+        get("/s/short".into(), [404; 6]),
+        get(
+            format!("/s/{}/download?format=pdf", "ab".repeat(24)),
+            [404; 6],
+        ),
+        get("/api/v1/report-definitions".into(), api),
+        post_json(
+            "/api/v1/report-definitions",
+            json!({"name": "", "metrics": [], "scope": "department", "period_kind": "last_month",
+                   "compare": "previous", "sections": [], "language": "en"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        get(
+            "/api/v1/report-definitions/999999/report".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        get(
+            "/api/v1/report-definitions/999999/report?format=doc".into(),
+            [401, 422, 422, 422, 422, 422],
+        ),
+        post_json(
+            "/api/v1/report-definitions/999999/shares",
+            json!({"days": 7}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        get(
+            "/api/v1/report-definitions/999999/shares".into(),
+            [401, 200, 200, 200, 403, 403],
+        ),
+        post_json(
+            "/api/v1/report-definitions/999999/schedules",
+            json!({"frequency": "weekly", "recipients": ["a@example.com"]}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        get(
+            "/api/v1/report-definitions/999999/schedules".into(),
+            [401, 200, 200, 200, 403, 403],
+        ),
+        post_json(
+            "/api/v1/report-shares/999999/revoke",
+            json!({}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        post_json(
+            "/api/v1/report-schedules/999999/stop",
+            json!({}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        get("/api/v1/competitor-benchmarks".into(), api),
+        get(
+            "/api/v1/competitor-benchmarks?from=2026-01&to=2026-06".into(),
+            api,
+        ),
+        post_json(
+            "/api/v1/competitor-benchmarks",
+            json!({"competitor": "", "kind": "price", "month": "2026-07", "value": 1}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        post_json(
+            "/api/v1/competitor-benchmarks/import",
+            json!({}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/competitor-benchmarks/999999".into(),
+            json!({}),
+            [401, 404, 404, 404, 403, 403],
+        ),
         // Last: these end the session.
         post_json("/api/v1/logout", json!({}), [401, 204, 204, 204, 204, 204]),
         post_form("/logout", vec![], [303; 6]),
@@ -3278,4 +3406,206 @@ async fn the_head_edits_the_competency_framework_on_its_page() {
         .unwrap();
     assert_eq!(analytics["weights"], json!({"Analyst": 2.5}));
     assert_eq!(api.as_array().unwrap().len(), 7);
+}
+
+#[tokio::test]
+async fn a_report_is_defined_shown_downloaded_shared_and_revoked() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.services
+        .seed_demo_data(42, &app.demo)
+        .await
+        .expect("demo data");
+    app.accept_language = Some("en".into());
+    app.login_as("manager").await;
+    let list = app.get("/reports").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(">quarterly</a>") && list.body.contains(">monthly</a>"));
+
+    // A team report through the form; a bad one first, then a good one.
+    let team = app.demo.team_ids[0];
+    let scope: &str = Box::leak(format!("team:{team}").into_boxed_str());
+    let bad = app
+        .post_form(
+            "/reports",
+            &[
+                ("name", "team q"),
+                ("scope", scope),
+                ("period_kind", "weekly"),
+                ("compare", "previous"),
+                ("language", "en"),
+                ("metrics", "spend"),
+                ("metrics", "no_such"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("&#x27;no_such&#x27; is not a metric"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("&#x27;weekly&#x27; is not a period"));
+    let made = app
+        .post_form(
+            "/reports",
+            &[
+                ("name", "team q"),
+                ("purpose", "The team's quarter"),
+                ("scope", scope),
+                ("period_kind", "last_quarter"),
+                ("compare", "previous"),
+                ("language", "en"),
+                ("metrics", "spend"),
+                ("metrics", "conversion_value"),
+                ("metrics", "roas"),
+                ("sections", "summary"),
+                ("sections", "kpis"),
+                ("sections", "people"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let at = made.header("location").unwrap().to_string();
+    let page = app.get(&at).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "Summary",
+        "Key metrics",
+        "People",
+        "The team&#x27;s quarter",
+        "Performance",
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    // The numbers are the team's, as the API's metric path gives them.
+    let spend = app
+        .get(&format!(
+            "/api/v1/metrics/spend/value?scope=team:{team}&from=2026-04-01&to=2026-07-01"
+        ))
+        .await
+        .json();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let json = app
+        .get(&format!("/api/v1/report-definitions/{id}/report"))
+        .await
+        .json();
+    assert_eq!(json["period_from"], "2026-04-01");
+    assert_eq!(json["metrics"][0]["code"], "spend");
+    assert_eq!(json["metrics"][0]["now"]["value"], spend["value"]);
+    // People link to their pages; metrics drill into the explorer.
+    assert!(page.body.contains(&format!(
+        "/explore?scope=team%3A{team}&amp;from=2026-04-01&amp;until=2026-06-30"
+    )));
+    assert!(page.body.contains("href=\"/employees/"));
+
+    // Files.
+    for (format, kind, start) in [
+        ("pdf", "application/pdf", "%PDF-"),
+        ("slides", "application/pdf", "%PDF-"),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "PK",
+        ),
+        (
+            "csv",
+            "text/csv; charset=utf-8",
+            "\u{feff}Metric,This period",
+        ),
+        ("html", "text/html; charset=utf-8", "<!doctype html>"),
+    ] {
+        let r = app
+            .get(&format!("/reports/{id}/download?format={format}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{format}");
+        assert_eq!(r.header("content-type"), Some(kind), "{format}");
+        assert!(r.body.starts_with(start), "{format}");
+    }
+    let csv = app
+        .get(&format!("/reports/{id}/download?format=csv&table=trends"))
+        .await;
+    assert_eq!(csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(csv.body.contains("it has kpis, people"), "{}", csv.body);
+
+    // A share link: shown once, opens without an account, names no one.
+    let shared = app
+        .post_form(&format!("/reports/{id}/shares"), &[("days", "7")])
+        .await;
+    assert_eq!(shared.status, StatusCode::OK);
+    let link = shared
+        .body
+        .split("id=\"share-link\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert!(link.starts_with("/s/") && link.len() == 51, "{link}");
+    let names: Vec<String> = app
+        .get("/api/v1/employees")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    app.logout_locally();
+    let open = app.get(&link).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(open.body.contains("Key metrics") && !open.body.contains("id=\"section-people\""));
+    for n in &names {
+        assert!(!open.body.contains(n.as_str()), "{n} on the shared page");
+    }
+    assert_eq!(open.header("referrer-policy"), Some("same-origin"));
+    let pdf = app.get(&format!("{link}/download?format=pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    // Revoked: gone.
+    app.login_as("manager").await;
+    let shares = app
+        .get(&format!("/api/v1/report-definitions/{id}/shares"))
+        .await
+        .json();
+    let share_id = shares[0]["id"].as_i64().unwrap();
+    assert!(shares[0]["path"].is_null(), "the link is shown only once");
+    let r = app
+        .post_form(&format!("/report-shares/{share_id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    app.logout_locally();
+    assert_eq!(app.get(&link).await.status, StatusCode::GONE);
+
+    // Without mail set up, a schedule is refused and says why.
+    app.login_as("manager").await;
+    let r = app
+        .post_form(
+            &format!("/reports/{id}/schedules"),
+            &[("frequency", "weekly"), ("recipients", "cmo@example.com")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("mail is not set up on this server"),
+        "{}",
+        r.body
+    );
+
+    // Competitor figures through the API, CSV in, 422 with rows named.
+    let r = app
+        .send(
+            axum::http::Request::post("/api/v1/competitor-benchmarks/import")
+                .header("content-type", "text/csv")
+                .header("x-csrf-token", app.csrf().unwrap())
+                .body(axum::body::Body::from(
+                    "competitor,kind,month,value\nA,price,2026-07,x\n",
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["field"],
+        "row 2, column value"
+    );
 }
