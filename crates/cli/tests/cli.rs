@@ -577,3 +577,142 @@ fn alerts_checks_kpis_once_and_mail_settings_fail_with_one_clear_line() {
         stderr(&o)
     );
 }
+
+#[test]
+fn report_writes_the_demo_quarterly_in_every_format_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo").display().to_string();
+    let (mut child, _) = start_demo(&d);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let o = mkpi(&["report", "--data-dir", &d, "--list"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let listed = stdout(&o);
+    let names: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(names, ["monthly", "quarterly"]);
+
+    for (format, start) in [
+        ("pdf", &b"%PDF-"[..]),
+        ("slides", &b"%PDF-"[..]),
+        ("xlsx", &b"PK"[..]),
+        ("csv", &b"\xEF\xBB\xBF"[..]),
+        ("html", &b"<!doctype html>"[..]),
+    ] {
+        let out = dir.path().join(format!("q.{format}"));
+        let out_s = out.display().to_string();
+        let o = mkpi(
+            &[
+                "report",
+                "--data-dir",
+                &d,
+                "--definition",
+                "quarterly",
+                "--format",
+                format,
+                "--out",
+                &out_s,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        assert_eq!(stdout(&o).trim(), out_s);
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("report 'quarterly': reading the data\n  reading kpis…\n"),
+            "{err}"
+        );
+        assert!(
+            err.contains("  reading competitors…\n")
+                && err.contains(&format!("rendering {format} …\nwrote {out_s} (")),
+            "{err}"
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(start), "{format}");
+    }
+    // The CSV's table by name, and mistakes in one clear line.
+    let out = dir.path().join("c.csv").display().to_string();
+    let o = mkpi(
+        &[
+            "report",
+            "--data-dir",
+            &d,
+            "--definition",
+            "quarterly",
+            "--format",
+            "csv",
+            "--table",
+            "channels",
+            "--out",
+            &out,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("\u{feff}Канал,Расход,Доля расхода,ROI,CPA\n")
+    );
+    for (args, message) in [
+        (
+            vec!["--definition", "weekly"],
+            "error: there is no report definition 'weekly'; there are: monthly, quarterly",
+        ),
+        (
+            vec!["--definition", "quarterly", "--format", "docx"],
+            "error: 'docx' is not a format; use html, pdf, slides, xlsx or csv",
+        ),
+        (
+            vec![
+                "--definition",
+                "quarterly",
+                "--format",
+                "csv",
+                "--table",
+                "x",
+            ],
+            "error: 'x' is not a table of this report; it has kpis, trends",
+        ),
+        (
+            vec!["--definition", "quarterly", "--as", "nobody"],
+            "error: there is no active user 'nobody'",
+        ),
+    ] {
+        let mut all = vec!["report", "--data-dir", &d, "--out", &out];
+        all.extend(args);
+        let o = mkpi(&all, None);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o).lines().any(|l| l.starts_with(message)),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // As an employee sees it: no evaluation section's figures.
+    let o = mkpi(
+        &[
+            "report",
+            "--data-dir",
+            &d,
+            "--definition",
+            "quarterly",
+            "--format",
+            "html",
+            "--as",
+            "employee",
+            "--out",
+            &out,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("Нет завершённого цикла оценки")
+    );
+}

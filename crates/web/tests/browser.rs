@@ -907,3 +907,111 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     assert_eq!(ack, "Согласен");
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_head_builds_a_report_previews_it_downloads_every_format_and_shares_it() {
+    let Some(Session {
+        app,
+        base,
+        c,
+        _driver,
+        _profile,
+    }) = session().await
+    else {
+        return;
+    };
+    app.services
+        .seed_demo_data(42, &app.demo)
+        .await
+        .expect("demo data");
+    sign_in(&c, &base, "head").await;
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    set(&c, "#report-form input[name=name]", "Квартал отдела").await;
+    set(
+        &c,
+        "#report-form input[name=purpose]",
+        "Для совета директоров",
+    )
+    .await;
+    click(&c, "#report-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("report-files"))
+        .await
+        .unwrap();
+    // The preview: the cover, the Russian sections, charts with tooltips.
+    let cover = text(&c, ".report-cover h1").await;
+    assert_eq!(cover, "Квартал отдела");
+    let summary = text(&c, "#section-summary").await;
+    assert!(summary.starts_with("Итоги"), "{summary}");
+    assert!(
+        summary.contains("по сравнению с предыдущим периодом"),
+        "{summary}"
+    );
+    let tooltips = c
+        .execute(
+            "return document.querySelectorAll('.report-chart svg title').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(tooltips.as_u64().unwrap() > 20, "{tooltips}");
+    // Every file, fetched by the browser with the signed-in session.
+    for (css, kind) in [
+        ("#download-pdf", "application/pdf"),
+        ("#download-slides", "application/pdf"),
+        (
+            "#download-xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("#download-html", "text/html; charset=utf-8"),
+        (".download-csv", "text/csv; charset=utf-8"),
+    ] {
+        let got = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const a = document.querySelector(arguments[0]);
+                 fetch(a.href).then(r => r.arrayBuffer().then(b =>
+                   done([r.status, r.headers.get('content-type'), b.byteLength])));",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(got[0], 200, "{css}");
+        assert_eq!(got[1], kind, "{css}");
+        assert!(got[2].as_u64().unwrap() > 300, "{css}: {got}");
+    }
+    // A share link opens the report without people.
+    click(&c, "#share-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("share-link"))
+        .await
+        .unwrap();
+    let link = c
+        .find(Locator::Id("share-link"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    sign_out(&c).await;
+    let shared = if link.starts_with("http") {
+        link
+    } else {
+        format!("{base}{link}")
+    };
+    c.goto(&shared).await.unwrap();
+    wait(&c)
+        .for_element(Locator::Css(".report-cover h1"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, ".report-cover h1").await, "Квартал отдела");
+    let note = text(&c, ".report-note").await;
+    assert!(note.contains("Имена сотрудников"), "{note}");
+    let people = c
+        .execute("return document.getElementById('section-people')", vec![])
+        .await
+        .unwrap();
+    assert!(people.is_null());
+    c.close().await.unwrap();
+}
