@@ -30,6 +30,7 @@ pub struct Definition {
     pub sections: Vec<String>,
     /// `ru` or `en`.
     pub language: String,
+    pub created_by_user_id: Option<i64>,
 }
 
 impl From<ReportDefinitionRow> for Definition {
@@ -47,6 +48,7 @@ impl From<ReportDefinitionRow> for Definition {
             period_to: r.period_to,
             compare: r.compare,
             language: r.language,
+            created_by_user_id: r.created_by_user_id,
         }
     }
 }

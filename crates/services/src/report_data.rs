@@ -471,19 +471,28 @@ pub fn resolve_period(
     Period::new(start, start.plus_months(months)).map_err(|e| e.to_string())
 }
 
+/// Whether the actor may change a definition made by `creator`: the head
+/// and admins any, a manager their own.
+pub fn may_change(actor: &Actor, creator: Option<i64>) -> bool {
+    use mkpi_domain::Role;
+    match actor.role {
+        Role::Admin | Role::Head => true,
+        Role::Manager => creator == Some(actor.user_id),
+        _ => false,
+    }
+}
+
 impl Services {
-    /// Saves a report definition (the head, managers and admins). Every
-    /// problem is listed; nothing is stored unless all is well.
-    pub async fn create_report_definition(
+    /// Every problem with a definition as entered; `except` is the id of the
+    /// definition being changed (its own name is no clash).
+    async fn check_definition(
         &self,
         actor: &Actor,
         input: &DefinitionInput,
-    ) -> Result<mkpi_store::reports::ReportDefinitionRow> {
+        except: Option<i64>,
+        tx: &mut mkpi_store::Tx,
+    ) -> Result<()> {
         use crate::FieldProblem;
-        use mkpi_domain::Role;
-        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
-            return Err(crate::Error::Forbidden);
-        }
         let mut problems = Vec::new();
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -512,8 +521,8 @@ impl Services {
         }
         match ScopeRef::parse(input.scope.trim()) {
             Ok(scope) => {
-                let mut tx = self.store.read().await?;
-                if crate::metrics::resolve(&mut tx, actor, &scope)
+                let mut read = self.store.read().await?;
+                if crate::metrics::resolve(&mut read, actor, &scope)
                     .await
                     .is_err()
                 {
@@ -554,40 +563,40 @@ impl Services {
         if !["ru", "en"].contains(&input.language.trim()) {
             problems.push(FieldProblem::new("language", "use ru or en"));
         }
-        let mut tx = self.store.begin().await?;
-        if problems.is_empty() && mkpi_store::reports::by_name(&mut tx, name).await?.is_some() {
+        if problems.is_empty()
+            && let Some(other) = mkpi_store::reports::by_name(tx, name).await?
+            && Some(other.id) != except
+        {
             problems.push(FieldProblem::new(
                 "name",
                 format!("a report '{name}' exists already"),
             ));
         }
-        if !problems.is_empty() {
-            return Err(crate::Error::Invalid(problems));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::Error::Invalid(problems))
         }
-        // Sections in the report's own order, each once.
-        let sections: Vec<&str> = SECTIONS
-            .iter()
-            .copied()
-            .filter(|s| input.sections.iter().any(|x| x == s))
-            .collect();
-        let metrics = serde_json::to_string(&input.metrics).unwrap_or_else(|_| "[]".into());
-        let sections = serde_json::to_string(&sections).unwrap_or_else(|_| "[]".into());
+    }
+
+    /// Saves a report definition (the head, managers and admins). Every
+    /// problem is listed; nothing is stored unless all is well.
+    pub async fn create_report_definition(
+        &self,
+        actor: &Actor,
+        input: &DefinitionInput,
+    ) -> Result<mkpi_store::reports::ReportDefinitionRow> {
+        use mkpi_domain::Role;
+        if !matches!(actor.role, Role::Admin | Role::Head | Role::Manager) {
+            return Err(crate::Error::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        self.check_definition(actor, input, None, &mut tx).await?;
+        let (metrics, sections) = stored_lists(input);
         let now = self.clock.now();
-        let fixed = input.period_kind.trim() == "fixed";
         let id = mkpi_store::reports::insert(
             &mut tx,
-            &mkpi_store::reports::NewReportDefinition {
-                name,
-                purpose: input.purpose.trim(),
-                metrics: &metrics,
-                scope: input.scope.trim(),
-                period_kind: input.period_kind.trim(),
-                period_from: input.period_from.as_deref().filter(|_| fixed),
-                period_to: input.period_to.as_deref().filter(|_| fixed),
-                compare: input.compare.trim(),
-                sections: &sections,
-                language: input.language.trim(),
-            },
+            &stored(input, &metrics, &sections),
             actor.author().user_id,
             now,
         )
@@ -601,18 +610,86 @@ impl Services {
                 entity: "report_definition",
                 entity_id: Some(id),
                 before: None,
-                after: Some(
-                    serde_json::json!({"name": name, "scope": input.scope.trim(),
-                    "period_kind": input.period_kind.trim(), "metrics": input.metrics}),
-                ),
+                after: Some(summary(input)),
             },
         )
         .await?;
-        let row = mkpi_store::reports::by_name(&mut tx, name)
+        let row = mkpi_store::reports::by_id(&mut tx, id)
             .await?
             .ok_or(crate::Error::NotFound)?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// Changes a definition (its maker, the head, admins); its share links
+    /// and schedules carry on with the new content.
+    pub async fn update_report_definition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &DefinitionInput,
+    ) -> Result<mkpi_store::reports::ReportDefinitionRow> {
+        let mut tx = self.store.begin().await?;
+        let before = mkpi_store::reports::by_id(&mut tx, id)
+            .await?
+            .ok_or(crate::Error::NotFound)?;
+        if !may_change(actor, before.created_by_user_id) {
+            return Err(crate::Error::Forbidden);
+        }
+        self.check_definition(actor, input, Some(id), &mut tx)
+            .await?;
+        let (metrics, sections) = stored_lists(input);
+        let now = self.clock.now();
+        mkpi_store::reports::update(&mut tx, id, &stored(input, &metrics, &sections), now).await?;
+        crate::audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            crate::audit::Change {
+                action: "update",
+                entity: "report_definition",
+                entity_id: Some(id),
+                before: Some(
+                    serde_json::json!({"name": before.name, "scope": before.scope,
+                    "period_kind": before.period_kind, "metrics": before.metrics}),
+                ),
+                after: Some(summary(input)),
+            },
+        )
+        .await?;
+        let row = mkpi_store::reports::by_id(&mut tx, id)
+            .await?
+            .ok_or(crate::Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Deletes a definition with its share links (which stop working) and
+    /// schedules.
+    pub async fn delete_report_definition(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let before = mkpi_store::reports::by_id(&mut tx, id)
+            .await?
+            .ok_or(crate::Error::NotFound)?;
+        if !may_change(actor, before.created_by_user_id) {
+            return Err(crate::Error::Forbidden);
+        }
+        mkpi_store::reports::delete(&mut tx, id).await?;
+        crate::audit::record(
+            &mut tx,
+            self.clock.now(),
+            &actor.author(),
+            crate::audit::Change {
+                action: "delete",
+                entity: "report_definition",
+                entity_id: Some(id),
+                before: Some(serde_json::json!({"name": before.name, "scope": before.scope})),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every report definition (names and purposes are no secret; the data
@@ -624,6 +701,45 @@ impl Services {
         let mut tx = self.store.read().await?;
         Ok(mkpi_store::reports::all(&mut tx).await?)
     }
+}
+
+/// The lists as stored: sections in the report's own order, each once.
+fn stored_lists(input: &DefinitionInput) -> (String, String) {
+    let sections: Vec<&str> = SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| input.sections.iter().any(|x| x == s))
+        .collect();
+    (
+        serde_json::to_string(&input.metrics).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&sections).unwrap_or_else(|_| "[]".into()),
+    )
+}
+
+fn stored<'a>(
+    input: &'a DefinitionInput,
+    metrics: &'a str,
+    sections: &'a str,
+) -> mkpi_store::reports::NewReportDefinition<'a> {
+    let fixed = input.period_kind.trim() == "fixed";
+    mkpi_store::reports::NewReportDefinition {
+        name: input.name.trim(),
+        purpose: input.purpose.trim(),
+        metrics,
+        scope: input.scope.trim(),
+        period_kind: input.period_kind.trim(),
+        period_from: input.period_from.as_deref().filter(|_| fixed),
+        period_to: input.period_to.as_deref().filter(|_| fixed),
+        compare: input.compare.trim(),
+        sections,
+        language: input.language.trim(),
+    }
+}
+
+/// What the audit log keeps of a definition.
+fn summary(input: &DefinitionInput) -> serde_json::Value {
+    serde_json::json!({"name": input.name.trim(), "scope": input.scope.trim(),
+        "period_kind": input.period_kind.trim(), "metrics": input.metrics})
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub struct ReportDefinitionRow {
     pub compare: String,
     pub sections: String,
     pub language: String,
+    pub created_by_user_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -34,7 +35,7 @@ pub struct NewReportDefinition<'a> {
 
 const SELECT: &str =
     "SELECT id, name, purpose, metrics, scope, period_kind, period_from, period_to,
-        compare, sections, language, created_at, updated_at FROM report_definitions";
+        compare, sections, language, created_by_user_id, created_at, updated_at FROM report_definitions";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -112,6 +113,18 @@ pub async fn update(tx: &mut Tx, id: i64, d: &NewReportDefinition<'_>, now: i64)
     .bind(now)
     .execute(tx.conn())
     .await?;
+    Ok(())
+}
+
+/// Deletes a definition with its share links and schedules.
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM report_shares WHERE definition_id = $1",
+        "DELETE FROM report_schedules WHERE definition_id = $1",
+        "DELETE FROM report_definitions WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(tx.conn()).await?;
+    }
     Ok(())
 }
 

@@ -753,3 +753,7 @@ reports-no-benchmarks = No competitor figures for these months.
 reports-benchmark-add = Add a figure
 reports-benchmark-import = Import a CSV file
 reports-benchmark-format = Columns: competitor, kind (share_of_voice, price or traffic), month (YYYY-MM), value, source. A share of voice may be 35, 35% or 0.35. A file is imported whole or not at all.
+reports-save = Save the changes
+reports-edit = Edit the report
+reports-delete-note = Deleting the report also ends its share links and schedules.
+reports-delete-report = Delete the report

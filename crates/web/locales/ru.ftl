@@ -759,3 +759,7 @@ reports-no-benchmarks = За эти месяцы данных о конкуре�
 reports-benchmark-add = Добавить значение
 reports-benchmark-import = Загрузить CSV-файл
 reports-benchmark-format = Столбцы: competitor, kind (share_of_voice, price или traffic), month (ГГГГ-ММ), value, source. Долю голоса можно записать как 35, 35% или 0.35. Файл загружается целиком или не загружается вовсе.
+reports-save = Сохранить изменения
+reports-edit = Изменить отчёт
+reports-delete-note = Вместе с отчётом перестают действовать его ссылки и рассылки.
+reports-delete-report = Удалить отчёт

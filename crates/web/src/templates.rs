@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 43] = [
+const TEMPLATES: [(&str, &str); 45] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -53,6 +53,14 @@ const TEMPLATES: [(&str, &str); 43] = [
     ("swot.html", include_str!("../templates/swot.html")),
     ("reports.html", include_str!("../templates/reports.html")),
     ("report.html", include_str!("../templates/report.html")),
+    (
+        "report_edit.html",
+        include_str!("../templates/report_edit.html"),
+    ),
+    (
+        "_report_form.html",
+        include_str!("../templates/_report_form.html"),
+    ),
     (
         "competitors.html",
         include_str!("../templates/competitors.html"),

@@ -958,6 +958,33 @@ fn matrix(p: &People) -> Vec<Case> {
             vec![],
             [303, 404, 404, 404, 403, 403],
         ),
+        get(
+            "/reports/999999/edit".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reports/999999",
+            vec![("name", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/reports/999999/delete",
+            vec![],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::PUT,
+            "/api/v1/report-definitions/999999".into(),
+            json!({"name": "x", "metrics": ["spend"], "scope": "department", "period_kind": "last_month",
+                   "compare": "previous", "sections": [], "language": "en"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/report-definitions/999999".into(),
+            json!({}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         get(format!("/s/{}", "ab".repeat(24)), [404; 6]),
         get("/s/short".into(), [404; 6]),
         get(

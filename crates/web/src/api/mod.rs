@@ -133,6 +133,10 @@ pub fn router() -> Router<AppState> {
             "/report-definitions",
             get(reports::list).post(reports::create),
         )
+        .route(
+            "/report-definitions/{id}",
+            put(reports::update).delete(reports::delete),
+        )
         .route("/report-definitions/{id}/report", get(reports::report))
         .route(
             "/report-definitions/{id}/shares",
@@ -235,7 +239,7 @@ impl Modify for Security {
         calibration::calibration, calibration::what_if, calibration::set_formula, calibration::adjust,
         calibration::potential, calibration::acknowledge, calibration::invite_client,
         calibration::history, calibration::distributions,
-        reports::list, reports::create, reports::report, reports::create_share, reports::shares,
+        reports::list, reports::create, reports::update, reports::delete, reports::report, reports::create_share, reports::shares,
         reports::revoke_share, reports::create_schedule, reports::schedules, reports::stop_schedule,
         reports::benchmarks, reports::add_benchmark, reports::import_benchmarks, reports::delete_benchmark,
     ),

@@ -78,6 +78,23 @@ pub struct NewReportDefinitionRequest {
     pub language: String,
 }
 
+impl From<NewReportDefinitionRequest> for DefinitionInput {
+    fn from(req: NewReportDefinitionRequest) -> Self {
+        DefinitionInput {
+            name: req.name,
+            purpose: req.purpose,
+            metrics: req.metrics,
+            scope: req.scope,
+            period_kind: req.period_kind,
+            period_from: req.period_from,
+            period_to: req.period_to,
+            compare: req.compare,
+            sections: req.sections,
+            language: req.language,
+        }
+    }
+}
+
 /// The report definitions.
 #[utoipa::path(get, path = "/api/v1/report-definitions", tag = "reports",
     responses(
@@ -111,23 +128,53 @@ pub async fn create(
     Auth(actor): Auth,
     Json(req): Json<NewReportDefinitionRequest>,
 ) -> Result<(StatusCode, Json<ReportDefinitionJson>), WebError> {
-    let input = DefinitionInput {
-        name: req.name,
-        purpose: req.purpose,
-        metrics: req.metrics,
-        scope: req.scope,
-        period_kind: req.period_kind,
-        period_from: req.period_from,
-        period_to: req.period_to,
-        compare: req.compare,
-        sections: req.sections,
-        language: req.language,
-    };
     let row = state
         .services
-        .create_report_definition(&actor, &input)
+        .create_report_definition(&actor, &req.into())
         .await?;
     Ok((StatusCode::CREATED, Json(Definition::from(row).into())))
+}
+
+/// Changes a definition (its maker, the head, admins).
+#[utoipa::path(put, path = "/api/v1/report-definitions/{id}", tag = "reports",
+    request_body = NewReportDefinitionRequest,
+    params(("id" = i64, Path, description = "Report definition id")),
+    responses(
+        (status = 200, description = "Changed", body = ReportDefinitionJson),
+        (status = 404, description = "No such definition", body = super::ErrorBodyJson),
+        (status = 422, description = "A missing or taken name, an unknown metric, scope, period, comparison, section or language", body = super::ErrorBodyJson),
+        (status = 403, description = "Not its maker, the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<NewReportDefinitionRequest>,
+) -> Result<Json<ReportDefinitionJson>, WebError> {
+    let row = state
+        .services
+        .update_report_definition(&actor, id, &req.into())
+        .await?;
+    Ok(Json(Definition::from(row).into()))
+}
+
+/// Deletes a definition; its share links and schedules end with it.
+#[utoipa::path(delete, path = "/api/v1/report-definitions/{id}", tag = "reports",
+    params(("id" = i64, Path, description = "Report definition id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such definition", body = super::ErrorBodyJson),
+        (status = 403, description = "Not its maker, the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    state.services.delete_report_definition(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -122,7 +122,9 @@ pub fn router() -> Router<AppState> {
             "/competitor-benchmarks/{id}/delete",
             post(reports::delete_benchmark),
         )
-        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}", get(reports::show).post(reports::update))
+        .route("/reports/{id}/edit", get(reports::edit_form))
+        .route("/reports/{id}/delete", post(reports::delete))
         .route("/reports/{id}/download", get(reports::download))
         .route("/reports/{id}/shares", post(reports::share))
         .route("/reports/{id}/schedules", post(reports::schedule))

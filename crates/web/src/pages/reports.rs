@@ -209,7 +209,7 @@ async fn page(
             ..layout(lang, Some(actor), "reports", "/reports"),
             ..context! {
                 id => id,
-                name => definition.name,
+                name => definition.name.clone(),
                 body => body,
                 css => mkpi_report::html::CSS,
                 tables => tables,
@@ -228,10 +228,63 @@ async fn page(
                     "active": s.active == 1,
                 })).collect::<Vec<_>>()),
                 mail => state.services.mails(),
+                may_change => mkpi_services::report_data::may_change(actor, definition.created_by_user_id),
             },
         },
     )?;
     Ok(Html(html))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let d = state.services.report_definition_by_id(&actor, id).await?;
+    if !mkpi_services::report_data::may_change(&actor, d.created_by_user_id) {
+        return Err(mkpi_services::Error::Forbidden.into());
+    }
+    let choices = form_choices(&state, lang, &actor).await?;
+    let html = state.templates().render(
+        "report_edit.html",
+        context! {
+            ..layout(lang, Some(&actor), "reports", "/reports"),
+            ..context! {
+                d => ser(json!({
+                    "id": d.id, "name": d.name, "purpose": d.purpose, "scope": d.scope,
+                    "period_kind": d.period_kind, "period_from": d.period_from,
+                    "period_to": d.period_to, "compare": d.compare, "language": d.language,
+                    "sections": d.sections, "metrics": d.metrics,
+                })),
+                choices => ser(choices),
+            },
+        },
+    )?;
+    Ok(Html(html))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Redirect, WebError> {
+    let input = definition_form(&body);
+    state
+        .services
+        .update_report_definition(&actor, id, &input)
+        .await?;
+    Ok(Redirect::to(&format!("/reports/{id}")))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<Redirect, WebError> {
+    state.services.delete_report_definition(&actor, id).await?;
+    Ok(Redirect::to("/reports"))
 }
 
 pub async fn show(
