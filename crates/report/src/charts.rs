@@ -50,7 +50,7 @@ pub fn bars(title: &str, items: &[Bar]) -> String {
     let row = 22.0;
     let top = 8.0;
     let height = top * 2.0 + row * items.len().max(1) as f64;
-    let (label_w, text_w) = (170.0, 80.0);
+    let (label_w, text_w) = (215.0, 80.0);
     let plot = WIDTH - label_w - text_w - 10.0;
     let max = items.iter().map(|b| b.value).fold(0.0_f64, f64::max);
     let min = items.iter().map(|b| b.value).fold(0.0_f64, f64::min);
@@ -72,7 +72,7 @@ pub fn bars(title: &str, items: &[Bar]) -> String {
             esc(&b.tooltip),
             label_w - 6.0,
             y + 15.0,
-            esc(&fit(&b.label, 28)),
+            esc(&fit(&b.label, 34)),
             y + 4.0,
             (x1 - x0).max(0.5),
             row - 8.0,
