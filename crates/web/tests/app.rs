@@ -880,6 +880,12 @@ fn matrix(p: &People) -> Vec<Case> {
             ],
             [303, 422, 403, 403, 403, 403],
         ),
+        post_form("/imports/preview", vec![], [303, 400, 400, 400, 400, 400]),
+        post_form(
+            "/imports/999999/rollback",
+            vec![],
+            [303, 404, 403, 403, 403, 403],
+        ),
         post_form(
             "/imports/manual",
             vec![("fact", "orders")],
@@ -3634,5 +3640,223 @@ async fn a_report_is_defined_shown_downloaded_shared_and_revoked() {
     assert_eq!(
         r.json()["error"]["fields"][0]["field"],
         "row 2, column value"
+    );
+}
+
+/// What an error body must never show: a panic, a stack trace, SQL, a
+/// source path.
+const LEAKS: [&str; 8] = [
+    "panicked",
+    "stack backtrace",
+    "RUST_BACKTRACE",
+    "sqlx",
+    "SELECT ",
+    "INSERT INTO",
+    ".rs:",
+    "/src/",
+];
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_no_error_shows_internals() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let p = people(&app);
+    let cases = matrix(&p);
+    let mut failures = Vec::new();
+    let mut answers = 0;
+    for who in std::iter::once("anonymous").chain(ROLES) {
+        app.logout_locally();
+        if who != "anonymous" {
+            app.login_as(who).await;
+        }
+        for case in cases.iter().filter(|c| !c.path.ends_with("logout")) {
+            let r = match (&case.body, &case.form) {
+                (Some(body), _) => {
+                    app.request_json(case.method.clone(), &case.path, Some(body.clone()), true)
+                        .await
+                }
+                (None, Some(form)) => app.post_form(&case.path, form).await,
+                (None, None) => app.get(&case.path).await,
+            };
+            answers += 1;
+            let at = format!("{who} {} {} ({})", case.method, case.path, r.status);
+            for (name, value) in [
+                ("x-content-type-options", "nosniff"),
+                ("referrer-policy", "same-origin"),
+                ("x-frame-options", "DENY"),
+                ("cache-control", "no-store"),
+            ] {
+                // Assets are the same for everyone and may be cached.
+                let asset = case.path.starts_with("/assets/") && name == "cache-control";
+                if !asset && r.header(name) != Some(value) {
+                    failures.push(format!("{at}: {name} is {:?}", r.header(name)));
+                }
+            }
+            if !r.header("content-security-policy").is_some_and(|c| {
+                c.contains("default-src 'self'") && c.contains("frame-ancestors 'none'")
+            }) {
+                failures.push(format!("{at}: no content security policy"));
+            }
+            if r.status.as_u16() >= 400 {
+                for leak in LEAKS {
+                    if r.body.contains(leak) {
+                        failures.push(format!("{at}: the error body shows {leak:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(answers > 1000, "{answers}");
+    assert!(
+        failures.is_empty(),
+        "{} answers without their headers or with internals:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_mutating_route_refuses_a_missing_or_wrong_csrf_token_and_gets_change_nothing() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let p = people(&app);
+    let cases = matrix(&p);
+    let head = app.services.login("head", "demo", "t").await.unwrap().actor;
+    let audit_count = |app: &TestApp| {
+        let s = app.services.clone();
+        let head = head.clone();
+        async move { s.audit_log(&head, None, 100_000, 0).await.unwrap().len() }
+    };
+    app.login_as("head").await;
+    // GET changes nothing: no audit entry appears while every GET of the
+    // matrix is asked for, by every role.
+    let before = audit_count(&app).await;
+    for who in ROLES {
+        app.logout_locally();
+        app.login_as(who).await;
+        for case in cases.iter().filter(|c| c.method == Method::GET) {
+            app.get(&case.path).await;
+        }
+    }
+    // Each sign-in writes its own entry; nothing else may.
+    let after = audit_count(&app).await;
+    let logins = app
+        .services
+        .audit_log(&head, Some("session"), 100, 0)
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        after - before <= logins,
+        "{before} → {after} with {logins} sign-ins"
+    );
+
+    // Every other method, signed in, without the token or with a wrong one.
+    let exempt = ["/login", "/api/v1/login", "/r/", "/s/"];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for who in ["admin", "manager"] {
+        app.logout_locally();
+        app.login_as(who).await;
+        let before = audit_count(&app).await;
+        for case in cases.iter().filter(|c| c.method != Method::GET) {
+            if exempt.iter().any(|e| case.path.starts_with(e)) || case.path.ends_with("logout") {
+                continue;
+            }
+            let r = match (&case.body, &case.form) {
+                (Some(body), _) => {
+                    app.request_json(case.method.clone(), &case.path, Some(body.clone()), false)
+                        .await
+                }
+                (None, Some(form)) => {
+                    let mut f = form.clone();
+                    f.push(("csrf", "0000wrong0000"));
+                    app.post_form(&case.path, &f).await
+                }
+                (None, None) => {
+                    app.request_json(case.method.clone(), &case.path, None, false)
+                        .await
+                }
+            };
+            checked += 1;
+            // The API answers code "csrf"; a page says the form did not come from mkpi.
+            let refused = r.body.contains("\"csrf\"") || r.body.contains("did not come from mkpi");
+            if r.status != StatusCode::FORBIDDEN || !refused {
+                failures.push(format!(
+                    "{who} {} {}: {} {}",
+                    case.method,
+                    case.path,
+                    r.status,
+                    r.body.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+        assert_eq!(
+            audit_count(&app).await,
+            before,
+            "a refused request changed something"
+        );
+    }
+    assert!(checked > 150, "{checked}");
+    assert!(
+        failures.is_empty(),
+        "{} mutating requests went through without their token:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The paths a router file declares (`.route("/path", …)`), in order.
+fn declared_routes(source: &str, prefix: &str) -> Vec<String> {
+    source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix('"')?;
+            Some(format!("{prefix}{}", &rest[..rest.find('"')?]))
+        })
+        .collect()
+}
+
+/// Whether a concrete path (query left off) fits a route pattern.
+fn fits(pattern: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (a, b): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(p, s)| {
+            if p.starts_with('{') {
+                !s.is_empty()
+            } else {
+                p == s
+            }
+        })
+}
+
+#[test]
+fn every_route_the_router_declares_is_in_the_access_matrix() {
+    let routes: Vec<String> = [
+        declared_routes(include_str!("../src/lib.rs"), ""),
+        declared_routes(include_str!("../src/pages/mod.rs"), ""),
+        declared_routes(include_str!("../src/api/mod.rs"), "/api/v1"),
+    ]
+    .concat();
+    assert!(routes.len() > 150, "{}", routes.len());
+    assert!(routes.contains(&"/reports/{id}/download".to_string()));
+    // Any ids will do: only the paths' shapes matter here.
+    let p = People {
+        own: 3,
+        teammate: 4,
+        subteam: 7,
+        other: 10,
+        own_team: 1,
+        other_team: 3,
+    };
+    let cases = matrix(&p);
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|r| !cases.iter().any(|c| fits(r, &c.path)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access-matrix entry: {missing:?}"
     );
 }
