@@ -46,5 +46,30 @@ pub fn span(req: &Request) -> tracing::Span {
         .extensions()
         .get::<RequestId>()
         .map_or("-", |r| r.0.as_str());
-    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+    let path = loggable(req.uri().path());
+    tracing::info_span!("request", id, method = %req.method(), path = %path)
+}
+
+/// A path as logs may keep it: the secret of a client's or a share link
+/// (`/r/{token}`, `/s/{token}/…`) is left out, so whoever reads the logs
+/// cannot open the link.
+pub fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/r/", "/s/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_tokens_never_reach_the_logs() {
+        use super::loggable;
+        assert_eq!(loggable("/s/abc123/download"), "/s/{token}/download");
+        assert_eq!(loggable("/r/abc123"), "/r/{token}");
+        assert_eq!(loggable("/reports/3"), "/reports/3");
+    }
 }

@@ -3860,3 +3860,127 @@ fn every_route_the_router_declares_is_in_the_access_matrix() {
         "routes without an access-matrix entry: {missing:?}"
     );
 }
+
+/// A log sink for one test's thread.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_password_or_token_reaches_the_audit_log_or_the_logs() {
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.login_as("admin").await;
+    let password = "Zoe-secret-pass-1";
+    let r = app
+        .post_json(
+            "/api/v1/users",
+            json!({"login": "zoe", "password": password, "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = app
+        .post_json("/api/v1/me/tokens", json!({"name": "automation"}))
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.bearer_get("/api/v1/me", &token).await.status,
+        StatusCode::OK
+    );
+    let def = app
+        .post_json(
+            "/api/v1/report-definitions",
+            json!({"name": "m", "metrics": ["spend"], "scope": "department",
+                   "period_kind": "last_month", "compare": "previous",
+                   "sections": ["kpis"], "language": "en"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let link = app
+        .post_json(
+            &format!("/api/v1/report-definitions/{def}/shares"),
+            json!({"days": 3}),
+        )
+        .await
+        .json()["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let share_token = link.trim_start_matches("/s/").to_string();
+    app.logout_locally();
+    assert_eq!(app.get(&link).await.status, StatusCode::OK);
+    // A failed sign-in, a good one, a password change.
+    let wrong = "Wrong-guess-77";
+    app.post_json("/api/v1/login", json!({"login": "zoe", "password": wrong}))
+        .await;
+    let r = app
+        .post_json(
+            "/api/v1/login",
+            json!({"login": "zoe", "password": password}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let session = app.cookie("mkpi_session").unwrap();
+    let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+    let new_password = "Zoe-new-pass-2";
+    let r = app
+        .send(
+            axum::http::Request::post("/api/v1/me/password")
+                .header("content-type", "application/json")
+                .header("x-csrf-token", &csrf)
+                .body(axum::body::Body::from(
+                    json!({"current_password": password, "new_password": new_password}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+
+    let head = app.services.login("head", "demo", "t").await.unwrap().actor;
+    let audit = format!(
+        "{:?}",
+        app.services
+            .audit_log(&head, None, 10_000, 0)
+            .await
+            .unwrap()
+    );
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/s/{token}"),
+        "the share link's visit is logged, without its token"
+    );
+    for secret in [
+        password,
+        new_password,
+        wrong,
+        &token,
+        &share_token,
+        &session,
+        &csrf,
+    ] {
+        assert!(!audit.contains(secret), "the audit log holds a secret");
+        assert!(!logs.contains(secret), "the logs hold a secret: {secret}");
+    }
+}
