@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::auth::{Actor, Credential};
 use crate::report::Definition;
+use crate::review_links::email_ok;
 use crate::secrets::{hash_secret, random_hex};
 use crate::{Error, FieldProblem, Result, Services};
 
@@ -100,19 +101,6 @@ pub fn next_run(frequency: &str, now: i64) -> Option<i64> {
         }
         _ => None,
     }
-}
-
-fn email_ok(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.contains(char::is_whitespace)
-        && !domain.contains('@')
-        && email.len() <= 254
 }
 
 impl Services {

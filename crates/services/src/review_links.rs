@@ -49,7 +49,7 @@ pub struct ClientForm {
 }
 
 /// Whether an address looks like one a message can go to.
-fn email_ok(email: &str) -> bool {
+pub(crate) fn email_ok(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
