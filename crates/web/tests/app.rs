@@ -3884,7 +3884,11 @@ async fn no_password_or_token_reaches_the_audit_log_or_the_logs() {
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not per thread: a callsite first met while no subscriber
+    // listened stays silent for a thread-local one, and the other tests of
+    // this binary meet them first. Their lines land here too; the secrets
+    // below are this test's own.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
 
     let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
     app.login_as("admin").await;
