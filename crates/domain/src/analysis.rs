@@ -175,7 +175,8 @@ pub struct Anomaly {
     pub score: f64,
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
+/// The median of some values (sorting them in place); none of none.
+pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -184,7 +185,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
     Some(if n % 2 == 1 {
         values[n / 2]
     } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
+        f64::midpoint(values[n / 2 - 1], values[n / 2])
     })
 }
 

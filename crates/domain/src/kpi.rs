@@ -3,6 +3,7 @@
 //! from the trend so far (Theil–Sen: the median of pairwise slopes, which
 //! one odd day cannot tilt).
 
+use crate::analysis::median;
 use crate::metric::{Direction, achievement};
 
 /// A KPI's bands for one period. Without a floor, the floor is 90% of
@@ -138,19 +139,6 @@ impl Line {
     pub fn at(self, x: f64) -> f64 {
         self.intercept + self.slope * x
     }
-}
-
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        f64::midpoint(values[n / 2 - 1], values[n / 2])
-    })
 }
 
 /// Theil–Sen: the median slope over all pairs of points with different x,

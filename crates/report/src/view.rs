@@ -710,18 +710,11 @@ fn people(text: &Text, report: &Report, view: &mut View) {
         });
     }
     let mut scores: Vec<f64> = report.people.iter().filter_map(|p| p.kpi_score).collect();
-    scores.sort_by(f64::total_cmp);
-    if !scores.is_empty() {
-        let n = scores.len();
-        let median = if n % 2 == 1 {
-            scores[n / 2]
-        } else {
-            (scores[n / 2 - 1] + scores[n / 2]) / 2.0
-        };
+    if let Some(median) = mkpi_domain::analysis::median(&mut scores) {
         view.people_sentence = text.f(
             "s-people",
             vec![
-                ("count", Arg::N(n as i64)),
+                ("count", Arg::N(scores.len() as i64)),
                 ("median", Arg::S(text.share(median))),
             ],
         );

@@ -198,21 +198,26 @@ pub(crate) async fn actor_for(tx: &mut Tx, user: UserRow, credential: Credential
     })
 }
 
+/// The actor an account acts as without signing in (the operator's
+/// `--as`, a share link or schedule read as its creator): none for a
+/// missing or deactivated account.
+pub(crate) async fn acting_as(tx: &mut Tx, user: Option<UserRow>) -> Result<Option<Actor>> {
+    match user {
+        Some(user) if user.active => Ok(Some(
+            actor_for(tx, user, Credential::ApiToken { token_id: 0 }).await?,
+        )),
+        _ => Ok(None),
+    }
+}
+
 impl Services {
     /// The actor an active user's login acts as, for the operator's
     /// commands (`mkpi report --as LOGIN`); none for an unknown or
     /// deactivated login.
     pub async fn actor_for_login(&self, login: &str) -> Result<Option<Actor>> {
         let mut tx = self.store.read().await?;
-        let Some(user) = users::find_by_login(&mut tx, login.trim()).await? else {
-            return Ok(None);
-        };
-        if !user.active {
-            return Ok(None);
-        }
-        Ok(Some(
-            actor_for(&mut tx, user, Credential::ApiToken { token_id: 0 }).await?,
-        ))
+        let user = users::find_by_login(&mut tx, login.trim()).await?;
+        acting_as(&mut tx, user).await
     }
 
     /// Signs in with a login and password from a client address. Failures

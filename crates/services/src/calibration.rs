@@ -359,13 +359,8 @@ pub fn bands(scores: &[f64]) -> [usize; 5] {
 }
 
 /// The median of sorted values.
-fn median(sorted: &[f64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
-    }
+fn median(scores: &[f64]) -> Option<f64> {
+    mkpi_domain::analysis::median(&mut scores.to_vec())
 }
 
 impl Services {

@@ -405,20 +405,9 @@ impl Services {
         Ok(match scope {
             ScopeRef::Department => people,
             ScopeRef::Team(id) => {
-                let teams = self.list_teams(actor).await?;
-                let mut within = BTreeSet::from([*id]);
-                // Parents come before children often, not always: repeat.
-                loop {
-                    let before = within.len();
-                    for t in &teams {
-                        if t.parent_id.is_some_and(|p| within.contains(&p)) {
-                            within.insert(t.id);
-                        }
-                    }
-                    if within.len() == before {
-                        break;
-                    }
-                }
+                let mut tx = self.store.read().await?;
+                let tree = mkpi_domain::TeamTree::new(mkpi_store::teams::nodes(&mut tx).await?);
+                let within = tree.subtree(*id);
                 people
                     .into_iter()
                     .filter(|e| e.team_id.is_some_and(|t| within.contains(&t)))
@@ -586,12 +575,7 @@ impl Services {
             .collect();
         people.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut scores: Vec<f64> = people.iter().map(|p| p.1).collect();
-        scores.sort_by(f64::total_cmp);
-        let median = match scores.len() {
-            0 => None,
-            n if n % 2 == 1 => Some(scores[n / 2]),
-            n => Some((scores[n / 2 - 1] + scores[n / 2]) / 2.0),
-        };
+        let median = analysis::median(&mut scores);
         Ok(Some(EvaluationPart {
             cycle_name: cycle.name,
             period_from: cycle.period_from,

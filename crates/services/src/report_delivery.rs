@@ -11,7 +11,7 @@ use mkpi_store::{outbox, users};
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::auth::{Actor, Credential};
+use crate::auth::Actor;
 use crate::report::Definition;
 use crate::review_links::email_ok;
 use crate::secrets::{hash_secret, random_hex};
@@ -117,16 +117,11 @@ impl Services {
     async fn reader(&self, user_id: i64) -> Result<Option<Actor>> {
         let mut tx = self.store.read().await?;
         let user = match users::get(&mut tx, user_id).await {
-            Ok(u) => u,
-            Err(mkpi_store::StoreError::NotFound) => return Ok(None),
+            Ok(u) => Some(u),
+            Err(mkpi_store::StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
-        if !user.active {
-            return Ok(None);
-        }
-        Ok(Some(
-            crate::auth::actor_for(&mut tx, user, Credential::ApiToken { token_id: 0 }).await?,
-        ))
+        crate::auth::acting_as(&mut tx, user).await
     }
 
     /// Makes a read-only link to a report that works for `days` days.

@@ -134,30 +134,26 @@ pub async fn list(
 }
 
 /// The definition form as posted: lists come as repeated fields.
-fn definition_form(body: &[u8]) -> DefinitionInput {
-    {
-        let mut d = DefinitionInput::default();
-        for (k, v) in form_urlencoded(body) {
-            match k.as_str() {
-                "name" => d.name = v,
-                "purpose" => d.purpose = v,
-                "metrics" => d.metrics.push(v),
-                "scope" => d.scope = v,
-                "period_kind" => d.period_kind = v,
-                "period_from" if !v.is_empty() => d.period_from = Some(v),
-                "period_to" if !v.is_empty() => d.period_to = Some(v),
-                "compare" => d.compare = v,
-                "sections" => d.sections.push(v),
-                "language" => d.language = v,
-                _ => {}
-            }
+fn definition_form(body: &[u8]) -> Result<DefinitionInput, WebError> {
+    let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .map_err(|e| WebError::BadRequest(format!("the report form did not arrive whole: {e}")))?;
+    let mut d = DefinitionInput::default();
+    for (k, v) in fields {
+        match k.as_str() {
+            "name" => d.name = v,
+            "purpose" => d.purpose = v,
+            "metrics" => d.metrics.push(v),
+            "scope" => d.scope = v,
+            "period_kind" => d.period_kind = v,
+            "period_from" if !v.is_empty() => d.period_from = Some(v),
+            "period_to" if !v.is_empty() => d.period_to = Some(v),
+            "compare" => d.compare = v,
+            "sections" => d.sections.push(v),
+            "language" => d.language = v,
+            _ => {}
         }
-        d
     }
-}
-
-fn form_urlencoded(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+    Ok(d)
 }
 
 pub async fn create(
@@ -165,7 +161,7 @@ pub async fn create(
     Auth(actor): Auth,
     body: axum::body::Bytes,
 ) -> Result<Redirect, WebError> {
-    let input = definition_form(&body);
+    let input = definition_form(&body)?;
     let row = state
         .services
         .create_report_definition(&actor, &input)
@@ -270,7 +266,7 @@ pub async fn update(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Redirect, WebError> {
-    let input = definition_form(&body);
+    let input = definition_form(&body)?;
     state
         .services
         .update_report_definition(&actor, id, &input)
