@@ -111,13 +111,24 @@ enum Command {
         #[command(flatten)]
         mail: MailArgs,
     },
-    /// Copy a live SQLite database to a file (PostgreSQL: use pg_dump).
+    /// Copy the live database to a file: SQLite by VACUUM INTO, PostgreSQL by pg_dump.
     Backup {
         #[command(flatten)]
         db: DbArgs,
         /// The file to write; must not exist.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Replace the database's rows with those of a backup `mkpi backup` wrote.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to restore from.
+        #[arg(long)]
+        from: PathBuf,
+        /// Overwrite a database that already holds rows.
+        #[arg(long)]
+        replace: bool,
     },
     /// Configuration helpers.
     #[command(subcommand)]
@@ -162,7 +173,10 @@ fn main() -> ExitCode {
             Command::Report(args) => commands::report::run(args, &file).await,
             Command::Imports(cmd) => commands::import::imports(cmd, &file).await,
             Command::Mappings(cmd) => commands::import::mappings(cmd, &file).await,
-            Command::Backup { db, out } => commands::backup(db, &file, &out).await,
+            Command::Backup { db, out } => commands::backup::backup(db, &file, &out).await,
+            Command::Restore { db, from, replace } => {
+                commands::backup::restore(db, &file, &from, replace).await
+            }
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", config::EXAMPLE);
                 Ok(())

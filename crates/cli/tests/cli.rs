@@ -282,23 +282,13 @@ fn backup_copies_a_live_sqlite_database_and_refuses_to_overwrite() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
 
-    if let Ok(url) = std::env::var("MKPI_TEST_POSTGRES_URL") {
-        let o = mkpi(
-            &[
-                "backup",
-                "--database-url",
-                &url,
-                "--out",
-                dir.path().join("pg.db").to_str().unwrap(),
-            ],
-            None,
-        );
-        assert!(
-            stderr(&o).contains("back it up with pg_dump"),
-            "{}",
-            stderr(&o)
-        );
-    }
+    // A file that is no backup is refused by what it is, and nothing changes.
+    let o = mkpi(&["restore", "--data-dir", d, "--from", "Cargo.toml"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: Cargo.toml is not an SQLite database: a data dir is restored from a file `mkpi backup` wrote"
+    );
 }
 
 /// Starts `mkpi demo` on a free port; returns the child and the address.

@@ -42,7 +42,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Executor};
 
 pub use sqlx::Error as SqlxError;
 
@@ -276,7 +276,8 @@ impl Store {
                 url: redact(&url),
                 source,
             })?;
-        if backend == Backend::Sqlite {
+        // A file opened read-only (a backup being checked) keeps its mode.
+        if backend == Backend::Sqlite && !url.contains("mode=ro") {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await
@@ -395,9 +396,121 @@ impl Store {
         }
     }
 
+    /// mkpi's tables, by name: not the migration ledger, not the engine's own.
+    pub async fn tables(&self) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '_sqlx_migrations' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 AND table_name <> '_sqlx_migrations' ORDER BY table_name"
+            }
+        };
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(name,)| name).collect())
+    }
+
+    /// How many rows each of mkpi's tables holds, by name.
+    pub async fn table_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut counts = Vec::new();
+        for table in self.tables().await? {
+            // Names read from the schema itself, never from a request.
+            let (n,): (i64,) =
+                sqlx::query_as(AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\"")))
+                    .fetch_one(&self.pool)
+                    .await?;
+            counts.push((table, n));
+        }
+        Ok(counts)
+    }
+
+    /// Rows of data held: every table's rows but the bookkeeping a fresh
+    /// database starts with (`rollup_state`). Zero for a new database.
+    pub async fn rows_held(&self) -> Result<i64> {
+        Ok(self
+            .table_counts()
+            .await?
+            .iter()
+            .filter(|(table, _)| table != "rollup_state")
+            .map(|(_, n)| n)
+            .sum())
+    }
+
+    /// Replaces every row of this SQLite database with those of the SQLite
+    /// database at `source` (a backup already brought to this schema), in
+    /// one transaction: a server using this database sees the old rows or
+    /// the new, never a mix, and a failure changes nothing.
+    pub async fn replace_with(&self, source: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "a PostgreSQL database is restored with pg_restore".to_string(),
+            ));
+        }
+        let tables = self.tables().await?;
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("ATTACH DATABASE $1 AS backup")
+            .bind(source.to_string_lossy().to_string())
+            .execute(&mut *conn)
+            .await?;
+        let copied = copy_attached(&mut conn, &tables).await;
+        if copied.is_err() {
+            let _ = conn.execute("ROLLBACK").await;
+        }
+        let detached = conn.execute("DETACH DATABASE backup").await;
+        copied?;
+        detached?;
+        drop(conn);
+        self.analyze().await
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Copies every table of the attached `backup` database over the same
+/// table of `main`, and the AUTOINCREMENT counters with them; foreign keys
+/// are checked once, at the commit.
+async fn copy_attached(
+    conn: &mut sqlx::pool::PoolConnection<Any>,
+    tables: &[String],
+) -> Result<()> {
+    conn.execute("BEGIN IMMEDIATE").await?;
+    conn.execute("PRAGMA defer_foreign_keys = ON").await?;
+    for table in tables {
+        let columns: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut **conn)
+                .await?;
+        let columns = columns
+            .iter()
+            .map(|(c,)| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Names read from the schema itself, never from a request.
+        conn.execute(AssertSqlSafe(format!("DELETE FROM main.\"{table}\"")))
+            .await?;
+        conn.execute(AssertSqlSafe(format!(
+            "INSERT INTO main.\"{table}\" ({columns}) SELECT {columns} FROM backup.\"{table}\""
+        )))
+        .await?;
+    }
+    let (sequences,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM backup.sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+    )
+    .fetch_one(&mut **conn)
+    .await?;
+    if sequences > 0 {
+        conn.execute("DELETE FROM main.sqlite_sequence").await?;
+        conn.execute("INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence")
+            .await?;
+    }
+    conn.execute("COMMIT").await?;
+    Ok(())
 }
 
 /// Checks the scheme and, for SQLite, asks for the file to be created.

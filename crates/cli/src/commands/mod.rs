@@ -1,14 +1,15 @@
 //! One module per command; shared set-up (logging, opening the store) here.
 
+pub mod backup;
 pub mod import;
 pub mod report;
 pub mod serve;
 pub mod user;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
-use mkpi_store::{Backend, Store};
+use anyhow::Result;
+use mkpi_store::Store;
 use tracing_subscriber::EnvFilter;
 
 use crate::DbArgs;
@@ -47,38 +48,6 @@ pub async fn open_store(db: &DbArgs, file: &FileConfig) -> Result<Store> {
 pub async fn migrate(db: DbArgs, file: &FileConfig) -> Result<()> {
     let store = open_store(&db, file).await?;
     println!("database is up to date ({:?})", store.backend());
-    Ok(())
-}
-
-pub async fn backup(db: DbArgs, file: &FileConfig, out: &Path) -> Result<()> {
-    if out.exists() {
-        bail!(
-            "{} already exists; choose a new file for the backup",
-            out.display()
-        );
-    }
-    // Told before anything is opened (let alone migrated).
-    let url = config::database_url(
-        db.database_url.as_deref().or(file.database_url.as_deref()),
-        &data_dir(&db, file, "data"),
-    )?;
-    if url.starts_with("postgres") {
-        bail!(
-            "this is a PostgreSQL database: back it up with pg_dump (e.g. pg_dump -Fc -f mkpi.dump \"$MKPI_DATABASE_URL\")"
-        );
-    }
-    let store = open_store(&db, file).await?;
-    if store.backend() == Backend::Postgres {
-        bail!(
-            "this is a PostgreSQL database: back it up with pg_dump (e.g. pg_dump -Fc -f mkpi.dump \"$MKPI_DATABASE_URL\")"
-        );
-    }
-    store
-        .backup_to(out)
-        .await
-        .with_context(|| format!("cannot write the backup to {}", out.display()))?;
-    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
-    println!("backup written to {} ({size} bytes)", out.display());
     Ok(())
 }
 
