@@ -259,6 +259,19 @@ impl Services {
         };
         login_attempts::record(&mut tx, &login_key, ip, now, true).await?;
         let outcome = self.start_session(&mut tx, user, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &outcome.actor.author(),
+            Change {
+                action: "login",
+                entity: "session",
+                entity_id: Some(outcome.actor.user_id),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(login = %login_key, "signed in");
         Ok(outcome)
@@ -352,6 +365,19 @@ impl Services {
         if let Credential::Session { id_hash, .. } = &actor.credential {
             let mut tx = self.store.begin().await?;
             sessions::delete(&mut tx, id_hash).await?;
+            audit::record(
+                &mut tx,
+                self.clock.now(),
+                &actor.author(),
+                Change {
+                    action: "logout",
+                    entity: "session",
+                    entity_id: Some(actor.user_id),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(())

@@ -1073,6 +1073,18 @@ async fn every_route_answers_each_role_as_the_access_matrix_says() {
         let p = people(&app);
         let cases = matrix(&p);
         let mut failures = Vec::new();
+        let audit = async |app: &TestApp| {
+            let mut tx = app.services.store().read().await.unwrap();
+            mkpi_store::audit_log::count(&mut tx).await.unwrap()
+        };
+        let history = async |app: &TestApp| {
+            let mut tx = app.services.store().read().await.unwrap();
+            let rows = mkpi_store::audit_log::list(&mut tx, None, 1_000_000, 0)
+                .await
+                .unwrap();
+            rows.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>()
+        };
+        let history_before = history(&app).await;
         for (i, who) in std::iter::once("anonymous").chain(ROLES).enumerate() {
             app.logout_locally();
             if who != "anonymous" {
@@ -1084,6 +1096,7 @@ async fn every_route_answers_each_role_as_the_access_matrix_says() {
                     app.logout_locally();
                     app.login_as(who).await;
                 }
+                let entries_before = audit(&app).await;
                 let r = match (&case.body, &case.form) {
                     (Some(body), _) => {
                         app.request_json(case.method.clone(), &case.path, Some(body.clone()), true)
@@ -1092,6 +1105,19 @@ async fn every_route_answers_each_role_as_the_access_matrix_says() {
                     (None, Some(form)) => app.post_form(&case.path, form).await,
                     (None, None) => app.get(&case.path).await,
                 };
+                // Every change writes one audit entry; a refusal and a
+                // read write none.
+                let written = audit(&app).await - entries_before;
+                let changed = case.method != Method::GET
+                    && who != "anonymous"
+                    && (r.status.is_success() || r.status == StatusCode::SEE_OTHER);
+                let due = i64::from(changed && !UNAUDITED.contains(&case.path.as_str()));
+                if written != due {
+                    failures.push(format!(
+                        "{:?} {who} {} {} answered {}: {written} audit entries written, {due} due",
+                        app.backend, case.method, case.path, r.status
+                    ));
+                }
                 if r.status.as_u16() != case.expect[i] {
                     failures.push(format!(
                         "{:?} {who} {} {}: expected {}, got {} ({})",
@@ -1105,6 +1131,15 @@ async fn every_route_answers_each_role_as_the_access_matrix_says() {
                 }
             }
         }
+        // No route changed or removed an entry written before.
+        let history_after = history(&app).await;
+        let kept = &history_after[history_after.len() - history_before.len()..];
+        if kept != history_before.as_slice() {
+            failures.push(format!(
+                "{:?}: the audit log's earlier entries changed",
+                app.backend
+            ));
+        }
         assert!(
             failures.is_empty(),
             "{} unexpected answers:\n{}",
@@ -1113,6 +1148,10 @@ async fn every_route_answers_each_role_as_the_access_matrix_says() {
         );
     }
 }
+
+/// POST routes that change nothing (they check a draft and answer), and
+/// so leave no audit entry.
+const UNAUDITED: [&str; 2] = ["/api/v1/goals/smart-check", "/goals/smart"];
 
 #[tokio::test]
 async fn every_api_operation_of_the_openapi_document_is_in_the_access_matrix() {

@@ -210,6 +210,58 @@ impl Modify for Security {
     }
 }
 
+/// Answers every operation can give before its handler runs, added to
+/// each so the document lists every status the API sends: 400 when a path
+/// or query parameter cannot be read (an id that is no number), 415 when a
+/// body comes without its content type.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let answer = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBodyJson")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    responses.entry("400".to_string()).or_insert_with(|| {
+                        answer("A path or query parameter cannot be read (code bad_request)")
+                    });
+                }
+                if operation.request_body.is_some() {
+                    responses
+                        .entry("400".to_string())
+                        .or_insert_with(|| answer("The body cannot be read (code bad_request)"));
+                    responses.entry("415".to_string()).or_insert_with(|| {
+                        answer("The body was sent without its content type (code bad_request)")
+                    });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -244,7 +296,7 @@ impl Modify for Security {
         reports::benchmarks, reports::add_benchmark, reports::import_benchmarks, reports::delete_benchmark,
     ),
     components(schemas(ErrorBodyJson, ErrorJson, FieldProblemJson)),
-    modifiers(&Security),
+    modifiers(&Security, &CommonAnswers),
     security(("session" = []), ("token" = [])),
     tags(
         (name = "session", description = "Signing in and one's own account"),
