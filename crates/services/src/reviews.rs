@@ -769,7 +769,7 @@ impl Services {
             "released" => "closed",
             _ => "",
         };
-        if status != next {
+        if next.is_empty() || status != next {
             return Err(Error::invalid(
                 "status",
                 if next.is_empty() {

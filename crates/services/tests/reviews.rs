@@ -286,5 +286,21 @@ async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
             matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is released; assessments are taken while it is open"),
             "{e:?}"
         );
+
+        // A closed cycle moves nowhere, whatever status is asked for (an
+        // empty one once slipped through to the database's CHECK).
+        s.set_review_cycle_status(&head, cycle.id, "closed")
+            .await
+            .unwrap();
+        for asked in ["", "open", "closed"] {
+            let e = s
+                .set_review_cycle_status(&head, cycle.id, asked)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::Invalid(ref p) if p[0].message == "the cycle is closed and cannot move on"),
+                "{asked:?}: {e:?}"
+            );
+        }
     }
 }

@@ -78,6 +78,16 @@ impl From<ImportReport> for ImportReportJson {
     }
 }
 
+/// What a refused batch answers: the import report with its problems, or
+/// (for a body that is not a batch at all) the usual error. Documentation
+/// only: the handler answers one or the other.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum IngestRefusalJson {
+    Report(ImportReportJson),
+    Error(super::ErrorBodyJson),
+}
+
 /// Imports a batch of facts of one kind. The batch lands whole or not at
 /// all; records already stored (same natural key) are updated, never
 /// duplicated. Fields are those of the fact's canonical CSV format.
@@ -85,7 +95,7 @@ impl From<ImportReport> for ImportReportJson {
     params(("fact" = String, Path, description = "campaigns, ad_stats, web_traffic, orders, lead_stages, survey_responses, social_stats, time_entries or tasks")),
     responses(
         (status = 200, description = "Stored (or, for a dry run, would be stored)", body = ImportReportJson),
-        (status = 422, description = "Problems found; nothing stored", body = ImportReportJson),
+        (status = 422, description = "Problems found, nothing stored (the report); or a body that does not fit the request's schema (an error)", body = IngestRefusalJson),
         (status = 404, description = "Unknown fact", body = super::ErrorBodyJson),
         (status = 403, description = "Not an admin", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),

@@ -253,6 +253,9 @@ impl Modify for CommonAnswers {
                     responses
                         .entry("400".to_string())
                         .or_insert_with(|| answer("The body cannot be read (code bad_request)"));
+                    responses.entry("422".to_string()).or_insert_with(|| {
+                        answer("The body does not fit the operation's schema (code bad_request)")
+                    });
                     responses.entry("415".to_string()).or_insert_with(|| {
                         answer("The body was sent without its content type (code bad_request)")
                     });
