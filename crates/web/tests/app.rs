@@ -4027,3 +4027,230 @@ async fn no_password_or_token_reaches_the_audit_log_or_the_logs() {
         assert!(!logs.contains(secret), "the logs hold a secret: {secret}");
     }
 }
+
+/// The anonymity promise through everything a person can open: for 0 to 6
+/// peer answers (threshold 3), the results page and its API, the cycle,
+/// calibration and history pages, the distributions, and the report's
+/// evaluation as HTML, CSV and through a share link. No body names a peer
+/// who answered; peer comments (each answer's own words) show only from 3
+/// answers and only once the cycle is past taking answers; while it takes
+/// them, what each role sees does not move with a peer answer.
+#[tokio::test]
+async fn no_page_api_report_or_share_shows_a_small_peer_group_or_names_a_rater() {
+    use mkpi_services::reviews::{CycleInput, RatingInput};
+    use mkpi_services::users::{NewUserInput, Principal};
+    let ratings = |rating: i64, comment: &str| -> Vec<RatingInput> {
+        [
+            "quality",
+            "communication",
+            "teamwork",
+            "creativity",
+            "analytics",
+            "leadership",
+        ]
+        .iter()
+        .map(|c| RatingInput {
+            competency: c.to_string(),
+            rating,
+            comment: comment.to_string(),
+        })
+        .collect()
+    };
+    for mut app in TestApp::each().await {
+        let s = app.services.clone();
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+        let me = app.demo.employee_employee_id;
+        let peers: Vec<i64> = app.demo.employee_ids[9..15].to_vec();
+        let mut names = Vec::new();
+        let mut accounts = Vec::new();
+        for p in &peers {
+            let e = s.get_employee(&head, *p).await.unwrap();
+            names.push(e.name.clone());
+            s.create_user(
+                Principal::Operator,
+                NewUserInput {
+                    login: format!("p{p}"),
+                    password: "long-enough-1".into(),
+                    role: "employee".into(),
+                    employee_email: Some(e.email.clone()),
+                    locale: None,
+                },
+            )
+            .await
+            .unwrap();
+            accounts.push(
+                s.login(&format!("p{p}"), "long-enough-1", "t")
+                    .await
+                    .unwrap()
+                    .actor,
+            );
+        }
+        // A report of the latest evaluation, shared by a link.
+        app.login_as("head").await;
+        let definition = app
+            .post_json(
+                "/api/v1/report-definitions",
+                json!({"name": "anonymity", "metrics": ["spend"], "scope": "department",
+                       "period_kind": "last_quarter", "compare": "previous",
+                       "sections": ["evaluation"], "language": "en"}),
+            )
+            .await;
+        assert_eq!(
+            definition.status,
+            StatusCode::CREATED,
+            "{}",
+            definition.body
+        );
+        let definition = definition.json()["id"].as_i64().unwrap();
+        let share = app
+            .post_json(
+                &format!("/api/v1/report-definitions/{definition}/shares"),
+                json!({"days": 7}),
+            )
+            .await
+            .json();
+        let share_path = share["path"].as_str().unwrap().to_string();
+        assert!(share_path.starts_with("/s/"), "{share}");
+
+        for answers in 0..=6usize {
+            let cycle = s
+                .create_review_cycle(
+                    &head,
+                    &CycleInput {
+                        name: format!("n{answers}"),
+                        period_from: "2026-07-01".into(),
+                        period_to: "2026-10-01".into(),
+                        self_due: "2026-10-03".into(),
+                        nomination_due: "2026-10-03".into(),
+                        assessment_due: "2026-10-10".into(),
+                        calibration_due: "2026-10-17".into(),
+                        employee_ids: vec![me],
+                        anonymity_threshold: Some(3),
+                        max_peers: Some(10),
+                        ..CycleInput::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .id;
+            s.submit_assessment(&manager, cycle, me, "manager", &ratings(3, "named"), "")
+                .await
+                .unwrap();
+            let note = |i: usize| format!("peer note {answers}-{i}");
+            let results_api = format!("/api/v1/review-cycles/{cycle}/results/{me}");
+            let results_page = format!("/reviews/{cycle}/results/{me}");
+            let mut open_views: Vec<(String, String)> = Vec::new();
+            for (i, peer) in peers.iter().take(answers).enumerate() {
+                s.nominate_peer(&manager, cycle, me, *peer).await.unwrap();
+                s.submit_assessment(
+                    &accounts[i],
+                    cycle,
+                    me,
+                    "peer",
+                    &ratings(1 + (i as i64 % 5), &note(i)),
+                    "",
+                )
+                .await
+                .unwrap();
+                for who in ["head", "manager"] {
+                    app.logout_locally();
+                    app.login_as(who).await;
+                    let r = app.get(&results_api).await.json();
+                    let peer = r["perspectives"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|p| p["perspective"] == "peer")
+                        .unwrap()
+                        .clone();
+                    assert_eq!(peer["mean"], Value::Null, "{who}, open, {}", i + 1);
+                    assert!(!r.to_string().contains("peer note"), "{who}: {r}");
+                    open_views.push((who.to_string(), r["score"].to_string()));
+                }
+            }
+            for who in ["head", "manager"] {
+                let scores: Vec<&String> = open_views
+                    .iter()
+                    .filter(|v| v.0 == who)
+                    .map(|v| &v.1)
+                    .collect();
+                assert!(
+                    scores.windows(2).all(|w| w[0] == w[1]),
+                    "{who}: the score moved with a peer answer while open: {scores:?}"
+                );
+            }
+            s.set_review_cycle_status(&head, cycle, "calibration")
+                .await
+                .unwrap();
+            s.set_review_cycle_status(&head, cycle, "released")
+                .await
+                .unwrap();
+
+            let shown = answers >= 3;
+            let mut checked = 0;
+            for who in [
+                "admin",
+                "head",
+                "manager",
+                "employee",
+                "viewer",
+                "anonymous",
+            ] {
+                app.logout_locally();
+                if who != "anonymous" {
+                    app.login_as(who).await;
+                }
+                let mut bodies = Vec::new();
+                for path in [
+                    results_api.clone(),
+                    results_page.clone(),
+                    format!("/reviews/{cycle}"),
+                    format!("/reviews/{cycle}/calibration"),
+                    format!("/api/v1/review-cycles/{cycle}/calibration"),
+                    format!("/reviews/people/{me}"),
+                    format!("/api/v1/employees/{me}/review-history"),
+                    "/api/v1/review-distributions".to_string(),
+                    format!(
+                        "/api/v1/report-definitions/{definition}/report?format=csv&table=evaluation"
+                    ),
+                    format!("/api/v1/report-definitions/{definition}/report?format=html"),
+                    share_path.clone(),
+                ] {
+                    let r = app.get(&path).await;
+                    if r.status.is_success() {
+                        bodies.push((path, r.body));
+                    }
+                }
+                for (path, body) in &bodies {
+                    checked += 1;
+                    for (name, _) in names.iter().zip(&peers).take(answers) {
+                        assert!(
+                            !body.contains(name.as_str()),
+                            "{answers}, {who}, {path}: names {name}"
+                        );
+                    }
+                    let notes = (0..answers).filter(|i| body.contains(&note(*i))).count();
+                    let shows_comments = shown
+                        && (path == &results_api || path == &results_page)
+                        && matches!(who, "admin" | "head" | "manager" | "employee");
+                    assert_eq!(
+                        notes,
+                        if shows_comments { answers } else { 0 },
+                        "{answers}, {who}, {path}: {notes} peer comments"
+                    );
+                }
+                if who == "head" {
+                    // The head opens every one of these views.
+                    assert_eq!(
+                        bodies.len(),
+                        11,
+                        "{:?}",
+                        bodies.iter().map(|b| &b.0).collect::<Vec<_>>()
+                    );
+                }
+            }
+            assert!(checked >= 20, "{checked}");
+        }
+    }
+}
