@@ -4240,17 +4240,82 @@ async fn no_page_api_report_or_share_shows_a_small_peer_group_or_names_a_rater()
                         "{answers}, {who}, {path}: {notes} peer comments"
                     );
                 }
+                // The report's files, read back as text.
+                if matches!(who, "head" | "employee") {
+                    let report = format!("/api/v1/report-definitions/{definition}/report");
+                    let xlsx = app.get(&format!("{report}?format=xlsx")).await;
+                    let pdf = app.get(&format!("{report}?format=pdf")).await;
+                    if who == "head" {
+                        assert_eq!((xlsx.status, pdf.status), (StatusCode::OK, StatusCode::OK));
+                    }
+                    if xlsx.status == StatusCode::OK {
+                        bodies.push(("xlsx".into(), workbook_text(&xlsx.bytes)));
+                    }
+                    if pdf.status == StatusCode::OK {
+                        if let Some(text) = pdf_text(&pdf.bytes) {
+                            bodies.push(("pdf".into(), text));
+                        }
+                    }
+                    for (path, body) in bodies.iter().filter(|b| b.0 == "xlsx" || b.0 == "pdf") {
+                        assert!(
+                            body.contains("Evaluation") || who != "head",
+                            "{path}: {body}"
+                        );
+                        for name in names.iter().take(answers) {
+                            assert!(
+                                !body.contains(name.as_str()),
+                                "{answers}, {who}, {path}: names {name}"
+                            );
+                        }
+                        assert!(!body.contains("peer note"), "{answers}, {who}, {path}");
+                    }
+                }
                 if who == "head" {
                     // The head opens every one of these views.
                     assert_eq!(
                         bodies.len(),
-                        11,
+                        13,
                         "{:?}",
                         bodies.iter().map(|b| &b.0).collect::<Vec<_>>()
                     );
                 }
             }
             assert!(checked >= 20, "{checked}");
+        }
+    }
+}
+
+/// Every text a workbook holds: its shared strings and inline cells.
+fn workbook_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        if entry.name().unwrap_or_default().ends_with(".xml") {
+            entry.read_to_string(&mut text).unwrap();
+        }
+    }
+    text
+}
+
+/// A PDF's text by pdftotext, or `None` without it (under `CI`, a failure).
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => Some(String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ")),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "pdftotext (poppler-utils) is needed in CI"
+            );
+            None
         }
     }
 }

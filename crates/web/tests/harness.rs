@@ -35,6 +35,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent, for files that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -141,6 +143,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).to_string(),
+            bytes: bytes.to_vec(),
         };
         for c in r.set_cookies() {
             let pair = c.split(';').next().unwrap_or_default();
