@@ -4251,10 +4251,10 @@ async fn no_page_api_report_or_share_shows_a_small_peer_group_or_names_a_rater()
                     if xlsx.status == StatusCode::OK {
                         bodies.push(("xlsx".into(), workbook_text(&xlsx.bytes)));
                     }
-                    if pdf.status == StatusCode::OK {
-                        if let Some(text) = pdf_text(&pdf.bytes) {
-                            bodies.push(("pdf".into(), text));
-                        }
+                    if pdf.status == StatusCode::OK
+                        && let Some(text) = pdf_text(&pdf.bytes)
+                    {
+                        bodies.push(("pdf".into(), text));
                     }
                     for (path, body) in bodies.iter().filter(|b| b.0 == "xlsx" || b.0 == "pdf") {
                         assert!(
