@@ -28,6 +28,7 @@ pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod personal_data;
 pub mod report;
 pub mod report_data;
 pub mod report_delivery;

@@ -28,6 +28,7 @@ pub mod mappings;
 pub mod measures;
 pub mod metric_definitions;
 pub mod outbox;
+pub mod personal_data;
 pub mod reports;
 pub mod reviews;
 pub mod rollups;

@@ -114,3 +114,13 @@ pub async fn all() -> Vec<TestDatabase> {
     dbs.extend(postgres().await);
     dbs
 }
+
+/// A count from a test's own SQL, with one id bound as `$1`.
+pub async fn count(tx: &mut crate::Tx, sql: &str, id: i64) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await
+        .expect("a count");
+    n
+}

@@ -225,6 +225,18 @@ fn matrix(p: &People) -> Vec<Case> {
             ),
             [401, 200, 200, 404, 404, 200],
         ),
+        json_case(
+            Method::POST,
+            format!("/api/v1/employees/{}/personal-data", p.own),
+            json!({}),
+            [401, 200, 403, 403, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/employees/999999/personal-data".into(),
+            json!({}),
+            [401, 404, 403, 403, 403, 403],
+        ),
         get("/api/v1/users".into(), [401, 200, 403, 403, 403, 403]),
         get("/api/v1/audit".into(), [401, 200, 200, 403, 403, 403]),
         get("/api/v1/me/tokens".into(), api),
@@ -4239,6 +4251,50 @@ async fn no_page_api_report_or_share_shows_a_small_peer_group_or_names_a_rater()
                         if shows_comments { answers } else { 0 },
                         "{answers}, {who}, {path}: {notes} peer comments"
                     );
+                }
+                // The data exports of the person and of each peer who answered.
+                if who == "admin" {
+                    for (i, id) in std::iter::once(me)
+                        .chain(peers.iter().take(answers).copied())
+                        .enumerate()
+                    {
+                        let r = app
+                            .post_json(&format!("/api/v1/employees/{id}/personal-data"), json!({}))
+                            .await;
+                        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                        assert!(!r.body.contains("peer note"), "{answers}: export of {id}");
+                        if i == 0 {
+                            for name in names.iter().take(answers) {
+                                assert!(
+                                    !r.body.contains(name.as_str()),
+                                    "{answers}: {name} in the export"
+                                );
+                            }
+                        } else {
+                            // The peer's export does not say whom they rated: peer
+                            // answers are stored without their rater, and the
+                            // nominations (one in each cycle from this one on) are
+                            // counted, not listed.
+                            let v = r.json();
+                            for key in [
+                                "review_answers.rater_employee_id",
+                                "review_raters.rater_employee_id",
+                            ] {
+                                let rows = v["tables"][key].as_array();
+                                assert!(
+                                    rows.into_iter()
+                                        .flatten()
+                                        .all(|row| row["perspective"] != "peer"),
+                                    "{answers}: export of {id}: {key}"
+                                );
+                            }
+                            assert_eq!(
+                                v["withheld"],
+                                json!({"review_raters.rater_employee_id given by the person as a peer or client": answers - (i - 1)}),
+                                "{answers}: export of {id}"
+                            );
+                        }
+                    }
                 }
                 // The report's files, read back as text.
                 if matches!(who, "head" | "employee") {

@@ -149,3 +149,43 @@ pub async fn scorecard(
             .collect(),
     }))
 }
+
+/// Everything held about a person, table by table.
+#[derive(Serialize, ToSchema)]
+pub struct PersonalDataJson {
+    pub employee_id: i64,
+    /// Unix seconds.
+    pub generated_at: i64,
+    /// `table.column` → the rows where that column names the person, each
+    /// with every column but secrets (password and token hashes).
+    #[schema(value_type = Object)]
+    pub tables: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+    /// What was withheld to keep peers' and clients' answers anonymous,
+    /// and how many rows.
+    #[schema(value_type = Object)]
+    pub withheld: std::collections::BTreeMap<String, usize>,
+}
+
+/// Exports everything held about a person as JSON (admins; audited). A POST
+/// because it is recorded: reading someone's data is itself an event.
+#[utoipa::path(post, path = "/api/v1/employees/{id}/personal-data", tag = "organisation",
+    params(("id" = i64, Path, description = "Employee id")),
+    responses(
+        (status = 200, description = "The person's data", body = PersonalDataJson),
+        (status = 404, description = "No such employee", body = super::ErrorBodyJson),
+        (status = 403, description = "Not an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn personal_data(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonalDataJson>, WebError> {
+    let data = state.services.export_personal_data(&actor, id).await?;
+    Ok(Json(PersonalDataJson {
+        employee_id: data.employee_id,
+        generated_at: data.generated_at,
+        tables: data.tables,
+        withheld: data.withheld,
+    }))
+}

@@ -43,6 +43,10 @@ pub fn router() -> Router<AppState> {
         .route("/employees", get(employees::list))
         .route("/employees/{id}", get(employees::show))
         .route("/employees/{id}/scorecard", get(employees::scorecard))
+        .route(
+            "/employees/{id}/personal-data",
+            post(employees::personal_data),
+        )
         .route("/teams", get(teams::list))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/deactivate", post(users::deactivate))
@@ -274,7 +278,7 @@ impl Modify for CommonAnswers {
     paths(
         session::login, session::logout, session::me, session::change_password, session::set_locale,
         tokens::list, tokens::create, tokens::revoke,
-        employees::list, employees::show, employees::scorecard,
+        employees::list, employees::show, employees::scorecard, employees::personal_data,
         teams::list,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
