@@ -18,8 +18,8 @@ source bench/demo-lib.sh
 # The paths, each checked to answer 200 before the run.
 emp=$(curl -s -H "Cookie: $cookie" "$base/api/v1/employees" | python3 -c 'import sys, json; print(json.load(sys.stdin)[3]["id"])')
 paths=(
-  /api/v1/me /api/v1/employees "/api/v1/employees/$emp" "/api/v1/employees/$emp/scorecard"
-  /api/v1/teams /api/v1/metrics /api/v1/kpis /api/v1/alerts /api/v1/goals /api/v1/tasks
+  /api/v1/me /api/v1/employees "/api/v1/employees/$emp" "/api/v1/employees/$emp/scorecard?from=2026-10-01&to=2026-11-01"
+  /api/v1/teams /api/v1/metrics "/api/v1/kpis?from=2026-01-01&to=2027-01-01" /api/v1/alerts /api/v1/goals /api/v1/tasks
   /api/v1/review-cycles /api/v1/report-definitions
   /dashboard /employees "/employees/$emp" /goals /tasks /reviews /metrics /reports /
 )

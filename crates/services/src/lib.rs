@@ -56,6 +56,8 @@ pub struct Services {
     auth: AuthSettings,
     /// Mail goes out only when configured; without it alerts show in the UI only.
     mailer: Option<std::sync::Arc<mail::Mailer>>,
+    /// Sessions and API tokens whose last-seen time is being written now.
+    touching: auth::Touching,
 }
 
 impl Services {
@@ -65,6 +67,7 @@ impl Services {
             clock,
             auth,
             mailer: None,
+            touching: auth::Touching::default(),
         }
     }
 

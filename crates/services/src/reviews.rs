@@ -177,6 +177,14 @@ pub(crate) fn formula_of(text: &str) -> Formula {
 impl Services {
     /// The active competencies, the seed's six written on first use.
     pub async fn competencies(&self) -> Result<Vec<CompetencyRow>> {
+        // A read answers once the seed is written: taking the write lock
+        // on every page made each one wait behind a running import.
+        let mut tx = self.store.read().await?;
+        let rows = store::competencies(&mut tx).await?;
+        drop(tx);
+        if !rows.is_empty() {
+            return Ok(rows);
+        }
         let mut tx = self.store.begin().await?;
         let rows = ensure_framework(&mut tx, self.clock.now()).await?;
         tx.commit().await?;

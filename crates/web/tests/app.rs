@@ -4375,3 +4375,41 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
         }
     }
 }
+
+/// No page or API read waits for the write lock: on SQLite a long import
+/// holds it for seconds, and a GET that asks for it (to write a seed, say)
+/// queued every request behind the import (`bench/load.sh` found one). Every
+/// GET of the access matrix, for every role, answers while another
+/// transaction holds the lock.
+#[tokio::test]
+async fn no_read_waits_for_the_write_lock() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let p = people(&app);
+    let cases = matrix(&p);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    // The competency framework is written on first use, once.
+    app.services.competencies().await.unwrap();
+    for (i, who) in ROLES.iter().enumerate() {
+        app.logout_locally();
+        app.login_as(who).await;
+        let writer = app.services.store().begin().await.unwrap();
+        for case in cases.iter().filter(|c| c.method == Method::GET) {
+            let started = std::time::Instant::now();
+            let r = app.get(&case.path).await;
+            let took = started.elapsed();
+            checked += 1;
+            if r.status.as_u16() != case.expect[i + 1] || took > std::time::Duration::from_secs(2) {
+                failures.push(format!(
+                    "{who} GET {}: {} in {took:?} ({})",
+                    case.path,
+                    r.status,
+                    r.body.chars().take(100).collect::<String>()
+                ));
+            }
+        }
+        drop(writer);
+    }
+    assert!(checked > 300, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
