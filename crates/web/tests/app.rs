@@ -3282,6 +3282,30 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
             .replace("&#x2f;", "/");
         assert!(link.starts_with("/r/") && link.len() == 51, "{link}");
         app.logout_locally();
+        // The link's token is no credential anywhere else: not as an API
+        // token, not as a session cookie, and a near miss opens no form.
+        let token = link.trim_start_matches("/r/").to_string();
+        for path in [
+            "/api/v1/me",
+            "/api/v1/employees",
+            &format!("/api/v1/review-cycles/{cycle}/calibration"),
+        ] {
+            assert_eq!(
+                app.bearer_get(path, &token).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{path}"
+            );
+        }
+        app.set_cookie("mkpi_session", &token);
+        assert_eq!(app.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+        app.logout_locally();
+        let near = format!(
+            "/r/{}{}",
+            &token[..47],
+            if token.ends_with('0') { '1' } else { '0' }
+        );
+        assert_eq!(app.get(&near).await.status, StatusCode::NOT_FOUND);
         let form = app.get(&link).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
         assert!(form.body.contains("Your view of"));
