@@ -4075,22 +4075,16 @@ async fn no_password_or_token_reaches_the_audit_log_or_the_logs() {
 async fn no_page_api_report_or_share_shows_a_small_peer_group_or_names_a_rater() {
     use mkpi_services::reviews::{CycleInput, RatingInput};
     use mkpi_services::users::{NewUserInput, Principal};
+    // One rating of each competency of the default framework.
     let ratings = |rating: i64, comment: &str| -> Vec<RatingInput> {
-        [
-            "quality",
-            "communication",
-            "teamwork",
-            "creativity",
-            "analytics",
-            "leadership",
-        ]
-        .iter()
-        .map(|c| RatingInput {
-            competency: c.to_string(),
-            rating,
-            comment: comment.to_string(),
-        })
-        .collect()
+        mkpi_domain::review::default_framework()
+            .iter()
+            .map(|c| RatingInput {
+                competency: c.code.clone(),
+                rating,
+                comment: comment.to_string(),
+            })
+            .collect()
     };
     for mut app in TestApp::each().await {
         let s = app.services.clone();
