@@ -110,7 +110,7 @@ while IFS=$'\t' read -r method url body; do
   tested=$(grep -cE "testing '|heuristic" "$log" || true)
   if [ "$tested" = 0 ]; then
     untested=$((untested + 1))
-    verdict="NOT TESTED: $(grep -m1 -E 'CRITICAL' "$log" | sed 's/.*CRITICAL\] //')"
+    verdict="NOT TESTED: $(grep -m1 -E 'CRITICAL' "$log" | sed 's/.*CRITICAL\] //' || true)"
   elif injectable "$log"; then
     verdict=injectable
   else
