@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use mkpi_domain::Role;
-use mkpi_store::personal_data::{self, Holder};
+use mkpi_store::personal_data::{self, Erase, Holder};
 use mkpi_store::{employees, users};
 use serde_json::{Value, json};
 
@@ -110,6 +110,99 @@ impl Services {
             generated_at: now,
             tables,
             withheld,
+        })
+    }
+}
+
+/// What an erasure removed and emptied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Erasure {
+    pub employee_id: i64,
+    /// What the person is called where a record of them had to stay (the
+    /// audit log, the import list).
+    pub pseudonym: String,
+    /// `table.column` → rows removed or references emptied.
+    pub rows: BTreeMap<String, u64>,
+}
+
+impl Services {
+    /// Erases a person (admins): their accounts, sessions and tokens, the
+    /// rows about them or in their words, and every reference to them;
+    /// the audit log keeps its entries under a pseudonym. `confirm` must
+    /// be the person's name as stored. One transaction, audited.
+    pub async fn erase_person(
+        &self,
+        actor: &Actor,
+        employee_id: i64,
+        confirm: &str,
+    ) -> Result<Erasure> {
+        if actor.role != Role::Admin {
+            return Err(Error::Forbidden);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let employee = employees::get(&mut tx, &actor.scope, employee_id).await?;
+        if confirm.trim() != employee.name {
+            return Err(Error::invalid(
+                "confirm",
+                "type the person's name exactly as stored to confirm the erasure",
+            ));
+        }
+        if actor.employee_id == Some(employee_id) {
+            return Err(Error::invalid(
+                "confirm",
+                "an admin cannot erase themselves",
+            ));
+        }
+        let accounts: Vec<_> = users::list(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|u| u.employee_id == Some(employee_id))
+            .collect();
+        let user_ids: Vec<i64> = accounts.iter().map(|u| u.id).collect();
+        let pseudonym = format!("erased person #{employee_id}");
+        let mut words = vec![employee.name.clone(), employee.email.clone()];
+        words.extend(accounts.iter().map(|u| u.login.clone()));
+        personal_data::pseudonymise(&mut tx, &user_ids, &words, &pseudonym).await?;
+        personal_data::delete_review_links_about(&mut tx, employee_id).await?;
+        let mut rows = BTreeMap::new();
+        // References emptied first, then rows removed, then the person.
+        for pass in [Erase::Clear, Erase::Delete] {
+            for link in personal_data::LINKS.iter().filter(|l| l.erase == pass) {
+                let values: Vec<Value> = match link.holder {
+                    Holder::Employee => vec![json!(employee_id)],
+                    Holder::User => user_ids.iter().map(|id| json!(id)).collect(),
+                    Holder::Login => accounts.iter().map(|u| json!(u.login)).collect(),
+                    Holder::Email => vec![json!(employee.email)],
+                };
+                let mut n = 0;
+                for value in &values {
+                    n += personal_data::erase(&mut tx, link, value).await?;
+                }
+                if n > 0 {
+                    rows.insert(format!("{}.{}", link.table, link.column), n);
+                }
+            }
+        }
+        personal_data::delete_subject(&mut tx, employee_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "erase",
+                entity: "employee",
+                entity_id: Some(employee_id),
+                before: None,
+                after: Some(json!({"pseudonym": pseudonym, "rows": rows})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Erasure {
+            employee_id,
+            pseudonym,
+            rows,
         })
     }
 }

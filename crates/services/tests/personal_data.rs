@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::actor;
 use mkpi_services::{AuthSettings, Clock, Error, Services, Store};
-use mkpi_store::personal_data::{LINKS, person_foreign_keys};
+use mkpi_store::personal_data::{Erase, Holder, LINKS, person_foreign_keys, rows};
 use mkpi_store::testing;
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
@@ -164,5 +164,139 @@ async fn every_person_link_of_the_schema_is_mapped_and_exported_without_secrets_
         assert_eq!(log[0].action, "export_personal_data");
         assert_eq!(log[0].entity_id, Some(me));
         assert_eq!(log[0].actor_user_id, Some(admin.user_id));
+    }
+}
+
+#[tokio::test]
+async fn erasure_leaves_no_reference_but_pseudonymised_audit_rows() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(NOW),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        s.seed_demo_data(42, &demo).await.unwrap();
+        let admin = actor(&s, "admin").await;
+        let head = actor(&s, "head").await;
+        // The manager: owns campaigns and goals, holds one-on-ones, rates
+        // people, signs in (so the audit log names them).
+        let me = demo.manager_employee_id;
+        let person = s.get_employee(&admin, me).await.unwrap();
+        let _ = actor(&s, "manager").await;
+        let held = s.export_personal_data(&admin, me).await.unwrap();
+        assert!(held.tables.len() >= 10, "{:?}", held.tables.keys());
+        let counts_before = s.store().table_counts().await.unwrap();
+
+        // Refused, and nothing changes: not an admin, a wrong name, nobody.
+        assert!(matches!(
+            s.erase_person(&head, me, &person.name).await,
+            Err(Error::Forbidden)
+        ));
+        let wrong = s
+            .erase_person(&admin, me, "someone else")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&wrong, Error::Invalid(p) if p[0].field == "confirm"
+                && p[0].message == "type the person's name exactly as stored to confirm the erasure"),
+            "{wrong:?}"
+        );
+        assert!(matches!(
+            s.erase_person(&admin, 999_999, "x").await,
+            Err(Error::NotFound)
+        ));
+        assert_eq!(s.store().table_counts().await.unwrap(), counts_before);
+
+        let erased = s.erase_person(&admin, me, &person.name).await.unwrap();
+        assert_eq!(erased.pseudonym, format!("erased person #{me}"));
+
+        // No row anywhere names them: by id, account, login or address.
+        let mut tx = s.store().read().await.unwrap();
+        let accounts: Vec<i64> = held.tables["users.employee_id"]
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect();
+        for link in LINKS {
+            let values: Vec<serde_json::Value> = match link.holder {
+                Holder::Employee => vec![me.into()],
+                Holder::User => accounts.iter().map(|id| (*id).into()).collect(),
+                Holder::Login => vec!["manager".into()],
+                Holder::Email => vec![person.email.clone().into()],
+            };
+            for value in values {
+                let left = rows(&mut tx, link, &value).await.unwrap();
+                assert!(
+                    left.is_empty(),
+                    "{:?} {}.{} = {value}: {left:?}",
+                    db.backend,
+                    link.table,
+                    link.column
+                );
+            }
+        }
+        // The audit log keeps its entries, under the pseudonym, and names
+        // them nowhere.
+        let log = mkpi_store::audit_log::list(&mut tx, None, 1_000_000, 0)
+            .await
+            .unwrap();
+        drop(tx);
+        let text = format!("{log:?}");
+        for word in [&person.name, &person.email, &"\"manager\"".to_string()] {
+            assert!(
+                !text.contains(word.as_str()),
+                "{:?}: {word} in the audit log",
+                db.backend
+            );
+        }
+        assert!(
+            log.iter().any(|e| e.actor == erased.pseudonym),
+            "sign-ins kept"
+        );
+        let last = &log[0];
+        assert_eq!((last.action.as_str(), last.entity_id), ("erase", Some(me)));
+        assert!(
+            !last
+                .after_json
+                .as_deref()
+                .unwrap_or("")
+                .contains(&person.name)
+        );
+
+        // Everyone else's data stays: the other nineteen, their time.
+        assert_eq!(s.list_employees(&admin).await.unwrap().len(), 19);
+        let after: std::collections::BTreeMap<String, i64> = s
+            .store()
+            .table_counts()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        let before: std::collections::BTreeMap<String, i64> = counts_before.into_iter().collect();
+        for (table, n) in &before {
+            let removed = erased
+                .rows
+                .iter()
+                .filter(|(k, _)| k.split('.').next() == Some(table.as_str()))
+                .filter(|(k, _)| {
+                    LINKS.iter().any(|l| {
+                        format!("{}.{}", l.table, l.column) == **k && l.erase == Erase::Delete
+                    })
+                })
+                .map(|(_, n)| *n as i64)
+                .sum::<i64>();
+            let expected = match table.as_str() {
+                "employees" => n - 1,
+                "users" => n - accounts.len() as i64,
+                // The erasure's own entry; review links go with their raters.
+                "audit_log" => n + 1,
+                "review_links" => after[table],
+                _ => n - removed,
+            };
+            assert_eq!(after[table], expected, "{:?} {table}", db.backend);
+        }
+        if db.backend == mkpi_store::Backend::Sqlite {
+            assert_eq!(s.store().integrity_check().await.unwrap(), "ok");
+        }
     }
 }

@@ -22,12 +22,25 @@ pub enum Holder {
     Email,
 }
 
+/// What erasing the person does to a row that names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erase {
+    /// The person's own record (employee, account): removed last.
+    Subject,
+    /// A row about the person or in their words: removed.
+    Delete,
+    /// A row that only points at them (an owner, an author of record):
+    /// kept, the reference emptied.
+    Clear,
+}
+
 /// One column that names a person.
 #[derive(Debug, Clone, Copy)]
 pub struct Link {
     pub table: &'static str,
     pub column: &'static str,
     pub holder: Holder,
+    pub erase: Erase,
 }
 
 const fn link(table: &'static str, column: &'static str, holder: Holder) -> Link {
@@ -35,20 +48,39 @@ const fn link(table: &'static str, column: &'static str, holder: Holder) -> Link
         table,
         column,
         holder,
+        erase: Erase::Clear,
+    }
+}
+
+const fn deleted(table: &'static str, column: &'static str, holder: Holder) -> Link {
+    Link {
+        table,
+        column,
+        holder,
+        erase: Erase::Delete,
+    }
+}
+
+const fn subject(table: &'static str, column: &'static str, holder: Holder) -> Link {
+    Link {
+        table,
+        column,
+        holder,
+        erase: Erase::Subject,
     }
 }
 
 /// Every column that names a person: the schema's foreign keys to
 /// `employees` and `users`, and the text columns that copy a login or an
-/// address.
+/// address; each with what erasure does to its rows.
 pub const LINKS: &[Link] = &[
-    link("employees", "id", Holder::Employee),
+    subject("employees", "id", Holder::Employee),
     link("employees", "manager_id", Holder::Employee),
-    link("users", "employee_id", Holder::Employee),
+    subject("users", "employee_id", Holder::Employee),
     link("teams", "manager_id", Holder::Employee),
     link("campaigns", "owner_employee_id", Holder::Employee),
-    link("campaign_contributors", "employee_id", Holder::Employee),
-    link("time_entries", "employee_id", Holder::Employee),
+    deleted("campaign_contributors", "employee_id", Holder::Employee),
+    deleted("time_entries", "employee_id", Holder::Employee),
     link("tasks", "assignee_employee_id", Holder::Employee),
     link("tasks", "rated_by_user_id", Holder::User),
     link("tasks", "created_by_user_id", Holder::User),
@@ -59,39 +91,39 @@ pub const LINKS: &[Link] = &[
     link("strategies", "created_by_user_id", Holder::User),
     link("swot_entries", "created_by_user_id", Holder::User),
     link("kpis", "created_by_user_id", Holder::User),
-    link("check_ins", "author_user_id", Holder::User),
+    deleted("check_ins", "author_user_id", Holder::User),
     link("metric_definitions", "created_by_user_id", Holder::User),
-    link("development_actions", "employee_id", Holder::Employee),
+    deleted("development_actions", "employee_id", Holder::Employee),
     link("development_actions", "owner_employee_id", Holder::Employee),
     link("development_actions", "created_by_user_id", Holder::User),
-    link("one_on_ones", "employee_id", Holder::Employee),
-    link("one_on_ones", "manager_employee_id", Holder::Employee),
+    deleted("one_on_ones", "employee_id", Holder::Employee),
+    deleted("one_on_ones", "manager_employee_id", Holder::Employee),
     link("one_on_ones", "created_by_user_id", Holder::User),
     link("review_cycles", "created_by_user_id", Holder::User),
-    link("review_participants", "employee_id", Holder::Employee),
-    link("review_raters", "employee_id", Holder::Employee),
+    deleted("review_participants", "employee_id", Holder::Employee),
+    deleted("review_raters", "employee_id", Holder::Employee),
     link("review_raters", "rater_employee_id", Holder::Employee),
     link("review_raters", "nominated_by_user_id", Holder::User),
-    link("review_answers", "employee_id", Holder::Employee),
+    deleted("review_answers", "employee_id", Holder::Employee),
     link("review_answers", "rater_employee_id", Holder::Employee),
-    link("review_potential", "employee_id", Holder::Employee),
+    deleted("review_potential", "employee_id", Holder::Employee),
     link("review_potential", "by_user_id", Holder::User),
-    link("review_adjustments", "employee_id", Holder::Employee),
+    deleted("review_adjustments", "employee_id", Holder::Employee),
     link("review_adjustments", "by_user_id", Holder::User),
-    link("review_acknowledgements", "employee_id", Holder::Employee),
-    link("review_reminders", "employee_id", Holder::Employee),
+    deleted("review_acknowledgements", "employee_id", Holder::Employee),
+    deleted("review_reminders", "employee_id", Holder::Employee),
     link("report_definitions", "created_by_user_id", Holder::User),
-    link("report_shares", "created_by_user_id", Holder::User),
-    link("report_schedules", "created_by_user_id", Holder::User),
+    deleted("report_shares", "created_by_user_id", Holder::User),
+    deleted("report_schedules", "created_by_user_id", Holder::User),
     link("competitor_benchmarks", "created_by_user_id", Holder::User),
     link("mappings", "created_by_user_id", Holder::User),
     link("imports", "actor_user_id", Holder::User),
     link("audit_log", "actor_user_id", Holder::User),
-    link("sessions", "user_id", Holder::User),
-    link("api_tokens", "user_id", Holder::User),
-    link("users", "id", Holder::User),
-    link("login_attempts", "login", Holder::Login),
-    link("outbox", "to_address", Holder::Email),
+    deleted("sessions", "user_id", Holder::User),
+    deleted("api_tokens", "user_id", Holder::User),
+    subject("users", "id", Holder::User),
+    deleted("login_attempts", "login", Holder::Login),
+    deleted("outbox", "to_address", Holder::Email),
 ];
 
 /// Columns never exported: secrets, kept only as hashes, that say nothing
@@ -172,4 +204,91 @@ pub async fn rows(tx: &mut Tx, link: &Link, value: &Value) -> Result<Vec<Value>>
         .into_iter()
         .map(|(text,)| serde_json::from_str(&text).unwrap_or(Value::String(text)))
         .collect())
+}
+
+/// Erases what `link` holds for `value`: deletes the rows or empties the
+/// reference, as the link says (a subject is left to the caller).
+pub async fn erase(tx: &mut Tx, link: &Link, value: &Value) -> Result<u64> {
+    // Names come from `LINKS`, never from a request; the value is bound.
+    let sql = match link.erase {
+        Erase::Subject => return Ok(0),
+        Erase::Delete => format!(
+            "DELETE FROM \"{}\" WHERE \"{}\" = $1",
+            link.table, link.column
+        ),
+        Erase::Clear => format!(
+            "UPDATE \"{0}\" SET \"{1}\" = NULL WHERE \"{1}\" = $1",
+            link.table, link.column
+        ),
+    };
+    let query = sqlx::query(AssertSqlSafe(sql));
+    let done = match value {
+        Value::Number(n) => query.bind(n.as_i64().unwrap_or_default()),
+        other => query.bind(other.as_str().unwrap_or_default().to_string()),
+    }
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes the reviewer links of the rater rows about an employee (they
+/// point at rows erasure deletes).
+pub async fn delete_review_links_about(tx: &mut Tx, employee_id: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM review_links WHERE rater_id IN (SELECT id FROM review_raters WHERE employee_id = $1)",
+    )
+    .bind(employee_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Writes `pseudonym` where the audit log and the import list name the
+/// person: as the actor of their entries, and as a quoted JSON value in
+/// what entries kept before and after a change.
+pub async fn pseudonymise(
+    tx: &mut Tx,
+    user_ids: &[i64],
+    words: &[String],
+    pseudonym: &str,
+) -> Result<()> {
+    for id in user_ids {
+        for sql in [
+            "UPDATE audit_log SET actor = $1 WHERE actor_user_id = $2",
+            "UPDATE imports SET actor = $1 WHERE actor_user_id = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(pseudonym)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    let quoted_pseudonym = serde_json::to_string(pseudonym).unwrap_or_default();
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        let quoted = serde_json::to_string(word).unwrap_or_default();
+        sqlx::query(
+            "UPDATE audit_log SET before_json = REPLACE(before_json, $1, $2), after_json = REPLACE(after_json, $1, $2) \
+             WHERE before_json LIKE '%' || $3 || '%' OR after_json LIKE '%' || $3 || '%'",
+        )
+        .bind(&quoted)
+        .bind(&quoted_pseudonym)
+        .bind(word)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes the person's accounts and then the person.
+pub async fn delete_subject(tx: &mut Tx, employee_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM users WHERE employee_id = $1")
+        .bind(employee_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM employees WHERE id = $1")
+        .bind(employee_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }

@@ -237,6 +237,19 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({}),
             [401, 404, 403, 403, 403, 403],
         ),
+        // A wrong name: nobody is erased by the matrix.
+        json_case(
+            Method::POST,
+            format!("/api/v1/employees/{}/erase", p.own),
+            json!({"confirm": "not the name"}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        json_case(
+            Method::POST,
+            "/api/v1/employees/999999/erase".into(),
+            json!({"confirm": "x"}),
+            [401, 404, 403, 403, 403, 403],
+        ),
         get("/api/v1/users".into(), [401, 200, 403, 403, 403, 403]),
         get("/api/v1/audit".into(), [401, 200, 200, 403, 403, 403]),
         get("/api/v1/me/tokens".into(), api),
@@ -4430,4 +4443,49 @@ async fn no_read_waits_for_the_write_lock() {
     }
     assert!(checked > 300, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn an_admin_erases_a_person_and_their_pages_are_gone() {
+    for mut app in TestApp::each().await {
+        let p = people(&app);
+        app.login_as("admin").await;
+        let person = app
+            .get(&format!("/api/v1/employees/{}", p.other))
+            .await
+            .json();
+        let name = person["name"].as_str().unwrap().to_string();
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{}/erase", p.other),
+                json!({"confirm": name}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["pseudonym"], format!("erased person #{}", p.other));
+        assert_eq!(
+            app.get(&format!("/api/v1/employees/{}", p.other))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(&format!("/employees/{}", p.other)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let audit = app
+            .get("/api/v1/audit?entity=employee&limit=1")
+            .await
+            .json();
+        assert_eq!(audit[0]["action"], "erase");
+        assert!(!audit.to_string().contains(&name), "{audit}");
+        // Twice: there is nobody left to erase.
+        let again = app
+            .post_json(
+                &format!("/api/v1/employees/{}/erase", p.other),
+                json!({"confirm": name}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+    }
 }

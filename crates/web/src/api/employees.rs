@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use mkpi_services::organisation::EmployeeRow;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -187,5 +187,51 @@ pub async fn personal_data(
         generated_at: data.generated_at,
         tables: data.tables,
         withheld: data.withheld,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EraseRequest {
+    /// The person's name exactly as stored, to confirm.
+    pub confirm: String,
+}
+
+/// What an erasure did.
+#[derive(Serialize, ToSchema)]
+pub struct ErasureJson {
+    pub employee_id: i64,
+    /// How the audit log names the person from now on.
+    pub pseudonym: String,
+    /// `table.column` → rows removed or references emptied.
+    #[schema(value_type = Object)]
+    pub rows: std::collections::BTreeMap<String, u64>,
+}
+
+/// Erases a person (admins; audited): their accounts, the rows about them
+/// or in their words, and every reference to them; audit entries stay
+/// under a pseudonym. Cannot be undone.
+#[utoipa::path(post, path = "/api/v1/employees/{id}/erase", tag = "organisation", request_body = EraseRequest,
+    params(("id" = i64, Path, description = "Employee id")),
+    responses(
+        (status = 200, description = "Erased", body = ErasureJson),
+        (status = 422, description = "The confirmation is not the person's name", body = super::ErrorBodyJson),
+        (status = 404, description = "No such employee", body = super::ErrorBodyJson),
+        (status = 403, description = "Not an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn erase(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<EraseRequest>,
+) -> Result<Json<ErasureJson>, WebError> {
+    let done = state
+        .services
+        .erase_person(&actor, id, &req.confirm)
+        .await?;
+    Ok(Json(ErasureJson {
+        employee_id: done.employee_id,
+        pseudonym: done.pseudonym,
+        rows: done.rows,
     }))
 }

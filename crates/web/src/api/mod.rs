@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/employees/{id}/personal-data",
             post(employees::personal_data),
         )
+        .route("/employees/{id}/erase", post(employees::erase))
         .route("/teams", get(teams::list))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/deactivate", post(users::deactivate))
@@ -278,7 +279,7 @@ impl Modify for CommonAnswers {
     paths(
         session::login, session::logout, session::me, session::change_password, session::set_locale,
         tokens::list, tokens::create, tokens::revoke,
-        employees::list, employees::show, employees::scorecard, employees::personal_data,
+        employees::list, employees::show, employees::scorecard, employees::personal_data, employees::erase,
         teams::list,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
