@@ -17,7 +17,7 @@ mkdir -p "$out"
 # Error answers are baselines too: an id that does not exist answers 404,
 # and sqlmap would otherwise stop before testing anything.
 common=(--batch --level 2 --risk 1 --threads 4 --time-sec 2 --disable-coloring --flush-session
-        --ignore-code=400,403,404,409,410,415,422 --output-dir "$out/state")
+        --ignore-code=400,401,403,404,409,410,415,422,429 --output-dir "$out/state")
 
 injectable() { grep -qE "sqlmap identified the following injection point|parameter '.*' is vulnerable" "$1"; }
 
@@ -110,7 +110,7 @@ while IFS=$'\t' read -r method url body; do
   tested=$(grep -cE "testing '|heuristic" "$log" || true)
   if [ "$tested" = 0 ]; then
     untested=$((untested + 1))
-    verdict="NOT TESTED: $(grep -m1 -E 'CRITICAL' "$log" | sed 's/.*CRITICAL\] //' || true)"
+    verdict="NOT TESTED: $(grep -m1 -E 'CRITICAL|ERROR' "$log" | sed 's/.*\(CRITICAL\|ERROR\)\] //' || true)"
   elif injectable "$log"; then
     verdict=injectable
   else
