@@ -27,6 +27,34 @@ pub struct PersonalData {
     pub withheld: BTreeMap<String, usize>,
 }
 
+/// A person as the links name them: their employee record and accounts.
+struct Person {
+    employee: employees::EmployeeRow,
+    accounts: Vec<users::UserRow>,
+}
+
+impl Person {
+    async fn load(tx: &mut mkpi_store::Tx, actor: &Actor, employee_id: i64) -> Result<Person> {
+        let employee = employees::get(tx, &actor.scope, employee_id).await?;
+        let accounts = users::list(tx)
+            .await?
+            .into_iter()
+            .filter(|u| u.employee_id == Some(employee_id))
+            .collect();
+        Ok(Person { employee, accounts })
+    }
+
+    /// The values a column of this kind holds for the person.
+    fn values(&self, holder: Holder) -> Vec<Value> {
+        match holder {
+            Holder::Employee => vec![json!(self.employee.id)],
+            Holder::User => self.accounts.iter().map(|u| json!(u.id)).collect(),
+            Holder::Login => self.accounts.iter().map(|u| json!(u.login)).collect(),
+            Holder::Email => vec![json!(self.employee.email)],
+        }
+    }
+}
+
 /// Perspectives whose raters are never named.
 const ANONYMOUS: [&str; 2] = ["peer", "client"];
 
@@ -47,23 +75,12 @@ impl Services {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let employee = employees::get(&mut tx, &actor.scope, employee_id).await?;
-        let accounts: Vec<_> = users::list(&mut tx)
-            .await?
-            .into_iter()
-            .filter(|u| u.employee_id == Some(employee_id))
-            .collect();
+        let person = Person::load(&mut tx, actor, employee_id).await?;
         let mut tables = BTreeMap::new();
         let mut withheld = BTreeMap::new();
         for link in personal_data::LINKS {
-            let values: Vec<Value> = match link.holder {
-                Holder::Employee => vec![json!(employee_id)],
-                Holder::User => accounts.iter().map(|u| json!(u.id)).collect(),
-                Holder::Login => accounts.iter().map(|u| json!(u.login)).collect(),
-                Holder::Email => vec![json!(employee.email)],
-            };
             let mut rows = Vec::new();
-            for value in &values {
+            for value in &person.values(link.holder) {
                 rows.extend(personal_data::rows(&mut tx, link, value).await?);
             }
             // A peer's or client's answer or nomination stays theirs: not
@@ -141,7 +158,8 @@ impl Services {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let employee = employees::get(&mut tx, &actor.scope, employee_id).await?;
+        let person = Person::load(&mut tx, actor, employee_id).await?;
+        let employee = &person.employee;
         if confirm.trim() != employee.name {
             return Err(Error::invalid(
                 "confirm",
@@ -154,11 +172,7 @@ impl Services {
                 "an admin cannot erase themselves",
             ));
         }
-        let accounts: Vec<_> = users::list(&mut tx)
-            .await?
-            .into_iter()
-            .filter(|u| u.employee_id == Some(employee_id))
-            .collect();
+        let accounts = &person.accounts;
         let user_ids: Vec<i64> = accounts.iter().map(|u| u.id).collect();
         let pseudonym = format!("erased person #{employee_id}");
         let mut words = vec![employee.name.clone(), employee.email.clone()];
@@ -169,14 +183,8 @@ impl Services {
         // References emptied first, then rows removed, then the person.
         for pass in [Erase::Clear, Erase::Delete] {
             for link in personal_data::LINKS.iter().filter(|l| l.erase == pass) {
-                let values: Vec<Value> = match link.holder {
-                    Holder::Employee => vec![json!(employee_id)],
-                    Holder::User => user_ids.iter().map(|id| json!(id)).collect(),
-                    Holder::Login => accounts.iter().map(|u| json!(u.login)).collect(),
-                    Holder::Email => vec![json!(employee.email)],
-                };
                 let mut n = 0;
-                for value in &values {
+                for value in &person.values(link.holder) {
                     n += personal_data::erase(&mut tx, link, value).await?;
                 }
                 if n > 0 {

@@ -14,6 +14,18 @@ use mkpi_store::testing;
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
 
+/// The demo department with its two years of data.
+async fn demo_with_data(url: &str) -> (Services, mkpi_services::demo::DemoDepartment) {
+    let s = Services::new(
+        Store::open(url).await.unwrap(),
+        Clock::fixed(NOW),
+        AuthSettings::default(),
+    );
+    let demo = s.seed_demo(42).await.unwrap();
+    s.seed_demo_data(42, &demo).await.unwrap();
+    (s, demo)
+}
+
 async fn count(s: &Services, sql: &str, id: i64) -> usize {
     let mut tx = s.store().read().await.unwrap();
     testing::count(&mut tx, sql, id).await as usize
@@ -22,13 +34,7 @@ async fn count(s: &Services, sql: &str, id: i64) -> usize {
 #[tokio::test]
 async fn every_person_link_of_the_schema_is_mapped_and_exported_without_secrets_or_raters() {
     for db in testing::all().await {
-        let s = Services::new(
-            Store::open(&db.url).await.unwrap(),
-            Clock::fixed(NOW),
-            AuthSettings::default(),
-        );
-        let demo = s.seed_demo(42).await.unwrap();
-        s.seed_demo_data(42, &demo).await.unwrap();
+        let (s, demo) = demo_with_data(&db.url).await;
 
         // The schema's foreign keys to people, each mapped.
         let mapped: BTreeSet<(String, String)> = LINKS
@@ -170,13 +176,7 @@ async fn every_person_link_of_the_schema_is_mapped_and_exported_without_secrets_
 #[tokio::test]
 async fn erasure_leaves_no_reference_but_pseudonymised_audit_rows() {
     for db in testing::all().await {
-        let s = Services::new(
-            Store::open(&db.url).await.unwrap(),
-            Clock::fixed(NOW),
-            AuthSettings::default(),
-        );
-        let demo = s.seed_demo(42).await.unwrap();
-        s.seed_demo_data(42, &demo).await.unwrap();
+        let (s, demo) = demo_with_data(&db.url).await;
         let admin = actor(&s, "admin").await;
         let head = actor(&s, "head").await;
         // The manager: owns campaigns and goals, holds one-on-ones, rates
