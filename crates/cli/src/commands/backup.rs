@@ -65,7 +65,7 @@ pub async fn backup(db: DbArgs, file: &FileConfig, out: &Path) -> Result<()> {
         .await
         .with_context(|| format!("cannot open the backup {}", out.display()))?;
     let check = copy.integrity_check().await?;
-    let rows: i64 = copy.table_counts().await?.iter().map(|(_, n)| n).sum();
+    let rows = copy.rows_held().await?;
     copy.close().await;
     if check != "ok" {
         bail!(
@@ -119,7 +119,7 @@ pub async fn restore(db: DbArgs, file: &FileConfig, from: &Path, replace: bool) 
             );
         }
         let store = Store::open(&url).await?;
-        let rows: i64 = store.table_counts().await?.iter().map(|(_, n)| n).sum();
+        let rows = store.rows_held().await?;
         println!(
             "restored {} ({entries} entries): {rows} rows",
             from.display()
@@ -157,7 +157,7 @@ pub async fn restore(db: DbArgs, file: &FileConfig, from: &Path, replace: bool) 
         .await
         .with_context(|| format!("the backup {} cannot be opened", from.display()))?;
     let check = copy.integrity_check().await?;
-    let rows: i64 = copy.table_counts().await?.iter().map(|(_, n)| n).sum();
+    let rows = copy.rows_held().await?;
     // Its write-ahead log folded in, so the one file holds every row.
     copy.close().await;
     if check != "ok" {
