@@ -86,6 +86,10 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Set a new installation up from the command line, as `/setup` does in
+    /// the browser: the company, its department and the first admin (the
+    /// password from standard input).
+    Init(commands::user::InitArgs),
     /// Bring the database schema up to date.
     Migrate {
         #[command(flatten)]
@@ -167,6 +171,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(args, &file, None).await,
             Command::Demo { serve, seed } => commands::serve::run(serve, &file, Some(seed)).await,
             Command::Migrate { db } => commands::migrate(db, &file).await,
+            Command::Init(args) => commands::user::init(args, &file).await,
             Command::User(cmd) => commands::user::run(cmd, &file).await,
             Command::Alerts { db, mail } => commands::serve::alerts(db, mail, &file).await,
             Command::Import(args) => commands::import::run(args, &file).await,

@@ -706,3 +706,88 @@ fn report_writes_the_demo_quarterly_in_every_format_with_progress() {
             .contains("Нет завершённого цикла оценки")
     );
 }
+
+/// `mkpi init` sets a new installation up as `/setup` does, once; then a
+/// staff list fills the department.
+#[test]
+fn init_sets_up_an_empty_installation_once_and_a_staff_list_fills_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (db, _guard) in databases(&dir.path().join("data")) {
+        let args = |extra: &[&str]| -> Vec<String> {
+            let mut a: Vec<String> = extra.iter().map(ToString::to_string).collect();
+            a.extend(db.iter().cloned());
+            a
+        };
+        // Every problem at once, nothing stored.
+        let o = mkpi(
+            &args(&[
+                "init",
+                "--company",
+                " ",
+                "--currency",
+                "рубль",
+                "--admin",
+                "anna",
+                "--password-stdin",
+            ]),
+            Some("short\n"),
+        );
+        assert!(!o.status.success());
+        let err = stderr(&o);
+        assert!(err.contains("name: is required"), "{err}");
+        assert!(
+            err.contains("currency: 'рубль' is not a currency code"),
+            "{err}"
+        );
+        assert!(err.contains("admin_password"), "{err}");
+
+        let o = mkpi(
+            &args(&[
+                "init",
+                "--company",
+                "ООО «Ромашка»",
+                "--admin",
+                "anna",
+                "--password-stdin",
+            ]),
+            Some("a long password\n"),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "set up ООО «Ромашка»; sign in as anna and follow the first steps at /start\n"
+        );
+        let o = mkpi(
+            &args(&[
+                "init",
+                "--company",
+                "Other",
+                "--admin",
+                "boris",
+                "--password-stdin",
+            ]),
+            Some("a long password\n"),
+        );
+        assert!(!o.status.success());
+        assert_eq!(stderr(&o), "error: mkpi is set up already\n");
+
+        let staff = dir.path().join("staff.csv");
+        std::fs::write(
+            &staff,
+            "email,name,position,team,manager\n\
+             lead@romashka.ru,Ирина Лебедева,Руководитель performance,Performance,\n\
+             pavel@romashka.ru,Павел Орлов,Специалист,Performance/Paid social,lead@romashka.ru\n",
+        )
+        .unwrap();
+        let mut a = args(&["import", "--preset", "mkpi-employees"]);
+        a.push(staff.display().to_string());
+        let o = mkpi(&a, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains("2 rows read: 2 added, 0 updated, 0 unchanged; 0 rejected"),
+            "{out}"
+        );
+        assert!(out.contains("2 teams and 0 accounts created"), "{out}");
+    }
+}

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::period::Day;
+
 /// One team as the tree needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TeamNode {
@@ -79,6 +81,85 @@ impl TeamTree {
     }
 }
 
+/// One stretch of a person's time in a team: the days [from, until), `None`
+/// for "since the start" and "still".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub employee_id: i64,
+    pub from: Option<Day>,
+    pub until: Option<Day>,
+}
+
+/// A piece of the calendar, [from, until), and who was in the team through
+/// all of it. Pieces do not overlap, so a fact dated in one of them counts
+/// once, for the people of that piece.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub from: Option<Day>,
+    pub until: Option<Day>,
+    pub employee_ids: Vec<i64>,
+}
+
+/// The calendar cut wherever someone joined or left, each piece with the
+/// people in the team then (pieces without anyone are left out). A team
+/// nobody ever left is one piece without bounds.
+pub fn segments(memberships: &[Membership]) -> Vec<Segment> {
+    let mut cuts: Vec<Day> = memberships
+        .iter()
+        .flat_map(|s| [s.from, s.until])
+        .flatten()
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut bounds: Vec<Option<Day>> = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(None);
+    bounds.extend(cuts.into_iter().map(Some));
+    bounds.push(None);
+    let mut out: Vec<Segment> = Vec::new();
+    for pair in bounds.windows(2) {
+        let (from, until) = (pair[0], pair[1]);
+        let covers = |s: &Membership| {
+            // The piece lies inside the membership: it starts no earlier than the
+            // membership and ends no later.
+            let starts_after = match (s.from, from) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(a), Some(b)) => a <= b,
+            };
+            let ends_before = match (s.until, until) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(a), Some(b)) => b <= a,
+            };
+            starts_after && ends_before
+        };
+        let mut ids: Vec<i64> = memberships
+            .iter()
+            .filter(|s| covers(s))
+            .map(|s| s.employee_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            continue;
+        }
+        // Neighbouring pieces with the same people are one piece.
+        if let Some(last) = out.last_mut()
+            && last.until == from
+            && last.employee_ids == ids
+        {
+            last.until = until;
+            continue;
+        }
+        out.push(Segment {
+            from,
+            until,
+            employee_ids: ids,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +212,91 @@ mod tests {
     fn a_cycle_in_stored_data_does_not_hang_the_walk() {
         let t = TeamTree::new([node(1, Some(2), Some(7)), node(2, Some(1), None)]);
         assert_eq!(t.managed_by(7), BTreeSet::from([1, 2]));
+    }
+
+    fn day(s: &str) -> Option<Day> {
+        Some(Day::parse(s).unwrap())
+    }
+
+    fn membership(employee_id: i64, from: Option<Day>, until: Option<Day>) -> Membership {
+        Membership {
+            employee_id,
+            from,
+            until,
+        }
+    }
+
+    #[test]
+    fn a_team_nobody_left_is_one_piece_without_bounds() {
+        let s = segments(&[membership(2, None, None), membership(1, None, None)]);
+        assert_eq!(
+            s,
+            vec![Segment {
+                from: None,
+                until: None,
+                employee_ids: vec![1, 2]
+            }]
+        );
+        assert_eq!(segments(&[]), vec![]);
+    }
+
+    #[test]
+    fn a_transfer_cuts_the_calendar_where_it_takes_effect() {
+        // 1 stays; 2 left on 1 March; 3 joined on 1 March and left on 1 May.
+        let s = segments(&[
+            membership(1, None, None),
+            membership(2, None, day("2026-03-01")),
+            membership(3, day("2026-03-01"), day("2026-05-01")),
+        ]);
+        assert_eq!(
+            s,
+            vec![
+                Segment {
+                    from: None,
+                    until: day("2026-03-01"),
+                    employee_ids: vec![1, 2]
+                },
+                Segment {
+                    from: day("2026-03-01"),
+                    until: day("2026-05-01"),
+                    employee_ids: vec![1, 3]
+                },
+                Segment {
+                    from: day("2026-05-01"),
+                    until: None,
+                    employee_ids: vec![1]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn gaps_are_left_out_and_a_return_is_a_new_piece() {
+        let s = segments(&[
+            membership(4, None, day("2026-02-01")),
+            membership(4, day("2026-06-01"), None),
+        ]);
+        assert_eq!(
+            s,
+            vec![
+                Segment {
+                    from: None,
+                    until: day("2026-02-01"),
+                    employee_ids: vec![4]
+                },
+                Segment {
+                    from: day("2026-06-01"),
+                    until: None,
+                    employee_ids: vec![4]
+                },
+            ]
+        );
+        // Back-to-back memberships of the same person merge into one piece.
+        let s = segments(&[
+            membership(4, None, day("2026-02-01")),
+            membership(4, day("2026-02-01"), None),
+        ]);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].from, s[0].until), (None, None));
     }
 }

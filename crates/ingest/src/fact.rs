@@ -118,6 +118,8 @@ pub enum Fact {
     TimeEntries,
     Tasks,
     MarketingCosts,
+    /// The staff list (people, teams, accounts), imported like a fact.
+    Employees,
 }
 
 /// What a marketing cost other than ad spend was for.
@@ -288,8 +290,24 @@ const MARKETING_COST_FIELDS: [FieldSpec; 7] = [
     field("description", Kind::Text, false),
 ];
 
+/// Roles an account may have (the staff list's optional column).
+pub const ROLES: &[&str] = &["admin", "head", "manager", "employee", "viewer"];
+
+/// The staff list: the people of the department, their team (a path such
+/// as `Маркетинг/Performance`), manager and start date. Not a fact of
+/// marketing data: its rows become employees, teams and accounts.
+const EMPLOYEE_FIELDS: [FieldSpec; 7] = [
+    field("email", Kind::Email, true),
+    field("name", Kind::Text, true),
+    field("position", Kind::Text, true),
+    field("team", Kind::Text, false),
+    field("manager", Kind::Email, false),
+    field("start", Kind::Date, false),
+    field("role", Kind::Choice(ROLES), false),
+];
+
 impl Fact {
-    pub const ALL: [Fact; 10] = [
+    pub const ALL: [Fact; 11] = [
         Fact::Campaigns,
         Fact::AdStats,
         Fact::WebTraffic,
@@ -300,6 +318,7 @@ impl Fact {
         Fact::TimeEntries,
         Fact::Tasks,
         Fact::MarketingCosts,
+        Fact::Employees,
     ];
 
     /// The name in presets, the API and the database (its table).
@@ -315,6 +334,7 @@ impl Fact {
             Fact::TimeEntries => "time_entries",
             Fact::Tasks => "tasks",
             Fact::MarketingCosts => "marketing_costs",
+            Fact::Employees => "employees",
         }
     }
 
@@ -339,6 +359,7 @@ impl Fact {
             Fact::TimeEntries => &TIME_ENTRY_FIELDS,
             Fact::Tasks => &TASK_FIELDS,
             Fact::MarketingCosts => &MARKETING_COST_FIELDS,
+            Fact::Employees => &EMPLOYEE_FIELDS,
         }
     }
 
@@ -368,13 +389,14 @@ impl Fact {
             ],
             Fact::Tasks => &["task"],
             Fact::MarketingCosts => &["date", "category", "channel", "campaign", "description"],
+            Fact::Employees => &["email"],
         }
     }
 
     /// Whether rows of this fact are stored through the generic path
     /// (campaigns and ad statistics have their own, older, faster one).
     pub fn is_generic(self) -> bool {
-        !matches!(self, Fact::Campaigns | Fact::AdStats)
+        !matches!(self, Fact::Campaigns | Fact::AdStats | Fact::Employees)
     }
 }
 

@@ -20,6 +20,7 @@ const BUILTIN: &[&str] = &[
     include_str!("../presets/mkpi-time-entries.toml"),
     include_str!("../presets/mkpi-tasks.toml"),
     include_str!("../presets/mkpi-marketing-costs.toml"),
+    include_str!("../presets/mkpi-employees.toml"),
     include_str!("../presets/google-ads.toml"),
     include_str!("../presets/meta-ads.toml"),
     include_str!("../presets/yandex-direct.toml"),
@@ -516,7 +517,7 @@ mod tests {
         assert_eq!(Preset::find("mkpi-ad-stats").unwrap().fact, Fact::AdStats);
         assert_eq!(
             Preset::find("google").unwrap_err().to_string(),
-            "unknown preset 'google': use one of mkpi-campaigns, mkpi-ad-stats, mkpi-web-traffic, mkpi-orders, mkpi-lead-stages, mkpi-survey-responses, mkpi-social-stats, mkpi-time-entries, mkpi-tasks, mkpi-marketing-costs, google-ads, meta-ads, yandex-direct, ga4-traffic, yandex-metrica-sources, hubspot-deals, amocrm-deals, bitrix24-deals, toggl-time, clockify-time, jira-issues, trello-cards, asana-tasks"
+            "unknown preset 'google': use one of mkpi-campaigns, mkpi-ad-stats, mkpi-web-traffic, mkpi-orders, mkpi-lead-stages, mkpi-survey-responses, mkpi-social-stats, mkpi-time-entries, mkpi-tasks, mkpi-marketing-costs, mkpi-employees, google-ads, meta-ads, yandex-direct, ga4-traffic, yandex-metrica-sources, hubspot-deals, amocrm-deals, bitrix24-deals, toggl-time, clockify-time, jira-issues, trello-cards, asana-tasks"
         );
     }
 

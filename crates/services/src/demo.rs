@@ -164,7 +164,7 @@ const TEAMS: [TeamPlan; 5] = [
 ];
 
 /// Who is who in the generated department, for later generators and tests.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DemoDepartment {
     pub department_id: i64,
     pub head_employee_id: i64,
@@ -247,6 +247,7 @@ impl Services {
         let mut rng = DemoRng::new(seed);
         let mut tx = self.store.begin().await?;
         let demo = build(&mut tx, &mut rng, now).await?;
+        mkpi_store::positions::fill_from_people(&mut tx, now).await?;
 
         let links = [
             ("admin", "admin", None),
@@ -288,6 +289,18 @@ impl Services {
 }
 
 async fn build(tx: &mut Tx, rng: &mut DemoRng, now: i64) -> Result<DemoDepartment> {
+    mkpi_store::company::put(
+        tx,
+        &mkpi_store::company::CompanyFields {
+            name: "ООО «Северный ветер»",
+            currency: "RUB",
+            time_zone: "Europe/Moscow",
+            fiscal_year_start_month: 1,
+            locale: "ru",
+        },
+        now,
+    )
+    .await?;
     let department_id = departments::insert(tx, "Отдел маркетинга", now).await?;
     let headcount = 1 + TEAMS.iter().map(|t| 1 + t.members.len()).sum::<usize>();
     let mut people = people(rng, headcount).into_iter();

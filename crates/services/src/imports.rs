@@ -64,6 +64,10 @@ pub struct ImportReport {
     pub counts: ImportCounts,
     /// Campaigns an import of ad statistics created (presets that may).
     pub campaigns_created: u64,
+    /// Teams a staff list created (missing from its paths).
+    pub teams_created: u64,
+    /// Accounts a staff list created for people given a role.
+    pub accounts_created: u64,
     pub rows_rejected: u64,
     /// The first problems; `problem_count` has them all.
     pub problems: Vec<Problem>,
@@ -162,6 +166,9 @@ struct Writer {
     table: Option<Table>,
     create_campaigns: Option<mkpi_ingest::preset::CampaignDefaults>,
     campaigns_created: u64,
+    /// Teams and accounts a staff list created.
+    teams_created: u64,
+    accounts_created: u64,
 }
 
 /// The table a generic fact is stored in, with a column per stored field.
@@ -805,6 +812,8 @@ impl Services {
                 .then(|| table_of(request.preset.fact)),
             create_campaigns: request.preset.create_campaigns.clone(),
             campaigns_created: 0,
+            teams_created: 0,
+            accounts_created: 0,
         };
         for c in campaigns::all(&mut tx).await? {
             writer.remember_campaign(c);
@@ -832,6 +841,7 @@ impl Services {
                 *entry = None;
             }
         }
+        let mut staff_rows = Vec::new();
         while let Some(batch) = receiver.recv().await {
             let mut campaign_batch = Vec::new();
             let mut stat_batch = Vec::new();
@@ -845,7 +855,28 @@ impl Services {
             }
             writer.campaigns(&mut tx, campaign_batch).await?;
             writer.ad_stats(&mut tx, stat_batch).await?;
-            writer.rows(&mut tx, row_batch).await?;
+            if writer.fact == Fact::Employees {
+                // A staff list is read whole: managers may come later in it.
+                staff_rows.extend(row_batch);
+            } else {
+                writer.rows(&mut tx, row_batch).await?;
+            }
+        }
+        if writer.fact == Fact::Employees {
+            let today = self.clock.today();
+            let staff = crate::staff::write(&mut tx, staff_rows, import_id, now, &today).await?;
+            writer.counts.added += staff.added;
+            writer.counts.updated += staff.updated;
+            writer.counts.unchanged += staff.unchanged;
+            writer.teams_created = staff.teams_created;
+            writer.accounts_created = staff.accounts_created;
+            for p in staff.problems {
+                writer.problem(p.row, &p.column, &p.value, p.reason);
+                writer.rows_rejected += 1;
+            }
+            for (row, key, before, after) in staff.changes {
+                writer.changed(row, key, &before, &after);
+            }
         }
         let (outcome, file_hash) = reading
             .await
@@ -873,6 +904,8 @@ impl Services {
             header_row: outcome.info.header_row,
             counts: writer.counts,
             campaigns_created: writer.campaigns_created,
+            teams_created: writer.teams_created,
+            accounts_created: writer.accounts_created,
             rows_rejected,
             problems,
             problem_count,
@@ -973,6 +1006,9 @@ impl Services {
                     .await
                     .map_err(in_use)?;
             }
+            Some(Fact::Employees) => {
+                crate::staff::roll_back(&mut tx, import_id, &revisions, now).await?;
+            }
             Some(fact) => {
                 let table = table_of(fact);
                 facts::delete_by_import(&mut tx, &table, import_id).await?;
@@ -1051,6 +1087,8 @@ impl Services {
             header_row: 0,
             counts: ImportCounts::default(),
             campaigns_created: 0,
+            teams_created: 0,
+            accounts_created: 0,
             rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,
             changes: Vec::new(),
             problem_count: problems.len() as u64,
@@ -1094,7 +1132,7 @@ impl Services {
         by.require_admin()?;
         let mut tx = self.store.read().await?;
         let mut out = Vec::new();
-        for fact in Fact::ALL {
+        for fact in Fact::ALL.into_iter().filter(|f| *f != Fact::Employees) {
             let date_column = match fact {
                 Fact::Campaigns => "start_date",
                 Fact::LeadStages => "at",

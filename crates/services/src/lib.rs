@@ -28,6 +28,7 @@ pub mod mail;
 pub mod mappings;
 pub mod metrics;
 pub mod organisation;
+pub mod people;
 pub mod personal_data;
 pub mod report;
 pub mod report_data;
@@ -38,6 +39,7 @@ pub mod review_schedule;
 pub mod reviews;
 pub mod scorecard;
 mod secrets;
+mod staff;
 pub mod tasks;
 pub mod users;
 

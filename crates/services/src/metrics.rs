@@ -333,7 +333,10 @@ pub(crate) async fn resolve(tx: &mut Tx, actor: &Actor, scope: &ScopeRef) -> Res
                 return Err(Error::NotFound);
             }
             let subtree: Vec<i64> = tree.subtree(*id).into_iter().collect();
-            MeasureScope::Employees(employees::ids_in_teams(tx, &subtree).await?)
+            // Each fact counts for the people who were in the team on its
+            // date: a transfer moves later figures only.
+            let memberships = mkpi_store::memberships::memberships_in_teams(tx, &subtree).await?;
+            MeasureScope::Team(mkpi_domain::org::segments(&memberships))
         }
         ScopeRef::Campaign(id) => {
             let people = campaigns::people(tx, *id).await?.ok_or(Error::NotFound)?;

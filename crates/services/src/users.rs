@@ -326,3 +326,364 @@ impl Services {
         )
     }
 }
+
+/// How long a set-password link works.
+const PASSWORD_LINK_DAYS: i64 = 7;
+
+/// A person's own account, made by an admin: the person sets the password
+/// through a one-time link, mailed to them when mail is set up and
+/// otherwise shown once to the admin.
+#[derive(Debug, Clone, Default)]
+pub struct InviteInput {
+    pub login: String,
+    pub role: String,
+    pub employee_id: Option<i64>,
+    pub locale: Option<String>,
+}
+
+/// A set-password link made for an account.
+#[derive(Debug, Clone)]
+pub struct PasswordLink {
+    pub user: UserRow,
+    /// `/password/{token}`; `None` when it was mailed (it is then shown to nobody).
+    pub path: Option<String>,
+    pub mailed_to: Option<String>,
+    pub expires_at: i64,
+}
+
+pub fn password_link_path(token: &str) -> String {
+    format!("/password/{token}")
+}
+
+fn password_mail(locale: Locale, name: &str, login: &str, url: &str) -> (String, String) {
+    match locale {
+        Locale::Ru => (
+            "Ваш доступ к mkpi".to_string(),
+            format!(
+                "Здравствуйте, {name}!\n\nДля вас создан доступ к mkpi, логин: {login}.\n\
+                 Задайте пароль по ссылке (она действует {PASSWORD_LINK_DAYS} дней и открывается один раз):\n\n{url}\n"
+            ),
+        ),
+        Locale::En => (
+            "Your mkpi account".to_string(),
+            format!(
+                "Hello {name},\n\nAn mkpi account was made for you, login: {login}.\n\
+                 Set your password through this link (it works for {PASSWORD_LINK_DAYS} days, once):\n\n{url}\n"
+            ),
+        ),
+    }
+}
+
+impl Services {
+    /// Creates the account of an employee with a role and no usable
+    /// password, and a link for the person to set one.
+    pub async fn invite_user(&self, by: Principal<'_>, input: InviteInput) -> Result<PasswordLink> {
+        let author = by.require_admin()?;
+        let now = self.clock.now();
+        let mut problems = Vec::new();
+        let login = parse_login(&input.login, &mut problems);
+        let role = input
+            .role
+            .parse::<Role>()
+            .map_err(|e| problems.push(FieldProblem::new("role", e.to_string())))
+            .ok();
+        let locale = match input
+            .locale
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(tag) => {
+                let l = Locale::from_tag(tag);
+                if l.is_none() {
+                    problems.push(FieldProblem::new(
+                        "locale",
+                        format!("unknown language '{tag}': use ru or en"),
+                    ));
+                }
+                l
+            }
+        };
+        let mut tx = self.store.read().await?;
+        let employee = match input.employee_id {
+            None => {
+                problems.push(FieldProblem::new(
+                    "employee_id",
+                    "name the employee whose account this is",
+                ));
+                None
+            }
+            Some(id) => match employees::get_any(&mut tx, id).await {
+                Ok(e) if !e.active => {
+                    problems.push(FieldProblem::new(
+                        "employee_id",
+                        format!("{} has left", e.name),
+                    ));
+                    None
+                }
+                Ok(e) => {
+                    if users::of_employee(&mut tx, id).await?.is_some() {
+                        problems.push(FieldProblem::new(
+                            "employee_id",
+                            format!("{} has an account already", e.name),
+                        ));
+                    }
+                    Some(e)
+                }
+                Err(mkpi_store::StoreError::NotFound) => {
+                    problems.push(FieldProblem::new(
+                        "employee_id",
+                        format!("there is no employee {id}"),
+                    ));
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if let Some(login) = &login
+            && users::find_by_login(&mut tx, login.as_str())
+                .await?
+                .is_some()
+        {
+            problems.push(FieldProblem::new(
+                "login",
+                format!("the login '{login}' is taken"),
+            ));
+        }
+        drop(tx);
+        let (Some(login), Some(role), Some(employee), true) =
+            (login, role, employee, problems.is_empty())
+        else {
+            return Err(Error::Invalid(problems));
+        };
+        // A password nobody knows until the person sets their own.
+        let hash = hash_password_off_thread(random_hex(32)?).await?;
+        let mut tx = self.store.begin().await?;
+        let id = users::insert(
+            &mut tx,
+            &NewUser {
+                login: login.as_str(),
+                password_hash: &hash,
+                role: role.as_str(),
+                employee_id: Some(employee.id),
+                locale: locale.map(Locale::as_str),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            mkpi_store::StoreError::Conflict { .. } => Error::invalid(
+                "login",
+                "this login is taken or the employee already has an account",
+            ),
+            other => other.into(),
+        })?;
+        let user = users::get(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &author,
+            Change {
+                action: "create",
+                entity: "user",
+                entity_id: Some(id),
+                before: None,
+                after: Some(user_json(&user)),
+            },
+        )
+        .await?;
+        let link = self
+            .make_password_link(&mut tx, &author, &user, &employee, locale, now)
+            .await?;
+        tx.commit().await?;
+        Ok(link)
+    }
+
+    /// A new set-password link for an account of an employee (the old ones
+    /// stop working); its sessions and tokens end.
+    pub async fn password_link(&self, by: Principal<'_>, user_id: i64) -> Result<PasswordLink> {
+        let author = by.require_admin()?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = users::get(&mut tx, user_id).await?;
+        let Some(employee_id) = user.employee_id else {
+            return Err(Error::invalid(
+                "user",
+                format!(
+                    "'{}' belongs to no employee, so there is no address for a link: reset the password instead",
+                    user.login
+                ),
+            ));
+        };
+        let employee = employees::get_any(&mut tx, employee_id).await?;
+        sessions::delete_for_user(&mut tx, user_id).await?;
+        mkpi_store::api_tokens::revoke_all(&mut tx, user_id, now).await?;
+        let locale = user.locale.as_deref().and_then(Locale::from_tag);
+        let link = self
+            .make_password_link(&mut tx, &author, &user, &employee, locale, now)
+            .await?;
+        tx.commit().await?;
+        Ok(link)
+    }
+
+    async fn make_password_link(
+        &self,
+        tx: &mut mkpi_store::Tx,
+        author: &Author,
+        user: &UserRow,
+        employee: &employees::EmployeeRow,
+        locale: Option<Locale>,
+        now: i64,
+    ) -> Result<PasswordLink> {
+        let token = random_hex(24)?;
+        let expires_at = now + PASSWORD_LINK_DAYS * 86_400;
+        mkpi_store::password_links::insert(
+            tx,
+            user.id,
+            &crate::secrets::hash_secret(&token),
+            now,
+            expires_at,
+        )
+        .await?;
+        let path = password_link_path(&token);
+        let mailed_to = match &self.mailer {
+            Some(m) => {
+                let url = format!("{}{path}", m.public_url());
+                let (subject, body) = password_mail(
+                    locale.unwrap_or(Locale::Ru),
+                    &employee.name,
+                    &user.login,
+                    &url,
+                );
+                mkpi_store::outbox::enqueue(tx, &employee.email, &subject, &body, now).await?;
+                Some(employee.email.clone())
+            }
+            None => None,
+        };
+        audit::record(
+            tx,
+            now,
+            author,
+            Change {
+                action: "password_link",
+                entity: "user",
+                entity_id: Some(user.id),
+                before: None,
+                // The token never enters the log.
+                after: Some(json!({"mailed": mailed_to.is_some(), "expires_at": expires_at})),
+            },
+        )
+        .await?;
+        Ok(PasswordLink {
+            user: user.clone(),
+            path: mailed_to.is_none().then_some(path),
+            mailed_to,
+            expires_at,
+        })
+    }
+
+    /// The login a live set-password link is for, or why it does not open.
+    pub async fn password_link_login(&self, token: &str) -> Result<String> {
+        let mut tx = self.store.read().await?;
+        let (_, user_id) = live_link(&mut tx, token, self.clock.now()).await?;
+        Ok(users::get(&mut tx, user_id).await?.login)
+    }
+
+    /// Sets the password through a one-time link, spending it; the account's
+    /// sessions end. Returns the login.
+    pub async fn set_password_by_link(&self, token: &str, password: &str) -> Result<String> {
+        Password::parse(password).map_err(|e| Error::invalid("password", e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.read().await?;
+        live_link(&mut tx, token, now).await?;
+        drop(tx);
+        let hash = hash_password_off_thread(password.to_string()).await?;
+        let mut tx = self.store.begin().await?;
+        let (link_id, user_id) = live_link(&mut tx, token, now).await?;
+        if !mkpi_store::password_links::spend(&mut tx, link_id, now).await? {
+            return Err(Error::Gone("this link has been used already".into()));
+        }
+        users::set_password_hash(&mut tx, user_id, &hash, now).await?;
+        sessions::delete_for_user(&mut tx, user_id).await?;
+        let user = users::get(&mut tx, user_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Author {
+                user_id: Some(user_id),
+                label: user.login.clone(),
+            },
+            Change {
+                action: "set_password",
+                entity: "user",
+                entity_id: Some(user_id),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user.login)
+    }
+
+    /// Changes an account's role. Admins cannot change their own.
+    pub async fn set_user_role(
+        &self,
+        by: Principal<'_>,
+        user_id: i64,
+        role: &str,
+    ) -> Result<UserRow> {
+        let author = by.require_admin()?;
+        if author.user_id == Some(user_id) {
+            return Err(Error::invalid("role", "you cannot change your own role"));
+        }
+        let role: Role = role
+            .parse()
+            .map_err(|e: mkpi_domain::role::UnknownRole| Error::invalid("role", e.to_string()))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let before = users::get(&mut tx, user_id).await?;
+        if matches!(role, Role::Manager | Role::Employee) && before.employee_id.is_none() {
+            return Err(Error::invalid(
+                "role",
+                format!("a {role} account must be linked to an employee"),
+            ));
+        }
+        users::set_role(&mut tx, user_id, role.as_str()).await?;
+        // What the old role could see ends with its sessions.
+        sessions::delete_for_user(&mut tx, user_id).await?;
+        let after = users::get(&mut tx, user_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &author,
+            Change {
+                action: "set_role",
+                entity: "user",
+                entity_id: Some(user_id),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+/// The link row and account of a live token; Gone for a spent or expired
+/// one, NotFound for one never given.
+async fn live_link(tx: &mut mkpi_store::Tx, token: &str, now: i64) -> Result<(i64, i64)> {
+    let token = token.trim();
+    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound);
+    }
+    match mkpi_store::password_links::find(tx, &crate::secrets::hash_secret(token)).await? {
+        None => Err(Error::NotFound),
+        Some((id, user_id, false, expires_at)) if expires_at > now => Ok((id, user_id)),
+        Some(_) => Err(Error::Gone(
+            "this link has expired or been used: ask your admin for a new one".into(),
+        )),
+    }
+}

@@ -271,3 +271,224 @@ async fn campaign_owners_must_be_employees_and_only_admins_import() {
         .unwrap_err();
     assert!(matches!(err, mkpi_services::Error::Forbidden));
 }
+
+const STAFF: &str = "email,name,position,team,manager,start,role\n\
+    olga.kim@acme.ru,Ольга Ким,Специалист по контекстной рекламе,Маркетинг/Performance,pavel.orlov@acme.ru,2023-02-01,сотрудник\n\
+    irina.lebedeva@acme.ru,Ирина Лебедева,Директор по маркетингу,Маркетинг,,2021-03-01,head\n\
+    pavel.orlov@acme.ru,Павел Орлов,Руководитель performance,Маркетинг/Performance,irina.lebedeva@acme.ru,2022-06-15,manager\n\
+    denis.sokolov@acme.ru,Денис Соколов,Таргетолог,Performance/Paid social,pavel.orlov@acme.ru,2024-09-02,\n\
+    anna.belova@acme.ru,Анна Белова,Бренд-менеджер,Маркетинг/Brand,irina.lebedeva@acme.ru,,employee\n";
+
+/// Who is where: (name, team, manager, hire date) of every person, by name.
+async fn staff(s: &Services) -> Vec<(String, Option<String>, Option<String>, String)> {
+    let admin = s.login("anna", "a long password", "t").await.unwrap().actor;
+    let mut people: Vec<_> = s
+        .list_employees(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.name, e.team_name, e.manager_name, e.hire_date))
+        .collect();
+    people.sort();
+    people
+}
+
+#[tokio::test]
+async fn a_staff_list_sets_up_people_teams_and_accounts_and_rolls_back_exactly() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(1_790_000_000),
+            AuthSettings::default(),
+        );
+        s.setup(mkpi_services::organisation::SetupInput {
+            company: mkpi_services::organisation::CompanyInput {
+                name: "Acme".into(),
+                currency: "RUB".into(),
+                time_zone: "Europe/Moscow".into(),
+                fiscal_year_start_month: "1".into(),
+                locale: "ru".into(),
+            },
+            department: "Маркетинг".into(),
+            admin_login: "anna".into(),
+            admin_password: "a long password".into(),
+        })
+        .await
+        .unwrap();
+        let admin = s.login("anna", "a long password", "t").await.unwrap().actor;
+
+        // A dry run counts and stores nothing.
+        let dry = import(&s, "mkpi-employees", STAFF, true).await;
+        assert_eq!(problems(&dry), Vec::<String>::new(), "{:?}", db.backend);
+        assert_eq!(
+            (dry.counts.added, dry.teams_created, dry.accounts_created),
+            (5, 3, 4)
+        );
+        assert!(s.list_employees(&admin).await.unwrap().is_empty());
+        assert!(s.list_teams(&admin).await.unwrap().is_empty());
+
+        let first = import(&s, "mkpi-employees", STAFF, false).await;
+        assert!(first.applied, "{:?}", problems(&first));
+        assert_eq!(
+            (
+                first.counts.added,
+                first.counts.updated,
+                first.teams_created,
+                first.accounts_created
+            ),
+            (5, 0, 3, 4)
+        );
+        let o = |s: &str| Some(s.to_string());
+        let expected = vec![
+            (
+                "Анна Белова".to_string(),
+                o("Brand"),
+                o("Ирина Лебедева"),
+                "2026-09-21".to_string(),
+            ),
+            (
+                "Денис Соколов".into(),
+                o("Paid social"),
+                o("Павел Орлов"),
+                "2024-09-02".into(),
+            ),
+            ("Ирина Лебедева".into(), None, None, "2021-03-01".into()),
+            (
+                "Ольга Ким".into(),
+                o("Performance"),
+                o("Павел Орлов"),
+                "2023-02-01".into(),
+            ),
+            (
+                "Павел Орлов".into(),
+                o("Performance"),
+                o("Ирина Лебедева"),
+                "2022-06-15".into(),
+            ),
+        ];
+        assert_eq!(staff(&s).await, expected);
+        let teams = s.list_teams(&admin).await.unwrap();
+        let id = |n: &str| teams.iter().find(|t| t.name == n).unwrap().id;
+        let social = teams.iter().find(|t| t.name == "Paid social").unwrap();
+        assert_eq!(social.parent_id, Some(id("Performance")));
+        let accounts: Vec<(String, String)> = s
+            .list_users(Principal::Operator)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.login, u.role))
+            .collect();
+        assert_eq!(
+            accounts,
+            [
+                ("anna".to_string(), "admin".to_string()),
+                ("anna.belova".into(), "employee".into()),
+                ("irina.lebedeva".into(), "head".into()),
+                ("olga.kim".into(), "employee".into()),
+                ("pavel.orlov".into(), "manager".into()),
+            ]
+        );
+        // Nobody can sign in with an imported account before setting a password.
+        assert!(s.login("olga.kim", "", "t").await.is_err());
+
+        // The same file again changes nothing.
+        let again = import(&s, "mkpi-employees", STAFF, false).await;
+        assert_eq!(
+            (
+                again.counts.added,
+                again.counts.updated,
+                again.counts.unchanged,
+                again.teams_created,
+                again.accounts_created
+            ),
+            (0, 0, 5, 0, 0)
+        );
+
+        // Olga moves to Brand: a transfer from the import's day.
+        let moved = STAFF.replace(
+            "Специалист по контекстной рекламе,Маркетинг/Performance",
+            "Специалист по контекстной рекламе,Маркетинг/Brand",
+        );
+        let change = import(&s, "mkpi-employees", &moved, false).await;
+        assert_eq!((change.counts.updated, change.counts.unchanged), (1, 4));
+        assert_eq!(change.changes.len(), 1);
+        assert_eq!(change.changes[0].key, "olga.kim@acme.ru");
+        let olga = s
+            .list_employees(&admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.name == "Ольга Ким")
+            .unwrap();
+        assert_eq!(olga.team_id, Some(id("Brand")));
+        let memberships: Vec<(i64, Option<String>, Option<String>)> = s
+            .employee_memberships(&admin, olga.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.team_id, m.valid_from, m.valid_until))
+            .collect();
+        assert_eq!(
+            memberships,
+            [
+                (id("Brand"), o("2026-09-21"), None),
+                (id("Performance"), None, o("2026-09-21")),
+            ]
+        );
+
+        // Rolling the change back puts Olga back, with one membership again.
+        s.rollback_import(Principal::Operator, change.import_id.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(staff(&s).await, expected);
+        let memberships = s.employee_memberships(&admin, olga.id).await.unwrap();
+        assert_eq!(memberships.len(), 1);
+        assert_eq!(
+            (memberships[0].team_id, memberships[0].valid_until.clone()),
+            (id("Performance"), None)
+        );
+
+        // A file with problems says where and stores nothing.
+        let bad = "email,name,position,team,manager\n\
+                   olga.kim@acme.ru,Ольга Ким,SEO,Brand/Performance,\n\
+                   new.one@acme.ru,Новый,SEO,Brand,nobody@acme.ru\n\
+                   new.one@acme.ru,Новый дважды,SEO,Brand,\n\
+                   not-an-address,Кто-то,SEO,Brand,\n";
+        let r = import(&s, "mkpi-employees", bad, false).await;
+        assert!(!r.applied);
+        let mut found = problems(&r);
+        found.sort();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("row 2") && p.contains("sits under")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("row 3") && p.contains("nobody@acme.ru")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("row 4") && p.contains("line 3")),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|p| p.contains("row 5")), "{found:?}");
+        assert_eq!(staff(&s).await, expected);
+
+        // Rolling the first import back leaves the department as it was.
+        s.rollback_import(Principal::Operator, again.import_id.unwrap())
+            .await
+            .unwrap();
+        s.rollback_import(Principal::Operator, first.import_id.unwrap())
+            .await
+            .unwrap();
+        assert!(staff(&s).await.is_empty());
+        assert!(s.list_teams(&admin).await.unwrap().is_empty());
+        assert_eq!(s.list_users(Principal::Operator).await.unwrap().len(), 1);
+    }
+}

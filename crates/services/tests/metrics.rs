@@ -2161,3 +2161,156 @@ async fn a_report_definition_is_checked_whole_and_kept_by_name() {
         ));
     }
 }
+
+/// A person moved from the performance team to the brand team from
+/// 1 August: the teams' July stays as it was, their August moves by exactly
+/// the person's August, and a window across the day splits at it. Their
+/// own figures do not change.
+#[tokio::test]
+async fn a_transfer_moves_team_figures_from_its_day_on_and_never_before() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(1_790_000_000),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        s.seed_demo_data(42, &demo).await.unwrap();
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let teams = s.list_teams(&head).await.unwrap();
+        // The person the `employee` login is, in the performance team, moves
+        // to another team at the top of the department.
+        let person = s
+            .login("employee", "demo", "t")
+            .await
+            .unwrap()
+            .actor
+            .employee_id
+            .unwrap();
+        let old = s
+            .get_employee(&head, person)
+            .await
+            .unwrap()
+            .team_id
+            .unwrap();
+        let new = teams
+            .iter()
+            .find(|t| t.id != old && t.parent_id.is_none())
+            .unwrap()
+            .id;
+        let codes = [
+            "spend",
+            "conversion_value",
+            "clicks",
+            "hours_logged",
+            "tasks_done",
+        ];
+        let july = Period::parse("2026-07-01", "2026-08-01").unwrap();
+        let august = Period::parse("2026-08-01", "2026-09-01").unwrap();
+        let across = Period::parse("2026-07-15", "2026-08-15").unwrap();
+        let early_august = Period::parse("2026-08-01", "2026-08-15").unwrap();
+        let read = async |scope: ScopeRef, period: Period| -> Vec<f64> {
+            values(&s, &head, &scope, period, &codes)
+                .await
+                .iter()
+                .map(|a| a.value.unwrap_or(0.0))
+                .collect()
+        };
+        let (old_team, new_team, me) = (
+            ScopeRef::Team(old),
+            ScopeRef::Team(new),
+            ScopeRef::Employee(person),
+        );
+        let before = [
+            read(old_team.clone(), july).await,
+            read(new_team.clone(), july).await,
+            read(old_team.clone(), august).await,
+            read(new_team.clone(), august).await,
+            read(old_team.clone(), across).await,
+            read(new_team.clone(), across).await,
+        ];
+        let mine_july = read(me.clone(), july).await;
+        let mine_august = read(me.clone(), august).await;
+        let mine_early = read(me.clone(), early_august).await;
+        assert!(
+            mine_august.iter().take(2).all(|v| *v > 0.0),
+            "the person has ad results in August: {mine_august:?}"
+        );
+
+        s.transfer_employee(
+            &head,
+            person,
+            mkpi_services::people::TransferInput {
+                team_id: new,
+                effective_on: "2026-08-01".into(),
+                manager_id: None,
+            },
+        )
+        .await
+        .unwrap();
+
+        let close = |a: &[f64], b: &[f64], what: &str| {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!(
+                    (x - y).abs() < 1e-6,
+                    "{:?} {what} {}: {x} ≠ {y}",
+                    db.backend,
+                    codes[i]
+                );
+            }
+        };
+        let plus = |a: &[f64], b: &[f64], sign: f64| -> Vec<f64> {
+            a.iter().zip(b).map(|(x, y)| x + sign * y).collect()
+        };
+        close(
+            &read(old_team.clone(), july).await,
+            &before[0],
+            "old team, July",
+        );
+        close(
+            &read(new_team.clone(), july).await,
+            &before[1],
+            "new team, July",
+        );
+        close(
+            &read(old_team.clone(), august).await,
+            &plus(&before[2], &mine_august, -1.0),
+            "old team, August",
+        );
+        close(
+            &read(new_team.clone(), august).await,
+            &plus(&before[3], &mine_august, 1.0),
+            "new team, August",
+        );
+        close(
+            &read(old_team.clone(), across).await,
+            &plus(&before[4], &mine_early, -1.0),
+            "old team, 15 July – 15 August",
+        );
+        close(
+            &read(new_team.clone(), across).await,
+            &plus(&before[5], &mine_early, 1.0),
+            "new team, 15 July – 15 August",
+        );
+        close(
+            &read(me.clone(), july).await,
+            &mine_july,
+            "the person, July",
+        );
+        close(&read(me, august).await, &mine_august, "the person, August");
+
+        // The person's memberships say where they were when.
+        let memberships = s.employee_memberships(&head, person).await.unwrap();
+        let shape: Vec<(i64, Option<String>, Option<String>)> = memberships
+            .iter()
+            .map(|m| (m.team_id, m.valid_from.clone(), m.valid_until.clone()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (new, Some("2026-08-01".into()), None),
+                (old, None, Some("2026-08-01".into())),
+            ]
+        );
+    }
+}

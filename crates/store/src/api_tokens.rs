@@ -78,3 +78,15 @@ pub async fn revoke(tx: &mut Tx, user_id: i64, id: i64, now: i64) -> Result<()> 
     }
     Ok(())
 }
+
+/// Revokes every live token of an account (a password change, a departure).
+pub async fn revoke_all(tx: &mut Tx, user_id: i64, now: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}

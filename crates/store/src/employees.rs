@@ -21,6 +21,8 @@ pub struct EmployeeRow {
     pub hire_date: String,
     #[sqlx(try_from = "crate::IntFlag")]
     pub active: bool,
+    /// The last day they worked here, once they have left.
+    pub last_day: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +38,7 @@ pub struct NewEmployee<'a> {
 }
 
 const SELECT: &str = "SELECT e.id, e.department_id, e.team_id, t.name AS team_name, e.manager_id,
-        m.name AS manager_name, e.name, e.email, e.position, e.hire_date, e.active
+        m.name AS manager_name, e.name, e.email, e.position, e.hire_date, e.active, e.last_day
     FROM employees e
     LEFT JOIN teams t ON t.id = e.team_id
     LEFT JOIN employees m ON m.id = e.manager_id";
@@ -56,6 +58,11 @@ pub async fn insert(tx: &mut Tx, e: &NewEmployee<'_>, now: i64) -> Result<i64> {
     .bind(now)
     .fetch_one(tx.conn())
     .await?;
+    if let Some(team_id) = e.team_id {
+        // In the team since the start: their history counts for it until a
+        // transfer says otherwise.
+        crate::memberships::open(tx, id, team_id, None, now).await?;
+    }
     Ok(id)
 }
 
@@ -120,4 +127,76 @@ pub async fn team_of(tx: &mut Tx, id: i64) -> Result<Option<Option<i64>>> {
         .fetch_optional(tx.conn())
         .await?;
     Ok(row.map(|(t,)| t))
+}
+
+/// The fields a person's record holds besides their team.
+#[derive(Debug, Clone)]
+pub struct EmployeeFields<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub position: &'a str,
+    pub manager_id: Option<i64>,
+    /// ISO date, checked by the caller.
+    pub hire_date: &'a str,
+}
+
+pub async fn update(tx: &mut Tx, id: i64, e: &EmployeeFields<'_>, now: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE employees SET name = $1, email = $2, position = $3, manager_id = $4, hire_date = $5,
+             updated_at = $6 WHERE id = $7",
+    )
+    .bind(e.name)
+    .bind(e.email)
+    .bind(e.position)
+    .bind(e.manager_id)
+    .bind(e.hire_date)
+    .bind(now)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Moves the person's current team (the stints say since when).
+pub async fn set_team(tx: &mut Tx, id: i64, team_id: Option<i64>, now: i64) -> Result<()> {
+    sqlx::query("UPDATE employees SET team_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(team_id)
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Marks the person as gone after `last_day` (`None`: back at work).
+pub async fn set_left(tx: &mut Tx, id: i64, last_day: Option<&str>, now: i64) -> Result<()> {
+    sqlx::query("UPDATE employees SET last_day = $1, active = $2, updated_at = $3 WHERE id = $4")
+        .bind(last_day)
+        .bind(i64::from(last_day.is_none()))
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// One person, whoever asks (the caller checks rights).
+pub async fn get_any(tx: &mut Tx, id: i64) -> Result<EmployeeRow> {
+    let sql = format!("{SELECT} WHERE e.id = $1");
+    sqlx::query_as(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// How many people the department holds (everyone, active or not).
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM employees")
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(n)
 }

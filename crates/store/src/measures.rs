@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use mkpi_domain::measure::{Measure, Measures, Source};
+use mkpi_domain::org::Segment;
 use sqlx::AssertSqlSafe;
 
 use crate::{Backend, Result, Tx};
@@ -23,6 +24,11 @@ pub enum MeasureScope {
     /// These people together (one employee, or a team's members): campaign
     /// results by share, tasks and time by assignee.
     Employees(Vec<i64>),
+    /// A team over time: each piece of the calendar with the people who
+    /// were in the team (or the teams below it) then. A fact counts for the
+    /// people of the piece its date falls in, so a transfer never moves
+    /// figures dated before it.
+    Team(Vec<Segment>),
     Campaign(i64),
     /// A channel code (`paid_search`, `email`, …): campaigns of that channel
     /// and web traffic grouped under it.
@@ -42,7 +48,7 @@ pub fn has_source(scope: &MeasureScope, source: Source) -> bool {
         | Source::Tasks
         | Source::Time
         | Source::Costs => true,
-        Source::Customers => !matches!(scope, S::Employees(_)),
+        Source::Customers => !matches!(scope, S::Employees(_) | S::Team(_)),
         Source::Web => matches!(scope, S::Department | S::Channel(_)),
         // Survey answers about a campaign count for it, its channel and its
         // people; the others only for the department.
@@ -93,6 +99,64 @@ fn shares_of(ids: &[i64]) -> String {
     )
 }
 
+/// The shares of a team's people per campaign and piece of the calendar, as
+/// a derived table `(campaign_id, share_bp, valid_from, valid_until)`.
+/// Dates come from [`Day`](mkpi_domain::period::Day), so they are digits
+/// and dashes: safe to inline.
+fn shares_in(segments: &[Segment]) -> String {
+    if segments.is_empty() {
+        return format!(
+            "(SELECT campaign_id, share_bp, CAST(NULL AS TEXT) AS valid_from, CAST(NULL AS TEXT) AS valid_until FROM {} n)",
+            shares_of(&[])
+        );
+    }
+    let bound = |d: Option<mkpi_domain::period::Day>| {
+        d.map_or_else(|| "CAST(NULL AS TEXT)".to_string(), |d| format!("'{d}'"))
+    };
+    let parts: Vec<String> = segments
+        .iter()
+        .map(|s| {
+            format!(
+                "SELECT campaign_id, share_bp, {} AS valid_from, {} AS valid_until FROM {} p",
+                bound(s.from),
+                bound(s.until),
+                shares_of(&s.employee_ids)
+            )
+        })
+        .collect();
+    format!("({})", parts.join(" UNION ALL "))
+}
+
+/// The condition that a fact's date lies in the piece of the calendar it
+/// joined (`w` of [`shares_in`]).
+fn in_window(date: &str) -> String {
+    format!(
+        "(w.valid_from IS NULL OR {date} >= w.valid_from) AND (w.valid_until IS NULL OR {date} < w.valid_until)"
+    )
+}
+
+/// The condition on an employee column for a team's pieces of the calendar:
+/// the person was in the team on the row's date.
+fn members_condition(segments: &[Segment], column: &str, date: &str) -> String {
+    if segments.is_empty() {
+        return "1 = 0".to_string();
+    }
+    let parts: Vec<String> = segments
+        .iter()
+        .map(|s| {
+            let mut c = format!("{column} IN ({})", id_list(&s.employee_ids));
+            if let Some(from) = s.from {
+                c.push_str(&format!(" AND {date} >= '{from}'"));
+            }
+            if let Some(until) = s.until {
+                c.push_str(&format!(" AND {date} < '{until}'"));
+            }
+            format!("({c})")
+        })
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
 fn id_list(ids: &[i64]) -> String {
     if ids.is_empty() {
         "NULL".to_string()
@@ -113,8 +177,17 @@ struct CampaignFilter {
     weight: &'static str,
 }
 
-fn campaign_filter(scope: &MeasureScope, alias: &str) -> CampaignFilter {
+fn campaign_filter(scope: &MeasureScope, alias: &str, date: &str) -> CampaignFilter {
     match scope {
+        MeasureScope::Team(segments) => CampaignFilter {
+            join: format!(
+                "JOIN {} w ON w.campaign_id = {alias}.campaign_id AND {}",
+                shares_in(segments),
+                in_window(&format!("{alias}.{date}"))
+            ),
+            condition: "1 = 1".into(),
+            weight: "w.share_bp",
+        },
         MeasureScope::Department => CampaignFilter {
             join: String::new(),
             condition: "1 = 1".into(),
@@ -154,7 +227,7 @@ fn rollup_condition(scope: &MeasureScope) -> Option<&'static str> {
     match scope {
         MeasureScope::Department => Some("$3 = $3"),
         MeasureScope::Channel(_) => Some("channel = $3"),
-        MeasureScope::Employees(_) | MeasureScope::Campaign(_) => None,
+        MeasureScope::Employees(_) | MeasureScope::Team(_) | MeasureScope::Campaign(_) => None,
     }
 }
 
@@ -246,7 +319,7 @@ async fn ads(
         out.set(Measure::ConversionValue, minor(value));
         return Ok(());
     }
-    let f = campaign_filter(scope, "a");
+    let f = campaign_filter(scope, "a", "date");
     let w = f.weight;
     let sql = format!(
         "SELECT CAST(COALESCE(SUM(a.spend_minor * {w}), 0) AS BIGINT),
@@ -326,23 +399,61 @@ async fn budgets(
         out.set(Measure::BudgetedSpend, minor(spend));
         return Ok(());
     }
-    let (join, condition, weight) = match scope {
-        MeasureScope::Department => (String::new(), "1 = 1".to_string(), "10000"),
+    // A team's pieces of the calendar bound the days of a run it holds.
+    let no_window = "CAST(NULL AS TEXT), CAST(NULL AS TEXT)";
+    let (join, condition, weight, window, spend_window) = match scope {
+        MeasureScope::Department => (
+            String::new(),
+            "1 = 1".to_string(),
+            "10000",
+            no_window,
+            "1 = 1".to_string(),
+        ),
         MeasureScope::Employees(ids) => (
             format!("JOIN {} w ON w.campaign_id = c.id", shares_of(ids)),
             "1 = 1".to_string(),
             "w.share_bp",
+            no_window,
+            "1 = 1".to_string(),
         ),
-        MeasureScope::Campaign(id) => (String::new(), format!("c.id = {id}"), "10000"),
-        MeasureScope::Channel(_) => (String::new(), "c.channel = $3".to_string(), "10000"),
+        MeasureScope::Team(segments) => (
+            format!("JOIN {} w ON w.campaign_id = c.id", shares_in(segments)),
+            "1 = 1".to_string(),
+            "w.share_bp",
+            "w.valid_from, w.valid_until",
+            in_window("a.date"),
+        ),
+        MeasureScope::Campaign(id) => (
+            String::new(),
+            format!("c.id = {id}"),
+            "10000",
+            no_window,
+            "1 = 1".to_string(),
+        ),
+        MeasureScope::Channel(_) => (
+            String::new(),
+            "c.channel = $3".to_string(),
+            "10000",
+            no_window,
+            "1 = 1".to_string(),
+        ),
     };
     let sql = format!(
-        "SELECT c.budget_minor, c.currency, c.start_date, c.end_date, CAST({weight} AS BIGINT)
+        "SELECT c.budget_minor, c.currency, c.start_date, c.end_date, CAST({weight} AS BIGINT), {window}
          FROM campaigns c {join}
          WHERE c.budget_minor IS NOT NULL AND c.start_date IS NOT NULL AND c.end_date IS NOT NULL
            AND c.start_date < $2 AND c.end_date >= $1 AND {condition} AND $3 = $3"
     );
-    let rows: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        i64,
+        Option<String>,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
         .bind(to)
         .bind(channel_param(scope))
@@ -355,7 +466,7 @@ async fn budgets(
         return Ok(());
     };
     let mut total = 0.0;
-    for (budget, currency, start, end, weight) in rows {
+    for (budget, currency, start, end, weight, valid_from, valid_until) in rows {
         let (Ok(start), Ok(end)) = (
             mkpi_domain::period::Day::parse(&start),
             mkpi_domain::period::Day::parse(&end),
@@ -363,7 +474,10 @@ async fn budgets(
             continue;
         };
         let run = start.days_until(end) + 1;
-        let overlap = start.max(from).days_until(end.plus_days(1).min(to));
+        let day = |d: Option<String>| d.and_then(|d| mkpi_domain::period::Day::parse(&d).ok());
+        let first = day(valid_from).map_or(from, |d| d.max(from));
+        let past = day(valid_until).map_or(to, |d| d.min(to));
+        let overlap = start.max(first).days_until(end.plus_days(1).min(past));
         if run <= 0 || overlap <= 0 {
             continue;
         }
@@ -379,7 +493,7 @@ async fn budgets(
         "SELECT CAST(COALESCE(SUM(a.spend_minor * {weight}), 0) AS BIGINT)
          FROM ad_stats a JOIN campaigns c ON c.id = a.campaign_id {join}
          WHERE c.budget_minor IS NOT NULL AND c.start_date IS NOT NULL AND c.end_date IS NOT NULL
-           AND a.date >= $1 AND a.date < $2 AND {condition} AND $3 = $3"
+           AND a.date >= $1 AND a.date < $2 AND {condition} AND {spend_window} AND $3 = $3"
     );
     let (spend,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from.to_string())
@@ -467,7 +581,7 @@ fn attributed_filter(scope: &MeasureScope, alias: &str) -> (String, String, &'st
             "10000",
         ),
         other => {
-            let f = campaign_filter(other, alias);
+            let f = campaign_filter(other, alias, "date");
             (f.join, f.condition, f.weight)
         }
     }
@@ -724,7 +838,7 @@ fn attributed_survey_filter(scope: &MeasureScope) -> (String, String, &'static s
             "10000",
         ),
         other => {
-            let f = campaign_filter(other, "s");
+            let f = campaign_filter(other, "s", "date");
             (f.join, f.condition, f.weight)
         }
     }
@@ -764,7 +878,7 @@ async fn leads(
             "10000",
         ),
         other => {
-            let f = campaign_filter(other, "l");
+            let f = campaign_filter(other, "l", "at");
             (f.join, f.condition, f.weight)
         }
     };
@@ -792,9 +906,20 @@ async fn leads(
 }
 
 /// The condition on a table with an employee column and a campaign column.
-fn work_condition(scope: &MeasureScope, employee_column: &str) -> (String, String) {
+fn work_condition(scope: &MeasureScope, employee_column: &str, date: &str) -> (String, String) {
     match scope {
         MeasureScope::Department => (String::new(), "$3 = $3".into()),
+        MeasureScope::Team(segments) => (
+            String::new(),
+            format!(
+                "{} AND $3 = $3",
+                members_condition(
+                    segments,
+                    &format!("t.{employee_column}"),
+                    &format!("t.{date}")
+                )
+            ),
+        ),
         MeasureScope::Employees(ids) => (
             String::new(),
             format!("t.{employee_column} IN ({}) AND $3 = $3", id_list(ids)),
@@ -815,7 +940,9 @@ async fn tasks(
     today: Option<&str>,
     out: &mut Measures,
 ) -> Result<()> {
-    let (join, condition) = work_condition(scope, "assignee_employee_id");
+    let (join, condition) = work_condition(scope, "assignee_employee_id", "completed");
+    // Overdue counts for whoever had the task on its due day.
+    let (_, due_condition) = work_condition(scope, "assignee_employee_id", "due");
     let days = match tx.backend() {
         Backend::Sqlite => "julianday(t.completed) - julianday(t.created)",
         Backend::Postgres => "CAST(t.completed AS DATE) - CAST(t.created AS DATE)",
@@ -852,7 +979,7 @@ async fn tasks(
     let sql = format!(
         "SELECT COUNT(*) FROM tasks t {join}
          WHERE t.due >= $1 AND t.due < $2 AND t.due < $4 AND t.status <> 'cancelled'
-           AND (t.completed IS NULL OR t.completed > t.due) AND {condition}"
+           AND (t.completed IS NULL OR t.completed > t.due) AND {due_condition}"
     );
     let (overdue,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(from)
@@ -872,7 +999,7 @@ async fn time(
     to: &str,
     out: &mut Measures,
 ) -> Result<()> {
-    let (join, condition) = work_condition(scope, "employee_id");
+    let (join, condition) = work_condition(scope, "employee_id", "date");
     let sql = format!(
         "SELECT CAST(COALESCE(SUM(t.hours), 0) AS DOUBLE PRECISION) FROM time_entries t {join}
          WHERE t.date >= $1 AND t.date < $2 AND {condition}"

@@ -78,6 +78,7 @@ pub const LINKS: &[Link] = &[
     link("employees", "manager_id", Holder::Employee),
     subject("users", "employee_id", Holder::Employee),
     link("teams", "manager_id", Holder::Employee),
+    deleted("team_memberships", "employee_id", Holder::Employee),
     link("campaigns", "owner_employee_id", Holder::Employee),
     deleted("campaign_contributors", "employee_id", Holder::Employee),
     deleted("time_entries", "employee_id", Holder::Employee),
@@ -121,6 +122,7 @@ pub const LINKS: &[Link] = &[
     link("audit_log", "actor_user_id", Holder::User),
     deleted("sessions", "user_id", Holder::User),
     deleted("api_tokens", "user_id", Holder::User),
+    deleted("password_links", "user_id", Holder::User),
     subject("users", "id", Holder::User),
     deleted("login_attempts", "login", Holder::Login),
     deleted("outbox", "to_address", Holder::Email),
@@ -133,6 +135,7 @@ pub const SECRET_COLUMNS: &[(&str, &str)] = &[
     ("sessions", "id_hash"),
     ("sessions", "csrf_token"),
     ("api_tokens", "token_hash"),
+    ("password_links", "token_hash"),
 ];
 
 /// The schema's foreign keys to `employees` and `users`: (table, column,

@@ -18,6 +18,9 @@ pub struct TeamRow {
     pub manager_name: Option<String>,
     pub name: String,
     pub member_count: i64,
+    /// When it was archived; an archived team keeps its history but takes
+    /// nobody new.
+    pub archived_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +75,8 @@ pub async fn nodes(tx: &mut Tx) -> Result<Vec<TeamNode>> {
 pub async fn list(tx: &mut Tx, scope: &Scope) -> Result<Vec<TeamRow>> {
     let sql = format!(
         "SELECT t.id, t.department_id, t.parent_id, t.manager_id, m.name AS manager_name, t.name,
-                (SELECT COUNT(*) FROM employees e WHERE e.team_id = t.id AND e.active = 1) AS member_count
+                (SELECT COUNT(*) FROM employees e WHERE e.team_id = t.id AND e.active = 1) AS member_count,
+                t.archived_at
          FROM teams t LEFT JOIN employees m ON m.id = t.manager_id
          WHERE {}
          ORDER BY t.name",
@@ -81,4 +85,68 @@ pub async fn list(tx: &mut Tx, scope: &Scope) -> Result<Vec<TeamRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(sql))
         .fetch_all(tx.conn())
         .await?)
+}
+
+/// One team, whoever asks (the caller checks rights).
+pub async fn get(tx: &mut Tx, id: i64) -> Result<TeamRow> {
+    sqlx::query_as(
+        "SELECT t.id, t.department_id, t.parent_id, t.manager_id, m.name AS manager_name, t.name,
+                (SELECT COUNT(*) FROM employees e WHERE e.team_id = t.id AND e.active = 1) AS member_count,
+                t.archived_at
+         FROM teams t LEFT JOIN employees m ON m.id = t.manager_id WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(crate::StoreError::NotFound)
+}
+
+/// A team of the department by name (names are unique in a department).
+pub async fn find(tx: &mut Tx, department_id: i64, name: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM teams WHERE department_id = $1 AND name = $2")
+            .bind(department_id)
+            .bind(name)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Renames and moves a team (its parent; `None` for the top of the department).
+pub async fn update(tx: &mut Tx, id: i64, name: &str, parent_id: Option<i64>) -> Result<()> {
+    let done = sqlx::query("UPDATE teams SET name = $1, parent_id = $2 WHERE id = $3")
+        .bind(name)
+        .bind(parent_id)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Archives a team (`Some(now)`) or brings it back (`None`).
+pub async fn set_archived(tx: &mut Tx, id: i64, at: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE teams SET archived_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many people (active or not) and unarchived sub-teams a team holds now.
+pub async fn holds(tx: &mut Tx, id: i64) -> Result<(i64, i64)> {
+    let (people,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM employees WHERE team_id = $1 AND active = 1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
+    let (teams,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM teams WHERE parent_id = $1 AND archived_at IS NULL")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
+    Ok((people, teams))
 }

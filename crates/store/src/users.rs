@@ -115,3 +115,31 @@ pub async fn set_locale(tx: &mut Tx, id: i64, locale: Option<&str>) -> Result<()
     )
     .await
 }
+
+/// How many accounts exist: none means the installation is not set up.
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(n)
+}
+
+pub async fn set_role(tx: &mut Tx, id: i64, role: &str) -> Result<()> {
+    update_one(
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role)
+            .bind(id),
+        tx,
+    )
+    .await
+}
+
+/// The account of an employee, if they have one.
+pub async fn of_employee(tx: &mut Tx, employee_id: i64) -> Result<Option<UserRow>> {
+    Ok(
+        sqlx::query_as(AssertSqlSafe(format!("{SELECT} WHERE u.employee_id = $1")))
+            .bind(employee_id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 45] = [
+const TEMPLATES: [(&str, &str); 53] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -23,6 +23,29 @@ const TEMPLATES: [(&str, &str); 45] = [
     ("employee.html", include_str!("../templates/employee.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("users.html", include_str!("../templates/users.html")),
+    ("setup.html", include_str!("../templates/setup.html")),
+    ("start.html", include_str!("../templates/start.html")),
+    ("password.html", include_str!("../templates/password.html")),
+    (
+        "organisation.html",
+        include_str!("../templates/organisation.html"),
+    ),
+    (
+        "employee_new.html",
+        include_str!("../templates/employee_new.html"),
+    ),
+    (
+        "employee_edit.html",
+        include_str!("../templates/employee_edit.html"),
+    ),
+    (
+        "_person_fields.html",
+        include_str!("../templates/_person_fields.html"),
+    ),
+    (
+        "_field_error.html",
+        include_str!("../templates/_field_error.html"),
+    ),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api_docs.html", include_str!("../templates/api_docs.html")),

@@ -188,6 +188,99 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
         get("/imports".into(), [303, 200, 403, 403, 403, 403]),
+        // Setting the department up. The demo is set up: the first run is gone.
+        get("/setup".into(), [404; 6]),
+        post_form("/setup", vec![("company", "X")], [404; 6]),
+        get("/start".into(), [303, 200, 200, 403, 403, 403]),
+        get("/organisation".into(), [303, 200, 200, 403, 403, 403]),
+        // Empty names: the rights are checked, nothing changes.
+        post_form(
+            "/organisation/company",
+            vec![
+                ("name", ""),
+                ("currency", "RUB"),
+                ("time_zone", "UTC"),
+                ("locale", "ru"),
+            ],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        post_form(
+            "/organisation/teams",
+            vec![("name", "")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        post_form_to(
+            format!("/organisation/teams/{}", p.own_team),
+            vec![("name", "")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        // The team holds people: it cannot be archived.
+        post_form_to(
+            format!("/organisation/teams/{}/archive", p.own_team),
+            vec![],
+            [303, 409, 409, 403, 403, 403],
+        ),
+        post_form(
+            "/organisation/positions",
+            vec![("name", "")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        post_form(
+            "/organisation/positions/999999/delete",
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        // A link never given opens nothing.
+        get(format!("/password/{}", "cd".repeat(24)), [404; 6]),
+        post_form_to(
+            format!("/password/{}", "cd".repeat(24)),
+            vec![("password", "long enough 1"), ("repeat", "long enough 1")],
+            [404; 6],
+        ),
+        get("/employees/new".into(), [303, 200, 200, 200, 403, 403]),
+        post_form(
+            "/employees",
+            vec![("name", ""), ("email", "nobody"), ("position", "")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        get(
+            format!("/employees/{}/edit", p.own),
+            [303, 200, 200, 200, 403, 403],
+        ),
+        get(
+            format!("/employees/{}/edit", p.other),
+            [303, 200, 200, 404, 404, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/edit", p.own),
+            vec![("name", ""), ("email", "x"), ("position", "")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/transfer", p.own),
+            vec![("team_id", "999999"), ("effective_on", "2026-01-01")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/leave", p.own),
+            vec![("last_day", "someday")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/return", p.own),
+            vec![("first_day", "2026-01-01")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form_to(
+            format!("/employees/{}/account", p.own),
+            vec![("login", "!"), ("role", "employee")],
+            [303, 422, 403, 403, 403, 403],
+        ),
+        post_form_to(
+            "/employees/999999/password-link".into(),
+            vec![],
+            [303, 404, 403, 403, 403, 403],
+        ),
         get("/login".into(), [200, 303, 303, 303, 303, 303]),
         get("/api/docs".into(), [200; 6]),
         get("/api/openapi.json".into(), [200; 6]),
@@ -211,6 +304,107 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 200, 200, 404, 404, 200],
         ),
         get("/api/v1/teams".into(), api),
+        get("/api/v1/company".into(), api),
+        json_case(
+            Method::PATCH,
+            "/api/v1/company".into(),
+            json!({}),
+            [401, 200, 200, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/teams",
+            json!({"name": ""}),
+            [401, 422, 422, 403, 403, 403],
+        ),
+        // An employee sees their own team.
+        get(format!("/api/v1/teams/{}", p.own_team), api),
+        get(
+            format!("/api/v1/teams/{}", p.other_team),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        json_case(
+            Method::PATCH,
+            format!("/api/v1/teams/{}", p.own_team),
+            json!({}),
+            [401, 200, 200, 403, 403, 403],
+        ),
+        json_case(
+            Method::DELETE,
+            format!("/api/v1/teams/{}", p.own_team),
+            json!({}),
+            [401, 409, 409, 403, 403, 403],
+        ),
+        get("/api/v1/positions".into(), api),
+        post_json(
+            "/api/v1/positions",
+            json!({"name": " "}),
+            [401, 422, 422, 403, 403, 403],
+        ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/positions/999999".into(),
+            json!({"name": "Analyst"}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/positions/999999".into(),
+            json!({}),
+            [401, 404, 404, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/employees",
+            json!({"name": "", "email": "nobody", "position": ""}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        json_case(
+            Method::PATCH,
+            format!("/api/v1/employees/{}", p.own),
+            json!({}),
+            [401, 200, 200, 200, 403, 403],
+        ),
+        json_case(
+            Method::PATCH,
+            format!("/api/v1/employees/{}", p.other),
+            json!({}),
+            [401, 200, 200, 404, 404, 403],
+        ),
+        post_json(
+            &format!("/api/v1/employees/{}/transfer", p.own),
+            json!({"team_id": 999999, "effective_on": "2026-01-01"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        post_json(
+            &format!("/api/v1/employees/{}/leave", p.own),
+            json!({"last_day": "someday"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        post_json(
+            &format!("/api/v1/employees/{}/return", p.own),
+            json!({"first_day": "2026-01-01"}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        get(format!("/api/v1/employees/{}/memberships", p.own), api),
+        get(
+            format!("/api/v1/employees/{}/memberships", p.other),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        post_json(
+            &format!("/api/v1/employees/{}/account", p.own),
+            json!({"login": "!", "role": "employee"}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/users/999999/password-link",
+            json!({}),
+            [401, 404, 403, 403, 403, 403],
+        ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/users/999999".into(),
+            json!({"role": "viewer"}),
+            [401, 404, 403, 403, 403, 403],
+        ),
         get(
             format!(
                 "/api/v1/employees/{}/scorecard?from=2025-03-01&to=2025-04-01",
@@ -4487,5 +4681,406 @@ async fn an_admin_erases_a_person_and_their_pages_are_gone() {
             )
             .await;
         assert_eq!(again.status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// The value of a hidden `csrf` field in a page.
+fn form_token(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_new_installation_is_set_up_then_holds_a_department_of_its_own() {
+    for mut app in TestApp::each_empty().await {
+        let backend = app.backend;
+        // Nobody can sign in yet: the sign-in page leads to the setup.
+        let r = app.get("/login").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend:?}");
+        assert_eq!(r.header("location"), Some("/setup"));
+        let r = app.get("/setup").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let token = form_token(&r.body);
+
+        // A form without its token changes nothing.
+        let r = app
+            .post_form("/setup", &[("csrf", "0123"), ("company", "Acme")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // A failing form keeps what was typed and says what is wrong where.
+        let r = app
+            .post_form(
+                "/setup",
+                &[
+                    ("csrf", &token),
+                    ("company", "ООО «Акме»"),
+                    ("department", "Маркетинг"),
+                    ("currency", "рубли"),
+                    ("time_zone", "Europe/Moscow"),
+                    ("fiscal_year_start_month", "4"),
+                    ("locale", "ru"),
+                    ("login", "anna"),
+                    ("password", "short"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"ООО «Акме»\""), "{}", r.body);
+        assert!(r.body.contains("value=\"anna\""));
+        assert!(r.body.contains("id=\"error-currency\""));
+        assert!(r.body.contains("id=\"error-admin_password\""));
+        assert!(!r.body.contains("id=\"error-name\""));
+        assert!(app.services.needs_setup().await.unwrap());
+
+        let r = app
+            .post_form(
+                "/setup",
+                &[
+                    ("csrf", &token),
+                    ("company", "ООО «Акме»"),
+                    ("department", "Маркетинг"),
+                    ("currency", "rub"),
+                    ("time_zone", "Europe/Moscow"),
+                    ("fiscal_year_start_month", "4"),
+                    ("locale", "ru"),
+                    ("login", "anna"),
+                    ("password", "a long password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.header("location"), Some("/start"));
+        // The setup is gone for good, for everyone.
+        assert_eq!(app.get("/setup").await.status, StatusCode::NOT_FOUND);
+        let r = app.get("/start").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("id=\"step-company\" class")
+                || r.body.contains("class=\"done\" id=\"step-company\"")
+        );
+        assert!(r.body.contains("class=\"todo\" id=\"step-teams\""));
+
+        // The rest goes through the API, as a script would.
+        assert_eq!(
+            app.login_with("anna", "a long password").await.status,
+            StatusCode::OK
+        );
+        let company = app.get("/api/v1/company").await.json();
+        assert_eq!(company["name"], "ООО «Акме»");
+        assert_eq!(company["currency"], "RUB");
+        assert_eq!(company["fiscal_year_start_month"], 4);
+
+        let team = async |app: &mut TestApp, body: Value| -> Value {
+            let r = app.post_json("/api/v1/teams", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()
+        };
+        let performance = team(&mut app, json!({"name": "Performance"})).await["id"]
+            .as_i64()
+            .unwrap();
+        let social = team(
+            &mut app,
+            json!({"name": "Paid social", "parent_id": performance}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let brand = team(&mut app, json!({"name": "Brand"})).await["id"]
+            .as_i64()
+            .unwrap();
+        // Names are unique; a team cannot sit under its own sub-team.
+        let r = app
+            .post_json("/api/v1/teams", json!({"name": "Brand"}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "name");
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/teams/{performance}"),
+                Some(json!({"parent_id": social})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "parent_id");
+
+        let person = async |app: &mut TestApp, body: Value| -> Value {
+            let r = app.post_json("/api/v1/employees", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()
+        };
+        let lead = person(
+            &mut app,
+            json!({"name": "Ирина Лебедева", "email": "irina@acme.ru", "position": "Руководитель performance",
+                   "team_id": performance, "hire_date": "2024-02-01"}),
+        )
+        .await;
+        let lead_id = lead["id"].as_i64().unwrap();
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/teams/{performance}"),
+                Some(json!({"manager_id": lead_id})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let pavel = person(
+            &mut app,
+            json!({"name": "Павел Орлов", "email": "Pavel@Acme.ru", "position": "Специалист по контекстной рекламе",
+                   "team_id": performance, "hire_date": "2025-05-12"}),
+        )
+        .await;
+        // The team's manager leads a newcomer; the address is kept in lower case.
+        assert_eq!(pavel["manager_id"], lead_id);
+        assert_eq!(pavel["email"], "pavel@acme.ru");
+        let pavel_id = pavel["id"].as_i64().unwrap();
+        // Every problem at once, nothing stored.
+        let r = app
+            .post_json(
+                "/api/v1/employees",
+                json!({"name": "", "email": "pavel@acme.ru", "position": "SEO", "team_id": 999999,
+                       "hire_date": "2025-02-30"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            ["name", "hire_date", "team_id", "email"],
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            app.get("/api/v1/employees")
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+
+        // A transfer with a day: the memberships_held say where Pavel was when.
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{pavel_id}/transfer"),
+                json!({"team_id": brand, "effective_on": "2026-09-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["team_id"], brand);
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{pavel_id}/transfer"),
+                json!({"team_id": performance, "effective_on": "2030-01-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("in the future"), "{}", r.body);
+        let memberships_held = app
+            .get(&format!("/api/v1/employees/{pavel_id}/memberships"))
+            .await
+            .json();
+        assert_eq!(
+            memberships_held,
+            json!([
+                {"team_id": brand, "team_name": "Brand", "valid_from": "2026-09-01", "valid_until": null},
+                {"team_id": performance, "team_name": "Performance", "valid_from": null, "valid_until": "2026-09-01"},
+            ])
+        );
+        // A team with people cannot be archived; an empty one can.
+        let r = app
+            .request_json(
+                Method::DELETE,
+                &format!("/api/v1/teams/{brand}"),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let r = app
+            .request_json(
+                Method::DELETE,
+                &format!("/api/v1/teams/{social}"),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["archived"], true);
+        let r = app
+            .post_json(
+                "/api/v1/employees",
+                json!({"name": "Олег", "email": "oleg@acme.ru", "position": "SMM", "team_id": social}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("archived"));
+
+        // An account: the person sets their own password through a link
+        // shown once (no mail here), which works once.
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{pavel_id}/account"),
+                json!({"login": "pavel", "role": "employee"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let link = r.json()["path"].as_str().unwrap().to_string();
+        assert!(
+            link.starts_with("/password/") && link.len() == 10 + 48,
+            "{link}"
+        );
+        assert_eq!(r.json()["mailed_to"], Value::Null);
+        // Nothing of the link reaches the audit log.
+        let audit = app.get("/api/v1/audit?limit=20").await.body;
+        assert!(!audit.contains(&link[10..]));
+        app.logout_locally();
+        let r = app.get(&link).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("pavel"));
+        let r = app
+            .post_form(
+                &link,
+                &[("password", "pavel's own pass"), ("repeat", "different")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app
+            .post_form(
+                &link,
+                &[
+                    ("password", "pavel's own pass"),
+                    ("repeat", "pavel's own pass"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.header("location"), Some("/login?password=set"));
+        assert_eq!(app.get(&link).await.status, StatusCode::GONE);
+        assert_eq!(
+            app.login_with("pavel", "pavel's own pass").await.status,
+            StatusCode::OK
+        );
+        let me = app.get("/api/v1/me").await.json();
+        assert_eq!(me["role"], "employee");
+        // An employee changes nobody, themself included.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/employees/{pavel_id}"),
+                Some(json!({"position": "Head of everything"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .post_json("/api/v1/teams", json!({"name": "Mine"}))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // Leaving ends the account; the history stays.
+        app.logout_locally();
+        app.login_with("anna", "a long password").await;
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{pavel_id}/leave"),
+                json!({"last_day": "2026-09-15"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["active"], false);
+        assert_eq!(r.json()["last_day"], "2026-09-15");
+        assert_eq!(
+            app.login_with("pavel", "pavel's own pass").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let memberships_held = app
+            .get(&format!("/api/v1/employees/{pavel_id}/memberships"))
+            .await
+            .json();
+        assert_eq!(memberships_held[0]["valid_until"], "2026-09-16");
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{pavel_id}/return"),
+                json!({"first_day": "2026-09-18", "team_id": performance}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["team_id"], performance);
+        assert_eq!(r.json()["last_day"], Value::Null);
+        assert_eq!(
+            app.login_with("pavel", "pavel's own pass").await.status,
+            StatusCode::OK
+        );
+
+        // In the browser: the organisation page and a person added by hand.
+        app.logout_locally();
+        app.login_with("anna", "a long password").await;
+        let r = app.get("/organisation").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Performance") && r.body.contains("Paid social"));
+        let r = app
+            .post_form(
+                "/organisation/teams",
+                &[("name", "Brand"), ("parent_id", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("exists already"));
+        let r = app
+            .post_form(
+                "/employees",
+                &[
+                    ("name", "Мария Соколова"),
+                    ("email", "not an address"),
+                    ("position", "SEO-специалист"),
+                    ("team_id", &brand.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"Мария Соколова\""));
+        assert!(r.body.contains("id=\"error-email\""));
+        let r = app
+            .post_form(
+                "/employees",
+                &[
+                    ("name", "Мария Соколова"),
+                    ("email", "maria@acme.ru"),
+                    ("position", "SEO-специалист"),
+                    ("team_id", &brand.to_string()),
+                    ("hire_date", "2026-03-02"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let edit = r.header("location").unwrap().to_string();
+        let r = app.get(&edit).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Мария Соколова") && r.body.contains("account-form"));
+        let positions = app.get("/api/v1/positions").await.json();
+        let names: Vec<&str> = positions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "SEO-специалист",
+                "Руководитель performance",
+                "Специалист по контекстной рекламе"
+            ]
+        );
     }
 }

@@ -55,6 +55,11 @@ struct Session {
 
 /// None (and a note) where Chromium is not installed, outside CI.
 async fn session() -> Option<Session> {
+    session_on(false).await
+}
+
+/// A browser on a fresh app: the demo's, or (`empty`) a new installation's.
+async fn session_on(empty: bool) -> Option<Session> {
     let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
         assert!(
             std::env::var("CI").is_err(),
@@ -66,7 +71,11 @@ async fn session() -> Option<Session> {
         return None;
     };
 
-    let app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let app = if empty {
+        TestApp::empty(mkpi_store::testing::sqlite()).await
+    } else {
+        TestApp::on(mkpi_store::testing::sqlite()).await
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(mkpi_web::serve(
@@ -1013,5 +1022,175 @@ async fn the_head_builds_a_report_previews_it_downloads_every_format_and_shares_
         .await
         .unwrap();
     assert!(people.is_null());
+    c.close().await.unwrap();
+}
+
+/// A new department in the browser, from an empty database: the setup,
+/// teams (one nested), a staff list imported from a file, a person added
+/// by hand and moved to another team, an account whose person sets their
+/// own password through the link and signs in.
+#[tokio::test]
+async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
+    let Some(Session {
+        app: _app,
+        base,
+        c,
+        _driver,
+        _profile,
+    }) = session_on(true).await
+    else {
+        return;
+    };
+    // The first page anyone sees is the setup.
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait(&c)
+        .for_element(Locator::Id("setup-form"))
+        .await
+        .unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/setup");
+    set(&c, "input[name=company]", "ООО «Ромашка»").await;
+    set(&c, "input[name=login]", "anna").await;
+    set(&c, "input[name=password]", "short").await;
+    click(&c, "#setup-form button[type=submit]").await;
+    wait_text(&c, "#error-admin_password", "8").await;
+    // What was typed is still there.
+    let company = c
+        .find(Locator::Css("input[name=company]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(company.as_deref(), Some("ООО «Ромашка»"));
+    set(&c, "input[name=password]", "a long password").await;
+    click(&c, "#setup-form button[type=submit]").await;
+    wait(&c)
+        .for_element(Locator::Id("checklist"))
+        .await
+        .unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/start");
+    let done = c
+        .find_all(Locator::Css("#checklist li.done"))
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 1, "only the company is set up");
+
+    // Two teams, the second inside the first.
+    c.goto(&format!("{base}/organisation")).await.unwrap();
+    set(&c, "#new-team-form input[name=name]", "Performance").await;
+    click(&c, "#new-team-form button").await;
+    wait_text(&c, "#teams-table", "Performance").await;
+    set(&c, "#new-team-form input[name=name]", "Paid social").await;
+    c.find(Locator::Css("#new-team-form select[name=parent_id]"))
+        .await
+        .unwrap()
+        .select_by_label("Performance")
+        .await
+        .unwrap();
+    click(&c, "#new-team-form button").await;
+    wait_text(&c, "#teams-table", "Paid social").await;
+
+    // The staff list, imported as a file.
+    let dir = tempfile::tempdir().unwrap();
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "email,name,position,team,manager,start\n\
+         irina@romashka.ru,Ирина Лебедева,Руководитель performance,Маркетинг/Performance,,2022-01-10\n\
+         pavel@romashka.ru,Павел Орлов,Таргетолог,Performance/Paid social,irina@romashka.ru,2023-05-02\n\
+         olga@romashka.ru,Ольга Ким,Бренд-менеджер,Brand,irina@romashka.ru,2024-02-12\n",
+    )
+    .unwrap();
+    c.goto(&format!("{base}/imports")).await.unwrap();
+    c.find(Locator::Css("#upload-form select[name=preset]"))
+        .await
+        .unwrap()
+        .select_by_value("mkpi-employees")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&staff.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "#upload-form button").await;
+    // The preview, a dry run (teams to be created counted), then the import.
+    wait(&c)
+        .for_element(Locator::Id("mapping-form"))
+        .await
+        .unwrap();
+    click(&c, "#mapping-form button").await;
+    wait_text(&c, "#staff-created", "1").await;
+    click(&c, "#mapping-form button").await;
+    wait_text(&c, "#imports-table", "mkpi-employees").await;
+
+    // One more person by hand, in Brand.
+    c.goto(&format!("{base}/employees/new")).await.unwrap();
+    set(&c, "#person-form input[name=name]", "Мария Соколова").await;
+    set(&c, "#person-form input[name=email]", "maria@romashka.ru").await;
+    set(&c, "#person-form input[name=position]", "SEO-специалист").await;
+    c.find(Locator::Css("#person-form select[name=team_id]"))
+        .await
+        .unwrap()
+        .select_by_label("Brand")
+        .await
+        .unwrap();
+    click(&c, "#person-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("transfer-form"))
+        .await
+        .unwrap();
+
+    // Moved to Performance from the first of the month.
+    c.find(Locator::Css("#transfer-form select[name=team_id]"))
+        .await
+        .unwrap()
+        .select_by_label("Performance")
+        .await
+        .unwrap();
+    click(&c, "#transfer-form button").await;
+    wait_text(&c, "#history", "Brand").await;
+    let history = text(&c, "#history").await;
+    assert!(history.contains("Performance"), "{history}");
+
+    // An account: the link is shown once; the person sets a password with it.
+    set(&c, "#account-form input[name=login]", "maria").await;
+    click(&c, "#account-form button").await;
+    let link = wait(&c)
+        .for_element(Locator::Css("#password-link code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(link.starts_with("/password/"), "{link}");
+    sign_out(&c).await;
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    set(
+        &c,
+        "#password-form input[name=password]",
+        "maria's own pass",
+    )
+    .await;
+    set(&c, "#password-form input[name=repeat]", "maria's own pass").await;
+    click(&c, "#password-form button").await;
+    let form = wait(&c)
+        .for_element(Locator::Id("login-form"))
+        .await
+        .unwrap();
+    let _ = form;
+    let form = c.form(Locator::Id("login-form")).await.unwrap();
+    form.set_by_name("login", "maria").await.unwrap();
+    form.set_by_name("password", "maria's own pass")
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+    wait(&c)
+        .for_element(Locator::Css("nav.main"))
+        .await
+        .unwrap();
+    let who = text(&c, ".who .user").await;
+    assert!(who.contains("Мария Соколова"), "{who}");
     c.close().await.unwrap();
 }

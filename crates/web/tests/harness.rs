@@ -67,11 +67,34 @@ impl TestApp {
         apps
     }
 
+    /// One app per backend this run covers, each on an empty database (no
+    /// demo, no account): a new installation.
+    pub async fn each_empty() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in testing::all().await {
+            apps.push(TestApp::build(db, false).await);
+        }
+        apps
+    }
+
     pub async fn on(db: TestDatabase) -> TestApp {
+        TestApp::build(db, true).await
+    }
+
+    /// A new installation: no demo, no account.
+    pub async fn empty(db: TestDatabase) -> TestApp {
+        TestApp::build(db, false).await
+    }
+
+    async fn build(db: TestDatabase, with_demo: bool) -> TestApp {
         let store = Store::open(&db.url).await.expect("open test database");
         let clock = Clock::fixed(START);
         let services = Services::new(store, clock.clone(), AuthSettings::default());
-        let demo = services.seed_demo(42).await.expect("seed demo");
+        let demo = if with_demo {
+            services.seed_demo(42).await.expect("seed demo")
+        } else {
+            DemoDepartment::default()
+        };
         let state = mkpi_web::AppState::new(services.clone(), mkpi_web::WebSettings::default())
             .expect("app state");
         TestApp {
@@ -85,6 +108,20 @@ impl TestApp {
             accept_language: None,
             _db: db,
         }
+    }
+
+    /// Signs in with any password through the API (keeping its CSRF token).
+    pub async fn login_with(&mut self, login: &str, password: &str) -> TestResponse {
+        let r = self
+            .post_json(
+                "/api/v1/login",
+                serde_json::json!({"login": login, "password": password}),
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            self.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
+        }
+        r
     }
 
     pub async fn login_as(&mut self, login: &str) -> &mut Self {

@@ -136,6 +136,14 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
             .unwrap_or_default(),
         r.header_row,
     );
+    if r.teams_created > 0 || r.accounts_created > 0 {
+        println!(
+            "{}: {would}{} teams and {} accounts created (accounts get a set-password link from the person's page)",
+            file.display(),
+            r.teams_created,
+            r.accounts_created
+        );
+    }
     for c in r.changes.iter().take(10) {
         let fields: Vec<String> = c
             .fields

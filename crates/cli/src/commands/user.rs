@@ -55,6 +55,62 @@ pub enum UserCommand {
     },
 }
 
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// The company's name.
+    #[arg(long)]
+    company: String,
+    /// The marketing department's name (the company's when left out).
+    #[arg(long, default_value = "")]
+    department: String,
+    /// Base currency: an ISO 4217 code.
+    #[arg(long, default_value = "RUB")]
+    currency: String,
+    /// IANA time zone.
+    #[arg(long, default_value = "Europe/Moscow")]
+    time_zone: String,
+    /// First month of the fiscal year, 1–12.
+    #[arg(long, default_value = "1")]
+    fiscal_year_start_month: String,
+    /// Default language: ru or en.
+    #[arg(long, default_value = "ru")]
+    locale: String,
+    /// The first admin's login.
+    #[arg(long)]
+    admin: String,
+    /// Read the admin's password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `mkpi init`: the first run without a browser; refused once any account exists.
+pub async fn init(args: InitArgs, file: &FileConfig) -> Result<()> {
+    let password = read_password()?;
+    let s = services(open_store(&args.db, file).await?);
+    s.setup(mkpi_services::organisation::SetupInput {
+        company: mkpi_services::organisation::CompanyInput {
+            name: args.company.clone(),
+            currency: args.currency,
+            time_zone: args.time_zone,
+            fiscal_year_start_month: args.fiscal_year_start_month,
+            locale: args.locale,
+        },
+        department: args.department,
+        admin_login: args.admin.clone(),
+        admin_password: password,
+    })
+    .await
+    .map_err(service_error)?;
+    println!(
+        "set up {}; sign in as {} and follow the first steps at /start",
+        args.company.trim(),
+        args.admin.trim()
+    );
+    Ok(())
+}
+
 fn read_password() -> Result<String> {
     let mut line = String::new();
     std::io::stdin()

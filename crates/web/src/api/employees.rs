@@ -23,6 +23,8 @@ pub struct EmployeeJson {
     /// ISO date.
     pub hire_date: String,
     pub active: bool,
+    /// ISO date: their last day, once they have left.
+    pub last_day: Option<String>,
 }
 
 impl From<EmployeeRow> for EmployeeJson {
@@ -38,6 +40,7 @@ impl From<EmployeeRow> for EmployeeJson {
             manager_name: e.manager_name,
             hire_date: e.hire_date,
             active: e.active,
+            last_day: e.last_day,
         }
     }
 }

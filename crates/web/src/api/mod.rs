@@ -15,6 +15,7 @@ pub mod goals;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
+pub mod organisation;
 pub mod reports;
 pub mod reviews;
 pub mod session;
@@ -24,7 +25,7 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -40,16 +41,56 @@ pub fn router() -> Router<AppState> {
         .route("/me/locale", post(session::set_locale))
         .route("/me/tokens", get(tokens::list).post(tokens::create))
         .route("/me/tokens/{id}/revoke", post(tokens::revoke))
-        .route("/employees", get(employees::list))
-        .route("/employees/{id}", get(employees::show))
+        .route(
+            "/company",
+            get(organisation::company).patch(organisation::update_company),
+        )
+        .route(
+            "/employees",
+            get(employees::list).post(organisation::create_employee),
+        )
+        .route(
+            "/employees/{id}",
+            get(employees::show).patch(organisation::update_employee),
+        )
+        .route("/employees/{id}/transfer", post(organisation::transfer))
+        .route("/employees/{id}/leave", post(organisation::leave))
+        .route("/employees/{id}/return", post(organisation::return_to_work))
+        .route(
+            "/employees/{id}/memberships",
+            get(organisation::memberships),
+        )
+        .route(
+            "/employees/{id}/account",
+            post(organisation::create_account),
+        )
         .route("/employees/{id}/scorecard", get(employees::scorecard))
         .route(
             "/employees/{id}/personal-data",
             post(employees::personal_data),
         )
         .route("/employees/{id}/erase", post(employees::erase))
-        .route("/teams", get(teams::list))
+        .route("/teams", get(teams::list).post(organisation::create_team))
+        .route(
+            "/teams/{id}",
+            get(organisation::team)
+                .patch(organisation::update_team)
+                .delete(organisation::archive_team),
+        )
+        .route(
+            "/positions",
+            get(organisation::positions).post(organisation::create_position),
+        )
+        .route(
+            "/positions/{id}",
+            patch(organisation::rename_position).delete(organisation::delete_position),
+        )
         .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", patch(organisation::set_role))
+        .route(
+            "/users/{id}/password-link",
+            post(organisation::password_link),
+        )
         .route("/users/{id}/deactivate", post(users::deactivate))
         .route("/users/{id}/activate", post(users::activate))
         .route("/users/{id}/reset-password", post(users::reset_password))
@@ -281,6 +322,11 @@ impl Modify for CommonAnswers {
         tokens::list, tokens::create, tokens::revoke,
         employees::list, employees::show, employees::scorecard, employees::personal_data, employees::erase,
         teams::list,
+        organisation::company, organisation::update_company, organisation::create_team, organisation::team,
+        organisation::update_team, organisation::archive_team, organisation::positions, organisation::create_position,
+        organisation::rename_position, organisation::delete_position, organisation::create_employee,
+        organisation::update_employee, organisation::transfer, organisation::leave, organisation::return_to_work,
+        organisation::memberships, organisation::create_account, organisation::password_link, organisation::set_role,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
         ingest::create,
@@ -308,7 +354,7 @@ impl Modify for CommonAnswers {
     security(("session" = []), ("token" = [])),
     tags(
         (name = "session", description = "Signing in and one's own account"),
-        (name = "organisation", description = "Employees and teams, limited to the caller's scope"),
+        (name = "organisation", description = "The company, teams, positions and people: read within the caller's scope, changed by the head and admins (managers change their own teams' people)"),
         (name = "users", description = "Accounts (admins)"),
         (name = "audit", description = "Who changed what (admins and the head)"),
         (name = "ingest", description = "JSON batches of facts for automation (admins)"),

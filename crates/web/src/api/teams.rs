@@ -20,6 +20,8 @@ pub struct TeamJson {
     pub manager_name: Option<String>,
     /// Active members.
     pub member_count: i64,
+    /// An archived team keeps its history and takes nobody new.
+    pub archived: bool,
 }
 
 impl From<TeamRow> for TeamJson {
@@ -31,6 +33,7 @@ impl From<TeamRow> for TeamJson {
             manager_id: t.manager_id,
             manager_name: t.manager_name,
             member_count: t.member_count,
+            archived: t.archived_at.is_some(),
         }
     }
 }

@@ -53,7 +53,11 @@ pub async fn list(
         "employees.html",
         context! {
             ..layout(lang, Some(&actor), "employees", "/employees"),
-            ..context! { employees => ser(&employees), q => q },
+            ..context! {
+                employees => ser(&employees),
+                q => q,
+                can_add => matches!(actor.role, Role::Admin | Role::Head | Role::Manager),
+            },
         },
     )?;
     Ok(Html(html))
@@ -67,6 +71,7 @@ pub async fn show(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Html<String>, WebError> {
     let person = state.services.get_employee(&actor, id).await?;
+    let can_edit = state.services.may_change_employee(&actor, &person) || actor.role == Role::Admin;
     let manager_visible = match person.manager_id {
         Some(m) => state.services.get_employee(&actor, m).await.is_ok(),
         None => false,
@@ -186,6 +191,7 @@ pub async fn show(
             ..layout(lang, Some(&actor), "employees", &path),
             ..context! {
                 person => ser(crate::api::employees::EmployeeJson::from(person)),
+                can_edit => can_edit,
                 manager_visible => manager_visible,
                 range => range,
                 ranges => RANGES,

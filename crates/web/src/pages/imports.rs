@@ -188,6 +188,7 @@ async fn render_with(
             "header_row": r.header_row, "read": r.counts.read, "added": r.counts.added, "updated": r.counts.updated,
             "unchanged": r.counts.unchanged, "rejected": r.rows_rejected, "problem_count": r.problem_count,
             "campaigns_created": r.campaigns_created,
+            "teams_created": r.teams_created, "accounts_created": r.accounts_created,
             "changes": r.changes.iter().map(|c| json!({"row": c.row, "key": c.key, "fields": c.fields.iter().map(|(f, b, a)| json!({"field": f, "before": b, "after": a})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
             "problems": r.problems.iter().take(200).map(|p| json!({"row": p.row, "column": p.column, "value": p.value, "reason": p.reason})).collect::<Vec<_>>(),
         })

@@ -12,6 +12,7 @@ mod goals;
 mod home;
 mod imports;
 mod metrics;
+mod organisation;
 pub(crate) mod reports;
 mod reviews;
 pub(crate) use imports::report_status;
@@ -37,8 +38,55 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics::list).post(metrics::define))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
-        .route("/employees", get(employees::list))
+        .route(
+            "/setup",
+            get(organisation::setup_form).post(organisation::setup),
+        )
+        .route("/start", get(organisation::start))
+        .route("/organisation", get(organisation::show))
+        .route("/organisation/company", post(organisation::update_company))
+        .route("/organisation/teams", post(organisation::create_team))
+        .route("/organisation/teams/{id}", post(organisation::update_team))
+        .route(
+            "/organisation/teams/{id}/archive",
+            post(organisation::archive_team),
+        )
+        .route(
+            "/organisation/positions",
+            post(organisation::create_position),
+        )
+        .route(
+            "/organisation/positions/{id}/delete",
+            post(organisation::delete_position),
+        )
+        .route(
+            "/password/{token}",
+            get(organisation::password_form).post(organisation::set_password),
+        )
+        .route(
+            "/employees",
+            get(employees::list).post(organisation::create_person),
+        )
+        .route("/employees/new", get(organisation::new_person))
         .route("/employees/{id}", get(employees::show))
+        .route(
+            "/employees/{id}/edit",
+            get(organisation::edit_person).post(organisation::update_person),
+        )
+        .route(
+            "/employees/{id}/transfer",
+            post(organisation::transfer_person),
+        )
+        .route("/employees/{id}/leave", post(organisation::leave_person))
+        .route("/employees/{id}/return", post(organisation::return_person))
+        .route(
+            "/employees/{id}/account",
+            post(organisation::create_account),
+        )
+        .route(
+            "/employees/{id}/password-link",
+            post(organisation::renew_link),
+        )
         .route("/employees/{id}/check-ins", post(employees::add_check_in))
         .route(
             "/employees/{id}/one-on-ones",
@@ -254,6 +302,11 @@ fn nav(role: Role) -> Vec<NavItem> {
     }
     if matches!(role, Role::Admin | Role::Head) {
         items.push(NavItem {
+            key: "organisation",
+            href: "/organisation",
+            label: "nav-organisation",
+        });
+        items.push(NavItem {
             key: "audit",
             href: "/admin/audit",
             label: "nav-audit",
@@ -295,7 +348,16 @@ pub(crate) fn layout(lang: Locale, actor: Option<&Actor>, active: &str, path: &s
 /// a crafted link cannot send people to another site.
 pub(crate) fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        // Browsers drop tabs and newlines from a URL, so "/\t/evil" would
+        // become "//evil": no control characters or spaces at all.
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            p.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -311,6 +373,9 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
         assert_eq!(local_path(None), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n/evil.example")), "/");
+        assert_eq!(local_path(Some("/ /evil.example")), "/");
     }
 
     #[test]
@@ -331,6 +396,7 @@ mod tests {
                 "alerts",
                 "imports",
                 "users",
+                "organisation",
                 "audit",
                 "account",
                 "api"
@@ -350,6 +416,7 @@ mod tests {
                 "reports",
                 "explorer",
                 "alerts",
+                "organisation",
                 "audit",
                 "account",
                 "api"

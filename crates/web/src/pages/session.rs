@@ -17,6 +17,8 @@ use crate::error::WebError;
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// `set` after a person set their password through a link.
+    password: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -83,7 +85,13 @@ pub async fn form(
     if actor.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&state, &headers, lang, StatusCode::OK, "", &next, None)
+    // An installation without accounts starts with its setup.
+    if state.services.needs_setup().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    let notice = (q.password.as_deref() == Some("set"))
+        .then(|| state.i18n().text(lang, "password-set", None));
+    render(&state, &headers, lang, StatusCode::OK, "", &next, notice)
 }
 
 pub async fn login(
