@@ -856,3 +856,4 @@ password-set = Your password is set: sign in with it.
 imports-staff-created = Teams created: { $teams }; accounts created: { $accounts } (each person sets a password through a link from their page).
 fact-employees = Staff
 fact-marketing_costs = Marketing costs
+nav-admin = Settings

@@ -862,3 +862,4 @@ password-set = Пароль задан: войдите с ним.
 imports-staff-created = Создано команд: { $teams }; учётных записей: { $accounts } (пароль каждый задаёт по ссылке со своей страницы).
 fact-employees = Сотрудники
 fact-marketing_costs = Маркетинговые расходы
+nav-admin = Настройки

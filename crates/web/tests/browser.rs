@@ -100,7 +100,7 @@ async fn session_on(empty: bool) -> Option<Session> {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--window-size=1280,900", "--lang=ru",
+                "--no-first-run", "--disable-quic", "--window-size=1440,1000", "--lang=ru",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
             "prefs": {"intl.accept_languages": "ru"}
@@ -408,6 +408,15 @@ async fn set(c: &fantoccini::Client, css: &str, value: &str) {
     )
     .await
     .unwrap();
+}
+
+/// With `MKPI_SCREENSHOTS=DIR`, saves the page as DIR/NAME.png, to look at
+/// what a test walked through.
+async fn snap(c: &fantoccini::Client, name: &str) {
+    if let Ok(dir) = std::env::var("MKPI_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+    }
 }
 
 async fn text(c: &fantoccini::Client, css: &str) -> String {
@@ -1069,6 +1078,7 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
         .await
         .unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/start");
+    snap(&c, "start").await;
     let done = c
         .find_all(Locator::Css("#checklist li.done"))
         .await
@@ -1089,6 +1099,7 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
         .unwrap();
     click(&c, "#new-team-form button").await;
     wait_text(&c, "#teams-table", "Paid social").await;
+    snap(&c, "organisation").await;
 
     // The staff list, imported as a file.
     let dir = tempfile::tempdir().unwrap();
@@ -1124,6 +1135,7 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
     wait_text(&c, "#staff-created", "1").await;
     click(&c, "#mapping-form button").await;
     wait_text(&c, "#imports-table", "mkpi-employees").await;
+    snap(&c, "imported").await;
 
     // One more person by hand, in Brand.
     c.goto(&format!("{base}/employees/new")).await.unwrap();
@@ -1153,6 +1165,7 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
     wait_text(&c, "#history", "Brand").await;
     let history = text(&c, "#history").await;
     assert!(history.contains("Performance"), "{history}");
+    snap(&c, "person").await;
 
     // An account: the link is shown once; the person sets a password with it.
     set(&c, "#account-form input[name=login]", "maria").await;
@@ -1192,5 +1205,6 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
         .unwrap();
     let who = text(&c, ".who .user").await;
     assert!(who.contains("Мария Соколова"), "{who}");
+    snap(&c, "signed-in").await;
     c.close().await.unwrap();
 }

@@ -222,6 +222,18 @@ struct NavItem {
     key: &'static str,
     href: &'static str,
     label: &'static str,
+    /// Where the header shows it: `main` (the bar), `admin` (the
+    /// administration menu) or `user` (beside the person's name).
+    group: &'static str,
+}
+
+/// The group a navigation key belongs to.
+fn group_of(key: &str) -> &'static str {
+    match key {
+        "imports" | "users" | "organisation" | "audit" => "admin",
+        "account" | "api" => "user",
+        _ => "main",
+    }
 }
 
 /// The navigation a role gets: links only to what it may open.
@@ -231,51 +243,61 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "home",
             href: "/",
             label: "nav-home",
+            group: group_of("home"),
         },
         NavItem {
             key: "dashboard",
             href: "/dashboard",
             label: "nav-dashboard",
+            group: group_of("dashboard"),
         },
         NavItem {
             key: "metrics",
             href: "/metrics",
             label: "nav-metrics",
+            group: group_of("metrics"),
         },
         NavItem {
             key: "goals",
             href: "/goals",
             label: "nav-goals",
+            group: group_of("goals"),
         },
         NavItem {
             key: "tasks",
             href: "/tasks",
             label: "nav-tasks",
+            group: group_of("tasks"),
         },
         NavItem {
             key: "reviews",
             href: "/reviews",
             label: "nav-reviews",
+            group: group_of("reviews"),
         },
         NavItem {
             key: "employees",
             href: "/employees",
             label: "nav-people",
+            group: group_of("employees"),
         },
         NavItem {
             key: "reports",
             href: "/reports",
             label: "nav-reports",
+            group: group_of("reports"),
         },
         NavItem {
             key: "explorer",
             href: "/explore",
             label: "nav-explore",
+            group: group_of("explorer"),
         },
         NavItem {
             key: "alerts",
             href: "/alerts",
             label: "nav-alerts",
+            group: group_of("alerts"),
         },
     ];
     if matches!(role, Role::Employee | Role::Manager | Role::Head) {
@@ -285,6 +307,7 @@ fn nav(role: Role) -> Vec<NavItem> {
                 key: "my-work",
                 href: "/my-work",
                 label: "nav-my-work",
+                group: group_of("my-work"),
             },
         );
     }
@@ -293,11 +316,13 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "imports",
             href: "/imports",
             label: "nav-imports",
+            group: group_of("imports"),
         });
         items.push(NavItem {
             key: "users",
             href: "/admin/users",
             label: "nav-users",
+            group: group_of("users"),
         });
     }
     if matches!(role, Role::Admin | Role::Head) {
@@ -305,22 +330,26 @@ fn nav(role: Role) -> Vec<NavItem> {
             key: "organisation",
             href: "/organisation",
             label: "nav-organisation",
+            group: group_of("organisation"),
         });
         items.push(NavItem {
             key: "audit",
             href: "/admin/audit",
             label: "nav-audit",
+            group: group_of("audit"),
         });
     }
     items.push(NavItem {
         key: "account",
         href: "/account",
         label: "nav-account",
+        group: group_of("account"),
     });
     items.push(NavItem {
         key: "api",
         href: "/api/docs",
         label: "nav-api",
+        group: group_of("api"),
     });
     items
 }
