@@ -15,6 +15,8 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     pub log_format: Option<String>,
     pub session_idle_minutes: Option<i64>,
     pub session_max_hours: Option<i64>,
@@ -76,6 +78,10 @@ data_dir = "data"
 
 # Mark cookies Secure: set to true when mkpi is served over HTTPS.
 secure_cookies = false
+
+# Behind a reverse proxy: the proxies whose X-Forwarded-For header names the client
+# (sign-in limits count per client address). Without them the header is ignored.
+# trusted_proxies = ["127.0.0.1"]
 
 # Log lines as "text" or "json".
 log_format = "text"

@@ -54,6 +54,15 @@ pub struct ServeArgs {
     #[arg(long, env = "MKPI_SECURE_COOKIES")]
     secure_cookies: bool,
 
+    /// A proxy (IP address) whose X-Forwarded-For names the client; repeat
+    /// for several. Without one the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MKPI_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+
     #[command(flatten)]
     mail: MailArgs,
 }

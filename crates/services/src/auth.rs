@@ -15,6 +15,9 @@ use crate::audit::{self, Author, Change};
 use crate::secrets::{constant_time_eq, hash_secret, random_hex};
 use crate::{Error, Result, Services};
 
+/// The first wait after a login's allowance of failures from one address.
+const FIRST_DELAY_SECS: i64 = 30;
+
 /// Timeouts and sign-in limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSettings {
@@ -22,7 +25,8 @@ pub struct AuthSettings {
     pub idle_timeout_secs: i64,
     /// A session ends this long after sign-in, however busy.
     pub absolute_timeout_secs: i64,
-    /// Failed sign-ins allowed per login within the window.
+    /// Failed sign-ins allowed per login from one address before each next
+    /// attempt waits (30 s, doubling with every further failure).
     pub max_failures_per_login: i64,
     /// Failed sign-ins allowed per client address within the window.
     pub max_failures_per_ip: i64,
@@ -160,14 +164,62 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-/// Hashing is deliberately slow; keep it off the async workers.
+/// Hashes at once: each takes 19 MiB and a core for tens of milliseconds,
+/// so a flood of sign-ins queues here instead of taking the machine.
+const HASHES_AT_ONCE: usize = 2;
+/// Sign-ins that may wait for a hash; past that they are refused (429).
+const HASHES_QUEUED: usize = 64;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHES_AT_ONCE);
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A place in the queue for a hash, given back when dropped.
+struct QueuePlace;
+
+impl QueuePlace {
+    /// A place, or None when the queue is full.
+    fn take() -> Option<QueuePlace> {
+        use std::sync::atomic::Ordering;
+        let before = WAITING.fetch_add(1, Ordering::SeqCst);
+        if before >= HASHES_QUEUED {
+            WAITING.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(QueuePlace)
+    }
+}
+
+impl Drop for QueuePlace {
+    fn drop(&mut self) {
+        WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A stored hash that can verify a password: accounts made for a person
+/// who has not set theirs yet hold [`UNSET_PASSWORD`] instead.
+fn verifiable(hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok()
+}
+
+/// The stored "hash" of an account whose person sets the password through
+/// a link: no password matches it.
+pub(crate) const UNSET_PASSWORD: &str = "!unset";
+
+/// Hashing is deliberately slow; keep it off the async workers, a few at a time.
 async fn verify_password_off_thread(password: String, hash: String) -> Result<bool> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("password check failed: {e}")))?;
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| Error::Internal(format!("password check failed: {e}")))
 }
 
 pub(crate) async fn hash_password_off_thread(password: String) -> Result<String> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?;
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
@@ -226,38 +278,46 @@ impl Services {
     #[tracing::instrument(skip(self, password))]
     pub async fn login(&self, login: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
         let now = self.clock.now();
-        let s = &self.auth;
         let login_key = login.trim().to_ascii_lowercase();
-        let since = now - s.failure_window_secs;
-
         let mut tx = self.store.read().await?;
-        let (by_login, by_ip) =
-            login_attempts::failures_since(&mut tx, &login_key, ip, since).await?;
-        if by_login >= s.max_failures_per_login || by_ip >= s.max_failures_per_ip {
-            let oldest = login_attempts::oldest_failure_since(&mut tx, &login_key, ip, since)
-                .await?
-                .unwrap_or(now);
+        self.sign_in_allowed(&mut tx, &login_key, ip, now, None)
+            .await?;
+        drop(tx);
+        // A full queue refuses at once, before anything is written: a flood
+        // waits for nothing and leaves no failures on anyone's count.
+        let Some(_place) = QueuePlace::take() else {
+            tracing::warn!(login = %login_key, ip, "sign-in refused: too many waiting");
             return Err(Error::RateLimited {
-                retry_after_secs: (oldest + s.failure_window_secs - now).max(1),
+                retry_after_secs: 1,
             });
-        }
-        let user = users::find_by_login(&mut tx, &login_key).await?;
-        tx.commit().await?;
-
-        let (hash, usable) = match &user {
-            Some(u) => (u.password_hash.clone(), u.active),
-            None => (decoy_hash().to_string(), false),
         };
-        let matches = verify_password_off_thread(password.to_string(), hash).await?;
-
+        // The attempt counts as a failure from now on (before any hash): a
+        // burst of parallel attempts cannot all pass the limit.
         let mut tx = self.store.begin().await?;
+        let attempt = login_attempts::record(&mut tx, &login_key, ip, now, false).await?;
+        tx.commit().await?;
+        let mut tx = self.store.read().await?;
+        self.sign_in_allowed(&mut tx, &login_key, ip, now, Some(attempt))
+            .await?;
+        let user = users::find_by_login(&mut tx, &login_key).await?;
+        drop(tx);
+
+        // An account without a usable hash (unknown, inactive, password not
+        // set yet) is checked against a decoy: every refusal takes as long.
+        let hash = match &user {
+            Some(u) if u.active && verifiable(&u.password_hash) => u.password_hash.clone(),
+            _ => decoy_hash().to_string(),
+        };
+        let usable = user
+            .as_ref()
+            .is_some_and(|u| u.active && verifiable(&u.password_hash));
+        let matches = verify_password_off_thread(password.to_string(), hash).await?;
         let Some(user) = user.filter(|_| matches && usable) else {
-            login_attempts::record(&mut tx, &login_key, ip, now, false).await?;
-            tx.commit().await?;
             tracing::info!(login = %login_key, ip, "sign-in refused");
             return Err(Error::WrongCredentials);
         };
-        login_attempts::record(&mut tx, &login_key, ip, now, true).await?;
+        let mut tx = self.store.begin().await?;
+        login_attempts::mark_success(&mut tx, attempt).await?;
         let outcome = self.start_session(&mut tx, user, now).await?;
         audit::record(
             &mut tx,
@@ -275,6 +335,44 @@ impl Services {
         tx.commit().await?;
         tracing::info!(login = %login_key, "signed in");
         Ok(outcome)
+    }
+
+    /// Whether a sign-in may go on: per login *and* address, failures past
+    /// the allowance make the next attempt wait, the wait doubling with each
+    /// failure (30 s, 1 min, 2 min … up to the window) — so nobody can lock
+    /// an account for its owner elsewhere; per address, failures past the
+    /// address's allowance in the window stop it until they age out.
+    /// `before` counts only the attempts recorded before this one.
+    async fn sign_in_allowed(
+        &self,
+        tx: &mut Tx,
+        login: &str,
+        ip: &str,
+        now: i64,
+        before: Option<i64>,
+    ) -> Result<()> {
+        let s = &self.auth;
+        let since = now - s.failure_window_secs;
+        let counts = login_attempts::failures_since(tx, login, ip, since, before).await?;
+        if counts.pair >= s.max_failures_per_login {
+            let extra = u32::try_from(counts.pair - s.max_failures_per_login).unwrap_or(u32::MAX);
+            let wait = FIRST_DELAY_SECS
+                .saturating_mul(1_i64 << extra.min(20))
+                .min(s.failure_window_secs);
+            let last = counts.last_pair_failure.unwrap_or(now);
+            if now < last + wait {
+                return Err(Error::RateLimited {
+                    retry_after_secs: (last + wait - now).max(1),
+                });
+            }
+        }
+        if counts.address >= s.max_failures_per_ip {
+            let oldest = counts.oldest_address_failure.unwrap_or(now);
+            return Err(Error::RateLimited {
+                retry_after_secs: (oldest + s.failure_window_secs - now).max(1),
+            });
+        }
+        Ok(())
     }
 
     async fn start_session(&self, tx: &mut Tx, user: UserRow, now: i64) -> Result<LoginOutcome> {

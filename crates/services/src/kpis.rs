@@ -90,11 +90,7 @@ impl Services {
         let mut tx = self.store.read().await?;
         crate::metrics::resolve(&mut tx, actor, &k.scope).await?;
         drop(tx);
-        if actor.role == Role::Manager
-            && matches!(k.scope, ScopeRef::Department | ScopeRef::Channel(_))
-        {
-            return Err(Error::Forbidden);
-        }
+        may_set(actor, &k.scope)?;
         let (id, rows) = self.store_kpi(&actor.author(), &k).await?;
         let row = KpiRow {
             id,
@@ -544,4 +540,304 @@ fn bands_for(metric: &Metric, window: Period, targets: &[TargetRow]) -> Option<B
             .max_by_key(|(p, _)| p.from)
             .map(|(_, b)| *b)
     }
+}
+
+/// A new target for a KPI from a day on (the rest of its period); earlier
+/// days keep the targets they had.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetChange {
+    /// ISO date inside the KPI's period.
+    pub from: String,
+    pub floor: Option<f64>,
+    pub target: f64,
+    pub stretch: Option<f64>,
+}
+
+/// A KPI as stored, with its targets, for its page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiRecord {
+    pub row: KpiRow,
+    pub targets: Vec<TargetRow>,
+    pub metric: Metric,
+}
+
+fn targets_json(rows: &[TargetRow]) -> serde_json::Value {
+    json!(
+        rows.iter()
+            .map(
+                |t| json!({"from": t.period_from, "to": t.period_to, "floor": t.floor,
+            "target": t.target, "stretch": t.stretch})
+            )
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Whether the actor may set KPIs for a scope: the head and admins for any;
+/// a manager for the teams and people they see, never the department, a
+/// channel or themself (a KPI that scores a person is set from above).
+pub(crate) fn may_set(actor: &Actor, scope: &ScopeRef) -> Result<()> {
+    match actor.role {
+        Role::Admin | Role::Head => Ok(()),
+        Role::Manager => match scope {
+            ScopeRef::Department | ScopeRef::Channel(_) => Err(Error::Forbidden),
+            ScopeRef::Employee(id) if Some(*id) == actor.employee_id => Err(Error::Forbidden),
+            _ => Ok(()),
+        },
+        Role::Employee | Role::Viewer => Err(Error::Forbidden),
+    }
+}
+
+impl Services {
+    /// One KPI with its targets, if the caller sees its scope.
+    pub async fn kpi(&self, actor: &Actor, id: i64) -> Result<KpiRecord> {
+        let mut tx = self.store.read().await?;
+        let row = kpis::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        let scope = ScopeRef::parse(&row.scope)?;
+        crate::metrics::resolve(&mut tx, actor, &scope).await?;
+        let targets = kpis::targets(&mut tx, id).await?;
+        drop(tx);
+        let metric = self
+            .catalogue()
+            .await?
+            .get(&row.metric_code)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("KPI {id} names no metric")))?;
+        Ok(KpiRecord {
+            row,
+            targets,
+            metric,
+        })
+    }
+
+    /// Sets a new target from a day to the end of the KPI's period. A target
+    /// running across that day is cut there (an additive one keeps its share
+    /// of the days); earlier targets stay as they were.
+    pub async fn change_kpi_target(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: TargetChange,
+    ) -> Result<KpiRecord> {
+        let record = self.kpi(actor, id).await?;
+        may_set(actor, &ScopeRef::parse(&record.row.scope)?)?;
+        let period = Period::parse(&record.row.period_from, &record.row.period_to)
+            .map_err(|e| Error::Internal(format!("KPI {id}: {e}")))?;
+        let mut problems = Vec::new();
+        let from = match Day::parse(change.from.trim()) {
+            Ok(d) if period.contains(d) => Some(d),
+            Ok(d) => {
+                problems.push(FieldProblem::new(
+                    "from",
+                    format!("{d} lies outside the KPI's period {period}"),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(FieldProblem::new("from", e.to_string()));
+                None
+            }
+        };
+        let bands = Bands {
+            floor: change.floor,
+            target: change.target,
+            stretch: change.stretch,
+        };
+        if let Err(e) = bands.check(record.metric.direction) {
+            problems.push(FieldProblem::new("target", e.to_string()));
+        }
+        let (Some(from), true) = (from, problems.is_empty()) else {
+            return Err(Error::Invalid(problems));
+        };
+        let additive = record.metric.additive();
+        let mut rows: Vec<TargetRow> = Vec::new();
+        for t in &record.targets {
+            let Ok(p) = Period::parse(&t.period_from, &t.period_to) else {
+                continue;
+            };
+            if p.to <= from {
+                rows.push(t.clone());
+            } else if p.from < from {
+                // Cut at the day: an additive target keeps its days' share.
+                #[allow(clippy::cast_precision_loss)]
+                let share = if additive {
+                    p.from.days_until(from) as f64 / p.days() as f64
+                } else {
+                    1.0
+                };
+                rows.push(TargetRow {
+                    period_to: from.to_string(),
+                    floor: t.floor.map(|v| v * share),
+                    target: t.target * share,
+                    stretch: t.stretch.map(|v| v * share),
+                    ..t.clone()
+                });
+            }
+        }
+        rows.push(TargetRow {
+            kpi_id: id,
+            period_from: from.to_string(),
+            period_to: period.to.to_string(),
+            floor: bands.floor,
+            target: bands.target,
+            stretch: bands.stretch,
+        });
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        kpis::replace_targets(&mut tx, id, &rows, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "change_target",
+                entity: "kpi",
+                entity_id: Some(id),
+                before: Some(json!({"targets": targets_json(&record.targets)})),
+                after: Some(json!({"targets": targets_json(&rows)})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.kpi(actor, id).await
+    }
+
+    /// Changes a KPI's weight and week-over-week alert threshold.
+    pub async fn update_kpi(
+        &self,
+        actor: &Actor,
+        id: i64,
+        weight: f64,
+        alert_change_pct: Option<f64>,
+    ) -> Result<KpiRecord> {
+        let record = self.kpi(actor, id).await?;
+        may_set(actor, &ScopeRef::parse(&record.row.scope)?)?;
+        let mut problems = Vec::new();
+        if !(weight > 0.0 && weight <= 100.0) {
+            problems.push(FieldProblem::new(
+                "weight",
+                "must be more than 0 and at most 100",
+            ));
+        }
+        if let Some(pct) = alert_change_pct
+            && !(pct > 0.0 && pct <= 1000.0)
+        {
+            problems.push(FieldProblem::new(
+                "alert_change_pct",
+                "must be more than 0 and at most 1000 (percent)",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        kpis::set_weight(&mut tx, id, weight, alert_change_pct, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "kpi",
+                entity_id: Some(id),
+                before: Some(json!({"weight": record.row.weight, "alert_change_pct": record.row.alert_change_pct})),
+                after: Some(json!({"weight": weight, "alert_change_pct": alert_change_pct})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.kpi(actor, id).await
+    }
+
+    /// Retires a KPI after `last_day`: its period ends there, so earlier
+    /// periods keep it and later ones no longer have it; one that never
+    /// started is removed. `None` when it was removed.
+    pub async fn retire_kpi(
+        &self,
+        actor: &Actor,
+        id: i64,
+        last_day: &str,
+    ) -> Result<Option<KpiRecord>> {
+        let record = self.kpi(actor, id).await?;
+        may_set(actor, &ScopeRef::parse(&record.row.scope)?)?;
+        let period = Period::parse(&record.row.period_from, &record.row.period_to)
+            .map_err(|e| Error::Internal(format!("KPI {id}: {e}")))?;
+        let day =
+            Day::parse(last_day.trim()).map_err(|e| Error::invalid("last_day", e.to_string()))?;
+        let end = day.plus_days(1);
+        if end >= period.to {
+            return Err(Error::invalid(
+                "last_day",
+                format!("the KPI ends on {} anyway", period.to.plus_days(-1)),
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let removed = end <= period.from;
+        if removed {
+            kpis::delete(&mut tx, id).await.map_err(|e| match e {
+                mkpi_store::StoreError::MissingReference { .. } => Error::Conflict(
+                    "check-ins or development actions refer to this KPI: retire it from a later day".into(),
+                ),
+                other => other.into(),
+            })?;
+        } else {
+            let kept: Vec<TargetRow> = record
+                .targets
+                .iter()
+                .filter(|t| t.period_from.as_str() < end.to_string().as_str())
+                .map(|t| {
+                    let cut = t.period_to.as_str() > end.to_string().as_str();
+                    match (cut, Period::parse(&t.period_from, &t.period_to)) {
+                        (true, Ok(p)) => {
+                            #[allow(clippy::cast_precision_loss)]
+                            let share = if record.metric.additive() {
+                                p.from.days_until(end) as f64 / p.days() as f64
+                            } else {
+                                1.0
+                            };
+                            TargetRow {
+                                period_to: end.to_string(),
+                                floor: t.floor.map(|v| v * share),
+                                target: t.target * share,
+                                stretch: t.stretch.map(|v| v * share),
+                                ..t.clone()
+                            }
+                        }
+                        _ => t.clone(),
+                    }
+                })
+                .collect();
+            kpis::replace_targets(&mut tx, id, &kept, now).await?;
+            kpis::set_end(&mut tx, id, &end.to_string(), now).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: if removed { "delete" } else { "retire" },
+                entity: "kpi",
+                entity_id: Some(id),
+                before: Some(
+                    json!({"from": record.row.period_from, "to": record.row.period_to,
+                    "targets": targets_json(&record.targets)}),
+                ),
+                after: (!removed).then(|| json!({"to": end.to_string()})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        if removed {
+            Ok(None)
+        } else {
+            self.kpi(actor, id).await.map(Some)
+        }
+    }
+}
+
+/// Whether the actor may set and change KPIs for a scope (for pages to
+/// offer the forms).
+pub fn may_set_scope(actor: &Actor, scope: &ScopeRef) -> bool {
+    may_set(actor, scope).is_ok()
 }

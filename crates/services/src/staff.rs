@@ -440,8 +440,8 @@ async fn account(
         n += 1;
         login = format!("{base}{n}");
     }
-    // A hash of nothing anyone knows: the person sets a password by link.
-    let hash = crate::auth::hash_password_off_thread(crate::secrets::random_hex(32)?).await?;
+    // No password until the person sets one through a link from their page.
+    let hash = crate::auth::UNSET_PASSWORD.to_string();
     let user_id = users::insert(
         tx,
         &users::NewUser {

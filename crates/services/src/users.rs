@@ -457,8 +457,8 @@ impl Services {
         else {
             return Err(Error::Invalid(problems));
         };
-        // A password nobody knows until the person sets their own.
-        let hash = hash_password_off_thread(random_hex(32)?).await?;
+        // No password until the person sets their own through the link.
+        let hash = crate::auth::UNSET_PASSWORD.to_string();
         let mut tx = self.store.begin().await?;
         let id = users::insert(
             &mut tx,

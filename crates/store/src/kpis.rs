@@ -137,3 +137,80 @@ pub async fn overlapping_any(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<Kp
     .fetch_all(tx.conn())
     .await?)
 }
+
+/// Replaces a KPI's targets (the caller keeps the earlier months' rows in
+/// what it passes: history is never rewritten).
+pub async fn replace_targets(
+    tx: &mut Tx,
+    kpi_id: i64,
+    targets: &[TargetRow],
+    now: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM kpi_targets WHERE kpi_id = $1")
+        .bind(kpi_id)
+        .execute(tx.conn())
+        .await?;
+    for t in targets {
+        sqlx::query(
+            "INSERT INTO kpi_targets (kpi_id, period_from, period_to, floor, target, stretch)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(kpi_id)
+        .bind(&t.period_from)
+        .bind(&t.period_to)
+        .bind(crate::NullableF64(t.floor))
+        .bind(t.target)
+        .bind(crate::NullableF64(t.stretch))
+        .execute(tx.conn())
+        .await?;
+    }
+    sqlx::query("UPDATE kpis SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(kpi_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends a KPI's period early (retiring it from `to` on).
+pub async fn set_end(tx: &mut Tx, kpi_id: i64, to: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE kpis SET period_to = $1, updated_at = $2 WHERE id = $3")
+        .bind(to)
+        .bind(now)
+        .bind(kpi_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Changes a KPI's weight and alert threshold.
+pub async fn set_weight(
+    tx: &mut Tx,
+    kpi_id: i64,
+    weight: f64,
+    alert_change_pct: Option<f64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE kpis SET weight = $1, alert_change_pct = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(weight)
+    .bind(crate::NullableF64(alert_change_pct))
+    .bind(now)
+    .bind(kpi_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Removes a KPI that never ran (its targets go with it).
+pub async fn delete(tx: &mut Tx, kpi_id: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM kpi_alert_states WHERE kpi_id = $1",
+        "DELETE FROM kpi_targets WHERE kpi_id = $1",
+        "DELETE FROM kpis WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(kpi_id).execute(tx.conn()).await?;
+    }
+    Ok(())
+}

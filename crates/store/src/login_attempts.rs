@@ -2,49 +2,66 @@
 
 use crate::{Result, Tx};
 
-pub async fn record(tx: &mut Tx, login: &str, ip: &str, at: i64, success: bool) -> Result<()> {
-    sqlx::query("INSERT INTO login_attempts (login, ip, at, success) VALUES ($1, $2, $3, $4)")
-        .bind(login)
-        .bind(ip)
-        .bind(at)
-        .bind(i64::from(success))
+/// Records an attempt; its id, to mark it a success once the password matched.
+pub async fn record(tx: &mut Tx, login: &str, ip: &str, at: i64, success: bool) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_attempts (login, ip, at, success) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(login)
+    .bind(ip)
+    .bind(at)
+    .bind(i64::from(success))
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+pub async fn mark_success(tx: &mut Tx, id: i64) -> Result<()> {
+    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1")
+        .bind(id)
         .execute(tx.conn())
         .await?;
     Ok(())
 }
 
-/// Failed attempts since `since`: (for this login, from this address).
-pub async fn failures_since(tx: &mut Tx, login: &str, ip: &str, since: i64) -> Result<(i64, i64)> {
-    let (by_login, by_ip): (i64, i64) = sqlx::query_as(
-        "SELECT
-            (SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND at >= $3 AND success = 0),
-            (SELECT COUNT(*) FROM login_attempts WHERE ip = $2 AND at >= $3 AND success = 0)",
-    )
-    .bind(login)
-    .bind(ip)
-    .bind(since)
-    .fetch_one(tx.conn())
-    .await?;
-    Ok((by_login, by_ip))
+/// Failed attempts in the window, for one login from one address and for
+/// the address, with when the last (pair) and oldest (address) happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub pair: i64,
+    pub address: i64,
+    pub last_pair_failure: Option<i64>,
+    pub oldest_address_failure: Option<i64>,
 }
 
-/// The oldest failure at or after `since` for the login or address: when
-/// it leaves the window, one more attempt is allowed.
-pub async fn oldest_failure_since(
+/// Failures since `since`, counting only attempts recorded before the
+/// attempt `before` when given (an attempt does not count against itself).
+pub async fn failures_since(
     tx: &mut Tx,
     login: &str,
     ip: &str,
     since: i64,
-) -> Result<Option<i64>> {
-    let (at,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MIN(at) FROM login_attempts WHERE (login = $1 OR ip = $2) AND at >= $3 AND success = 0",
+    before: Option<i64>,
+) -> Result<Failures> {
+    let (pair, last, address, oldest): (i64, Option<i64>, i64, Option<i64>) = sqlx::query_as(
+        "SELECT
+            (SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND ip = $2 AND at >= $3 AND success = 0 AND id < $4),
+            (SELECT MAX(at) FROM login_attempts WHERE login = $1 AND ip = $2 AND at >= $3 AND success = 0 AND id < $4),
+            (SELECT COUNT(*) FROM login_attempts WHERE ip = $2 AND at >= $3 AND success = 0 AND id < $4),
+            (SELECT MIN(at) FROM login_attempts WHERE ip = $2 AND at >= $3 AND success = 0 AND id < $4)",
     )
     .bind(login)
     .bind(ip)
     .bind(since)
+    .bind(before.unwrap_or(i64::MAX))
     .fetch_one(tx.conn())
     .await?;
-    Ok(at)
+    Ok(Failures {
+        pair,
+        address,
+        last_pair_failure: last,
+        oldest_address_failure: oldest,
+    })
 }
 
 pub async fn delete_before(tx: &mut Tx, before: i64) -> Result<u64> {

@@ -246,20 +246,94 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
-/// The client's address for rate limiting: the socket peer. (Behind a
-/// proxy this is the proxy; trusting X-Forwarded-For needs a configured
-/// list of proxies, which deployment settings can add later.)
+/// The client's address for rate limiting: the socket peer, or — when the
+/// peer is a configured trusted proxy — the nearest address in
+/// `X-Forwarded-For` that is not a trusted proxy. A client cannot choose
+/// its address by sending the header itself.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+/// The client behind `peer` as [`ClientIp`] says.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_string();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let Some(header) = forwarded_for else {
+        return peer.to_string();
+    };
+    // From the right: each hop appends the address it received from.
+    for hop in header.rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            // A hop that is no address: trust nothing further left.
+            Err(_) => return peer.to_string(),
+        }
+    }
+    peer.to_string()
+}
+
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientIp(client_address(
+            peer,
+            forwarded,
+            state.trusted_proxies(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn the_client_address_comes_from_a_trusted_proxy_only() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let peer = Some(proxy);
+        // No trusted proxy: the header is the client's own words.
+        assert_eq!(client_address(peer, Some("1.2.3.4"), &[]), "10.0.0.2");
+        // A trusted proxy: the nearest untrusted hop.
+        assert_eq!(client_address(peer, Some("1.2.3.4"), &[proxy]), "1.2.3.4");
+        assert_eq!(
+            client_address(peer, Some("6.6.6.6, 1.2.3.4, 10.0.0.2"), &[proxy]),
+            "1.2.3.4"
+        );
+        // A forged hop left of the real one changes nothing; garbage stops the walk.
+        assert_eq!(
+            client_address(peer, Some("not-an-ip, 1.2.3.4"), &[proxy]),
+            "1.2.3.4"
+        );
+        assert_eq!(
+            client_address(peer, Some("1.2.3.4, junk"), &[proxy]),
+            "10.0.0.2"
+        );
+        assert_eq!(client_address(peer, None, &[proxy]), "10.0.0.2");
+        // Someone else sending the header gets their own address.
+        let stranger = Some("5.5.5.5".parse().unwrap());
+        assert_eq!(
+            client_address(stranger, Some("1.2.3.4"), &[proxy]),
+            "5.5.5.5"
+        );
+        assert_eq!(client_address(None, Some("1.2.3.4"), &[proxy]), "unknown");
     }
 }

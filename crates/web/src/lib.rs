@@ -36,6 +36,9 @@ use templates::Templates;
 pub struct WebSettings {
     /// Mark cookies `Secure` (set when mkpi is served over HTTPS).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client; from anyone else
+    /// the header is ignored and the socket's peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every handler gets.
@@ -80,6 +83,10 @@ impl AppState {
 
     fn templates(&self) -> &Templates {
         &self.shared.templates
+    }
+
+    fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.shared.settings.trusted_proxies
     }
 
     fn secure_cookies(&self) -> bool {

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 53] = [
+const TEMPLATES: [(&str, &str); 55] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -24,6 +24,8 @@ const TEMPLATES: [(&str, &str); 53] = [
     ("account.html", include_str!("../templates/account.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("setup.html", include_str!("../templates/setup.html")),
+    ("kpis.html", include_str!("../templates/kpis.html")),
+    ("kpi.html", include_str!("../templates/kpi.html")),
     ("start.html", include_str!("../templates/start.html")),
     ("password.html", include_str!("../templates/password.html")),
     (

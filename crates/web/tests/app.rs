@@ -188,6 +188,34 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
         get("/imports".into(), [303, 200, 403, 403, 403, 403]),
+        get("/kpis".into(), page),
+        get("/kpis?year=2025".into(), page),
+        post_form(
+            "/kpis",
+            vec![
+                ("metric", "spend"),
+                ("scope", "department"),
+                ("from", "2026-01-01"),
+                ("until", "2026-03-31"),
+            ],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        get("/kpis/999999".into(), [303, 404, 404, 404, 404, 404]),
+        post_form(
+            "/kpis/999999/target",
+            vec![("from", "2026-01-01"), ("target", "1")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/kpis/999999/weight",
+            vec![("weight", "1")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/kpis/999999/retire",
+            vec![("last_day", "2026-01-01")],
+            [303, 404, 404, 404, 404, 404],
+        ),
         // Setting the department up. The demo is set up: the first run is gone.
         get("/setup".into(), [404; 6]),
         post_form("/setup", vec![("company", "X")], [404; 6]),
@@ -305,6 +333,23 @@ fn matrix(p: &People) -> Vec<Case> {
         ),
         get("/api/v1/teams".into(), api),
         get("/api/v1/company".into(), api),
+        get("/api/v1/kpis/999999".into(), [401, 404, 404, 404, 404, 404]),
+        post_json(
+            "/api/v1/kpis/999999/targets",
+            json!({"from": "2026-01-01", "target": 1.0}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/kpis/999999".into(),
+            json!({"weight": 1.0}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/kpis/999999/retire",
+            json!({"last_day": "2026-01-01"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         json_case(
             Method::PATCH,
             "/api/v1/company".into(),
@@ -1556,7 +1601,7 @@ async fn changes_without_the_csrf_token_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_sign_in_with_a_clear_message_until_the_window_passes() {
+async fn repeated_failures_slow_sign_in_down_with_a_clear_message_and_a_growing_wait() {
     for mut app in TestApp::each().await {
         for _ in 0..5 {
             let r = app
@@ -1575,8 +1620,8 @@ async fn repeated_failures_lock_sign_in_with_a_clear_message_until_the_window_pa
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.json()["error"]["code"], "rate_limited");
-        assert_eq!(r.json()["error"]["retry_after_secs"], 900);
-        assert_eq!(r.header("retry-after"), Some("900"));
+        assert_eq!(r.json()["error"]["retry_after_secs"], 30);
+        assert_eq!(r.header("retry-after"), Some("30"));
         assert!(r.set_cookies().is_empty());
 
         // The page says the same in the person's language.
@@ -1598,11 +1643,27 @@ async fn repeated_failures_lock_sign_in_with_a_clear_message_until_the_window_pa
             )
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(r.body.contains("Повторите через 15 минут"), "{}", r.body);
+        assert!(r.body.contains("Повторите через 1 минуту"), "{}", r.body);
 
-        // Another login is not affected; the locked one opens after the window.
+        // Another login is not affected. After the wait one more guess is
+        // allowed, and the next wait is twice as long.
         app.login_as("head").await;
-        app.clock.advance(901);
+        app.clock.advance(31);
+        let r = app
+            .post_json(
+                "/api/v1/login",
+                json!({"login": "manager", "password": "guess"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = app
+            .post_json(
+                "/api/v1/login",
+                json!({"login": "manager", "password": "demo"}),
+            )
+            .await;
+        assert_eq!(r.json()["error"]["retry_after_secs"], 60);
+        app.clock.advance(61);
         app.login_as("manager").await;
     }
 }
@@ -5082,5 +5143,159 @@ async fn a_new_installation_is_set_up_then_holds_a_department_of_its_own() {
                 "Специалист по контекстной рекламе"
             ]
         );
+    }
+}
+
+#[tokio::test]
+async fn a_kpi_is_set_its_target_changed_from_a_day_on_and_retired_in_the_ui() {
+    for mut app in TestApp::each().await {
+        let team = app.demo.team_ids[0];
+        let manager = app.demo.manager_employee_id;
+        app.login_as("head").await;
+        let scope = format!("team:{team}");
+        // A failing form keeps what was typed and says where.
+        let r = app
+            .post_form(
+                "/kpis",
+                &[
+                    ("metric", "spend"),
+                    ("scope", &scope),
+                    ("from", "2026-07-01"),
+                    ("until", "2026-12-31"),
+                    ("target", "шестьсот"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"шестьсот\""));
+        assert!(r.body.contains("id=\"error-target\""));
+        let r = app
+            .post_form(
+                "/kpis",
+                &[
+                    ("metric", "spend"),
+                    ("scope", &scope),
+                    ("from", "2026-07-01"),
+                    ("until", "2026-12-31"),
+                    ("target", "600 000"),
+                    ("weight", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = r.header("location").unwrap().to_string();
+        let id: i64 = page.trim_start_matches("/kpis/").parse().unwrap();
+        let r = app.get(&page).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("target-form"));
+        assert!(
+            app.get("/kpis?year=2026")
+                .await
+                .body
+                .contains(&format!("id=\"kpi-{id}\""))
+        );
+
+        // From 1 October the target is 300 000: July–September keep their
+        // share of the old one (92 of 184 days).
+        let r = app
+            .post_form(
+                &format!("/kpis/{id}/target"),
+                &[("from", "2026-10-01"), ("target", "300000")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let k = app.get(&format!("/api/v1/kpis/{id}")).await.json();
+        assert_eq!(
+            k["targets"],
+            json!([
+                {"from": "2026-07-01", "to": "2026-10-01", "floor": null, "target": 300000.0, "stretch": null},
+                {"from": "2026-10-01", "to": "2027-01-01", "floor": null, "target": 300000.0, "stretch": null},
+            ])
+        );
+        assert_eq!(k["weight"], 2.0);
+        // A day outside the period is refused where it was typed.
+        let r = app
+            .post_form(
+                &format!("/kpis/{id}/target"),
+                &[("from", "2027-02-01"), ("target", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"error-from\""));
+
+        // Retired after 30 November: the period ends there and the last
+        // target keeps its 61 of 92 days.
+        let r = app
+            .post_form(&format!("/kpis/{id}/retire"), &[("last_day", "2026-11-30")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let k = app.get(&format!("/api/v1/kpis/{id}")).await.json();
+        assert_eq!(k["to"], "2026-12-01");
+        let last = k["targets"][1]["target"].as_f64().unwrap();
+        assert!((last - 300_000.0 * 61.0 / 92.0).abs() < 1e-6, "{last}");
+        let audit = app.get("/api/v1/audit?entity=kpi&limit=5").await.json();
+        let actions: Vec<&str> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["retire", "change_target", "create"]);
+
+        // A manager does not set the KPIs that score themself.
+        app.logout_locally();
+        app.login_as("manager").await;
+        let r = app
+            .post_json(
+                "/api/v1/kpis",
+                json!({"metric": "spend", "scope": format!("employee:{manager}"), "from": "2026-07-01",
+                       "to": "2027-01-01", "targets": [{"from": "2026-07-01", "to": "2027-01-01", "target": 1000.0}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        // Their team's KPIs are theirs to tune.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/kpis/{id}"),
+                Some(json!({"weight": 3.0})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+/// A flood of parallel wrong passwords for one login from one address:
+/// only the allowance reaches a password check (the attempt counts before
+/// the hash), the rest are told to wait, and the owner then signs in from
+/// another address.
+#[tokio::test]
+async fn a_sign_in_flood_checks_few_passwords_and_never_locks_the_owner_out() {
+    for app in TestApp::each().await {
+        let mut handles = Vec::new();
+        for _ in 0..120 {
+            let s = app.services.clone();
+            handles.push(tokio::spawn(async move {
+                s.login("admin", "wrong guess", "6.6.6.6").await
+            }));
+        }
+        let (mut wrong, mut waited) = (0, 0);
+        for h in handles {
+            match h.await.unwrap() {
+                Err(mkpi_services::Error::WrongCredentials) => wrong += 1,
+                Err(mkpi_services::Error::RateLimited { .. }) => waited += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((wrong, waited), (5, 115), "{:?}", app.backend);
+        // The owner, from their own address, is not held back.
+        let owner = app.services.login("admin", "demo", "7.7.7.7").await;
+        assert!(owner.is_ok(), "{:?}: {:?}", app.backend, owner.err());
+        // The right password from the flooding address waits too.
+        assert!(matches!(
+            app.services.login("admin", "demo", "6.6.6.6").await,
+            Err(mkpi_services::Error::RateLimited { .. })
+        ));
     }
 }

@@ -1137,6 +1137,30 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
     wait_text(&c, "#imports-table", "mkpi-employees").await;
     snap(&c, "imported").await;
 
+    // A KPI for the team, set in the UI.
+    c.goto(&format!("{base}/kpis")).await.unwrap();
+    c.find(Locator::Css("#kpi-form select[name=metric]"))
+        .await
+        .unwrap()
+        .select_by_value("spend")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#kpi-form select[name=scope]"))
+        .await
+        .unwrap()
+        .select_by_label("Performance")
+        .await
+        .unwrap();
+    set(&c, "#kpi-form input[name=target]", "150 000").await;
+    click(&c, "#kpi-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("target-form"))
+        .await
+        .unwrap();
+    let heading = text(&c, "h1").await;
+    assert!(heading.contains("Performance"), "{heading}");
+    snap(&c, "kpi").await;
+
     // One more person by hand, in Brand.
     c.goto(&format!("{base}/employees/new")).await.unwrap();
     set(&c, "#person-form input[name=name]", "Мария Соколова").await;

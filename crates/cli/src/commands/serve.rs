@@ -107,6 +107,11 @@ pub async fn run(args: ServeArgs, file: &FileConfig, demo_seed: Option<u64>) -> 
         services.clone(),
         mkpi_web::WebSettings {
             secure_cookies: secure,
+            trusted_proxies: if args.trusted_proxies.is_empty() {
+                file.trusted_proxies.clone().unwrap_or_default()
+            } else {
+                args.trusted_proxies.clone()
+            },
         },
     )?;
     let app = mkpi_web::router(state);

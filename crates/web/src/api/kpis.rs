@@ -1,7 +1,7 @@
 //! KPIs: set them, and read them evaluated for a period.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use mkpi_services::kpis::{KpiView, NewKpiInput, TargetInput};
 use mkpi_services::metrics::ScopeRef;
@@ -192,4 +192,174 @@ pub async fn list(
     let period = super::metrics::period(q.from.as_deref(), q.to.as_deref())?;
     let views = state.services.kpis_for(&actor, &scope, period).await?;
     Ok(Json(views.into_iter().map(KpiJson::from).collect()))
+}
+
+/// A KPI as stored: its period, weight and every target it has had for
+/// each part of the period.
+#[derive(Serialize, ToSchema)]
+pub struct KpiRecordJson {
+    pub id: i64,
+    pub metric: String,
+    pub scope: String,
+    pub from: String,
+    /// The day after its last.
+    pub to: String,
+    pub weight: f64,
+    pub alert_change_pct: Option<f64>,
+    pub targets: Vec<TargetJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TargetJson {
+    pub from: String,
+    pub to: String,
+    pub floor: Option<f64>,
+    pub target: f64,
+    pub stretch: Option<f64>,
+}
+
+impl From<mkpi_services::kpis::KpiRecord> for KpiRecordJson {
+    fn from(r: mkpi_services::kpis::KpiRecord) -> Self {
+        KpiRecordJson {
+            id: r.row.id,
+            metric: r.row.metric_code,
+            scope: r.row.scope,
+            from: r.row.period_from,
+            to: r.row.period_to,
+            weight: r.row.weight,
+            alert_change_pct: r.row.alert_change_pct,
+            targets: r
+                .targets
+                .into_iter()
+                .map(|t| TargetJson {
+                    from: t.period_from,
+                    to: t.period_to,
+                    floor: t.floor,
+                    target: t.target,
+                    stretch: t.stretch,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TargetChangeRequest {
+    /// ISO date inside the KPI's period: the new target holds from it to the end.
+    pub from: String,
+    pub floor: Option<f64>,
+    pub target: f64,
+    pub stretch: Option<f64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct KpiPatch {
+    pub weight: f64,
+    pub alert_change_pct: Option<f64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RetireRequest {
+    /// ISO date: the KPI's last day.
+    pub last_day: String,
+}
+
+/// One KPI with its targets.
+#[utoipa::path(get, path = "/api/v1/kpis/{id}", tag = "metrics",
+    params(("id" = i64, Path, description = "KPI id")),
+    responses(
+        (status = 200, description = "The KPI", body = KpiRecordJson),
+        (status = 404, description = "No such KPI, or its scope is outside the caller's", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<KpiRecordJson>, WebError> {
+    Ok(Json(state.services.kpi(&actor, id).await?.into()))
+}
+
+/// A new target from a day to the end of the period; earlier days keep theirs.
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/targets", tag = "metrics", request_body = TargetChangeRequest,
+    params(("id" = i64, Path, description = "KPI id")),
+    responses(
+        (status = 200, description = "The KPI with its targets", body = KpiRecordJson),
+        (status = 404, description = "No such KPI, or its scope is outside the caller's", body = super::ErrorBodyJson),
+        (status = 422, description = "Invalid input; every problem is listed", body = super::ErrorBodyJson),
+        (status = 403, description = "Not allowed to set this KPI", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn change_target(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<TargetChangeRequest>,
+) -> Result<Json<KpiRecordJson>, WebError> {
+    let change = mkpi_services::kpis::TargetChange {
+        from: req.from,
+        floor: req.floor,
+        target: req.target,
+        stretch: req.stretch,
+    };
+    Ok(Json(
+        state
+            .services
+            .change_kpi_target(&actor, id, change)
+            .await?
+            .into(),
+    ))
+}
+
+/// Changes a KPI's weight and weekly alert threshold.
+#[utoipa::path(patch, path = "/api/v1/kpis/{id}", tag = "metrics", request_body = KpiPatch,
+    params(("id" = i64, Path, description = "KPI id")),
+    responses(
+        (status = 200, description = "Changed", body = KpiRecordJson),
+        (status = 404, description = "No such KPI, or its scope is outside the caller's", body = super::ErrorBodyJson),
+        (status = 422, description = "Invalid input", body = super::ErrorBodyJson),
+        (status = 403, description = "Not allowed to set this KPI", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<KpiPatch>,
+) -> Result<Json<KpiRecordJson>, WebError> {
+    Ok(Json(
+        state
+            .services
+            .update_kpi(&actor, id, req.weight, req.alert_change_pct)
+            .await?
+            .into(),
+    ))
+}
+
+/// Retires a KPI after a day: earlier periods keep it; one that never
+/// started is removed (204).
+#[utoipa::path(post, path = "/api/v1/kpis/{id}/retire", tag = "metrics", request_body = RetireRequest,
+    params(("id" = i64, Path, description = "KPI id")),
+    responses(
+        (status = 200, description = "Retired: its period now ends after the day", body = KpiRecordJson),
+        (status = 204, description = "Removed: it had not started"),
+        (status = 404, description = "No such KPI, or its scope is outside the caller's", body = super::ErrorBodyJson),
+        (status = 409, description = "Check-ins refer to a KPI that would be removed", body = super::ErrorBodyJson),
+        (status = 422, description = "Invalid day", body = super::ErrorBodyJson),
+        (status = 403, description = "Not allowed to set this KPI", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn retire(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<RetireRequest>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    Ok(
+        match state.services.retire_kpi(&actor, id, &req.last_day).await? {
+            Some(r) => Json(KpiRecordJson::from(r)).into_response(),
+            None => axum::http::StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }

@@ -98,6 +98,9 @@ pub fn router() -> Router<AppState> {
         .route("/ingest/{fact}", post(ingest::create))
         .route("/metrics", get(metrics::list).post(metrics::create))
         .route("/kpis", get(kpis::list).post(kpis::create))
+        .route("/kpis/{id}", get(kpis::show).patch(kpis::update))
+        .route("/kpis/{id}/targets", post(kpis::change_target))
+        .route("/kpis/{id}/retire", post(kpis::retire))
         .route(
             "/kpis/{id}/check-ins",
             get(check_ins::list).post(check_ins::create),
@@ -331,7 +334,7 @@ impl Modify for CommonAnswers {
         audit::list,
         ingest::create,
         metrics::list, metrics::create, metrics::value,
-        kpis::create, kpis::list,
+        kpis::create, kpis::list, kpis::show, kpis::change_target, kpis::update, kpis::retire,
         check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
         alerts::list, explorer::show,
         development_actions::create, development_actions::list, development_actions::set_status,

@@ -11,6 +11,7 @@ mod explorer;
 mod goals;
 mod home;
 mod imports;
+mod kpis;
 mod metrics;
 mod organisation;
 pub(crate) mod reports;
@@ -36,6 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/alerts", get(alerts::list))
         .route("/explore", get(explorer::show))
         .route("/metrics", get(metrics::list).post(metrics::define))
+        .route("/kpis", get(kpis::list).post(kpis::create))
+        .route("/kpis/{id}", get(kpis::show))
+        .route("/kpis/{id}/target", post(kpis::change_target))
+        .route("/kpis/{id}/weight", post(kpis::update))
+        .route("/kpis/{id}/retire", post(kpis::retire))
         .route("/login", get(session::form).post(session::login))
         .route("/logout", post(session::logout))
         .route(
@@ -252,6 +258,12 @@ fn nav(role: Role) -> Vec<NavItem> {
             group: group_of("dashboard"),
         },
         NavItem {
+            key: "kpis",
+            href: "/kpis",
+            label: "nav-kpis",
+            group: group_of("kpis"),
+        },
+        NavItem {
             key: "metrics",
             href: "/metrics",
             label: "nav-metrics",
@@ -415,6 +427,7 @@ mod tests {
             [
                 "home",
                 "dashboard",
+                "kpis",
                 "metrics",
                 "goals",
                 "tasks",
@@ -437,6 +450,7 @@ mod tests {
                 "home",
                 "my-work",
                 "dashboard",
+                "kpis",
                 "metrics",
                 "goals",
                 "tasks",
@@ -457,6 +471,7 @@ mod tests {
                 "home",
                 "my-work",
                 "dashboard",
+                "kpis",
                 "metrics",
                 "goals",
                 "tasks",
