@@ -422,7 +422,15 @@ impl Services {
                 };
                 self.submit_assessment(&boss, cycle.id, person, "manager", &boss_ratings, note)
                     .await?;
-                for &peer in group.iter().filter(|p| **p != person) {
+                // Peers never include who can read the results (the
+                // manager): a colleague of the team below takes that place.
+                let peers: Vec<i64> = group
+                    .iter()
+                    .copied()
+                    .filter(|p| *p != person && *p != demo.manager_employee_id)
+                    .chain((person != demo.manager_employee_id).then_some(demo.employee_ids[6]))
+                    .collect();
+                for &peer in &peers {
                     self.nominate_peer(&head, cycle.id, person, peer).await?;
                     let as_peer = crate::Actor::as_person(
                         if peer == demo.manager_employee_id {
@@ -541,7 +549,7 @@ impl Services {
         self.submit_assessment(&colleague, cycle.id, group[2], "self", &ratings(4), "")
             .await?;
         // The employee's peers are named; one has answered.
-        for &peer in [group[0], group[2], group[3]].iter() {
+        for &peer in [demo.employee_ids[6], group[2], group[3]].iter() {
             self.nominate_peer(&head, cycle.id, group[1], peer).await?;
         }
         self.submit_assessment(

@@ -148,6 +148,35 @@ pub(crate) fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> boo
     }
 }
 
+/// The people who can read a person's results, and so can never rate them
+/// anonymously: the managers of the person's team and of every team above
+/// it, the person's own manager, and everyone with a head's or an admin's
+/// account.
+pub(crate) async fn results_readers(
+    tx: &mut Tx,
+    employee_id: i64,
+) -> Result<std::collections::BTreeSet<i64>> {
+    let everyone = mkpi_domain::Scope::everyone();
+    let person = employees::get(tx, &everyone, employee_id).await?;
+    let tree = mkpi_domain::TeamTree::new(mkpi_store::teams::nodes(tx).await?);
+    let nodes: BTreeMap<i64, Option<i64>> = mkpi_store::teams::nodes(tx)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.manager_id))
+        .collect();
+    let mut readers: std::collections::BTreeSet<i64> = person
+        .team_id
+        .map(|t| tree.ancestors(t))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|t| nodes.get(&t).copied().flatten())
+        .collect();
+    readers.extend(person.manager_id);
+    readers.extend(mkpi_store::users::employees_with_roles(tx, &["head", "admin"]).await?);
+    readers.remove(&employee_id);
+    Ok(readers)
+}
+
 pub(crate) fn formula_json(f: &Formula) -> String {
     let comp: serde_json::Map<String, serde_json::Value> = f
         .competencies
@@ -554,7 +583,13 @@ impl Services {
         let peer_ok = employees::get(&mut tx, &everyone, peer_id)
             .await
             .is_ok_and(|e| e.active);
-        if peer_id == employee_id || !peer_ok {
+        let readers = results_readers(&mut tx, employee_id).await?;
+        if readers.contains(&peer_id) {
+            problems.push(FieldProblem::new(
+                "peer_employee_id",
+                "this person can read the results (as a manager, the head or an admin), so cannot rate anonymously",
+            ));
+        } else if peer_id == employee_id || !peer_ok {
             problems.push(FieldProblem::new(
                 "peer_employee_id",
                 if peer_id == employee_id {
@@ -695,9 +730,13 @@ impl Services {
                 let team = employees::team_of(&mut tx, employee_id).await?.flatten();
                 me != employee_id && manages(actor, employee_id, team)
             }
-            Perspective::Peer => existing
-                .as_ref()
-                .is_some_and(|r| r.status == "approved" || r.status == "submitted"),
+            // A results reader named before the rule never answers as a peer.
+            Perspective::Peer => {
+                existing
+                    .as_ref()
+                    .is_some_and(|r| r.status == "approved" || r.status == "submitted")
+                    && !results_readers(&mut tx, employee_id).await?.contains(&me)
+            }
             // Clients answer through their own link.
             Perspective::Client => false,
         };

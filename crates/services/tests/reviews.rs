@@ -304,3 +304,60 @@ async fn a_small_cycle_keeps_peers_anonymous_and_scores_by_its_formula() {
         }
     }
 }
+
+/// Whoever can read a person's results — their manager, the head, an
+/// admin — is refused as an anonymous peer: named by the person, by the
+/// manager or by themself; and one named before the rule cannot answer.
+#[tokio::test]
+async fn results_readers_are_never_anonymous_peers() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(1_790_000_000),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+        let employee = s.login("employee", "demo", "t").await.unwrap().actor;
+        let me = demo.employee_employee_id;
+        let cycle = s
+            .create_review_cycle(
+                &head,
+                &mkpi_services::reviews::CycleInput {
+                    name: "Q3".into(),
+                    period_from: "2026-07-01".into(),
+                    period_to: "2026-10-01".into(),
+                    self_due: "2026-10-05".into(),
+                    nomination_due: "2026-10-05".into(),
+                    assessment_due: "2026-10-10".into(),
+                    calibration_due: "2026-10-20".into(),
+                    employee_ids: vec![me],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let refused = |e: Error| match e {
+            Error::Invalid(p) => p.iter().any(|p| p.message.contains("can read the results")),
+            _ => false,
+        };
+        // The manager names themself; the person names their manager or the head.
+        for (who, peer) in [
+            (&manager, demo.manager_employee_id),
+            (&employee, demo.manager_employee_id),
+            (&employee, demo.head_employee_id),
+            (&head, demo.head_employee_id),
+        ] {
+            let e = s.nominate_peer(who, cycle.id, me, peer).await.unwrap_err();
+            assert!(refused(e), "{:?} naming {peer}", who.login);
+        }
+        // A colleague is fine.
+        s.nominate_peer(&employee, cycle.id, me, demo.employee_ids[3])
+            .await
+            .unwrap();
+        let raters = s.review_cycle(&head, cycle.id).await.unwrap();
+        let person = raters.people.iter().find(|p| p.employee_id == me).unwrap();
+        assert_eq!(person.peers_named, 1);
+    }
+}

@@ -143,3 +143,18 @@ pub async fn of_employee(tx: &mut Tx, employee_id: i64) -> Result<Option<UserRow
             .await?,
     )
 }
+
+/// The employees whose active accounts have one of these roles.
+pub async fn employees_with_roles(tx: &mut Tx, roles: &[&str]) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for role in roles {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT employee_id FROM users WHERE role = $1 AND active = 1 AND employee_id IS NOT NULL",
+        )
+        .bind(*role)
+        .fetch_all(tx.conn())
+        .await?;
+        out.extend(rows.into_iter().map(|(id,)| id));
+    }
+    Ok(out)
+}
