@@ -29,14 +29,12 @@ pub fn link_path(token: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientLink {
     pub rater: RaterRow,
-    /// `/r/{token}`; the token is stored only as its hash.
-    pub path: String,
-    /// The whole address, when mkpi knows where it is served (mail set up).
-    pub url: Option<String>,
     /// The last day the link works.
     pub last_day: String,
-    /// Whether an e-mail with the link was queued.
-    pub mailed: bool,
+    /// Where the link was mailed: to the client only, never shown to the
+    /// inviter (who can read the results, and so must not hold a rater's
+    /// link).
+    pub mailed_to: String,
 }
 
 /// What a client's link opens.
@@ -111,6 +109,13 @@ impl Services {
         if !manages(actor, employee_id, person.team_id) {
             return Err(Error::Forbidden);
         }
+        // The link goes to the client alone: without mail there is no way
+        // to hand it over that keeps it from the inviter.
+        let Some(mailer) = self.mailer.clone() else {
+            return Err(Error::Conflict(
+                "clients are invited by e-mail, and mail is not set up on this server: an admin sets --smtp-url and --public-url".into(),
+            ));
+        };
         let mut problems = Vec::new();
         let due = Day::parse(&cycle.assessment_due).map_err(|e| Error::Internal(e.to_string()))?;
         if cycle.status != "open" {
@@ -179,23 +184,17 @@ impl Services {
         )
         .await?;
         store::insert_link(&mut tx, rater_id, &hash_secret(&token), expires_at, now).await?;
-        let path = link_path(&token);
-        let url = self
-            .mailer
-            .as_ref()
-            .map(|m| format!("{}{path}", m.public_url()));
+        let url = format!("{}{}", mailer.public_url(), link_path(&token));
         let last_day = due.to_string();
-        if let Some(url) = &url {
-            let locale = actor.locale.unwrap_or(Locale::En);
-            let (subject, body) = invitation_text(
-                locale,
-                &person.name,
-                &cycle.name,
-                url,
-                &locale.format_date(&last_day),
-            );
-            outbox::enqueue(&mut tx, email, &subject, &body, now).await?;
-        }
+        let locale = actor.locale.unwrap_or(Locale::En);
+        let (subject, body) = invitation_text(
+            locale,
+            &person.name,
+            &cycle.name,
+            &url,
+            &locale.format_date(&last_day),
+        );
+        outbox::enqueue(&mut tx, email, &subject, &body, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -217,10 +216,8 @@ impl Services {
         tx.commit().await?;
         Ok(ClientLink {
             rater,
-            path,
-            mailed: url.is_some(),
-            url,
             last_day,
+            mailed_to: email.to_string(),
         })
     }
 

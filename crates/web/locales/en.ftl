@@ -881,3 +881,5 @@ kpis-save-target = Set the new target
 kpis-alert = Alert on a weekly change above, %
 kpis-retire = Retire
 kpis-retire-hint = The KPI ends after this day: earlier periods keep it, later ones no longer have it. One that has not started yet is removed.
+review-client-mailed-to = The invitation went to { $email } only; its link opens one assessment and works until { $day }. Nobody else sees the link.
+review-client-no-mail = Clients are invited by e-mail: mail is not set up on this server.

@@ -3375,7 +3375,7 @@ async fn review_results_over_the_api_name_what_is_missing_and_hide_small_groups(
 
 #[tokio::test]
 async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
-    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let mut app = TestApp::with_mail(mkpi_store::testing::sqlite()).await;
     app.accept_language = Some("en".into());
     let own = app.demo.employee_employee_id;
     app.login_as("head").await;
@@ -3541,14 +3541,18 @@ async fn a_cycle_runs_through_its_pages_from_opening_to_the_released_results() {
             )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let link = page
-            .body
-            .split(r#"id="client-link-href">"#)
-            .nth(1)
-            .and_then(|rest| rest.split('<').next())
-            .unwrap()
-            .replace("&#x2f;", "/");
+        // The page says where the invitation went and shows no link; the
+        // link is in the client's mail only.
+        assert!(
+            page.body.contains(&format!("went to {email} only")),
+            "{}",
+            page.body
+        );
+        let link = app.mailed_link(email, "/r/").await;
         assert!(link.starts_with("/r/") && link.len() == 51, "{link}");
+        assert!(!page.body.contains(&link[3..]));
+        // Signed in, the link opens nothing: it is for clients only.
+        assert_eq!(app.get(&link).await.status, StatusCode::FORBIDDEN);
         app.logout_locally();
         // The link's token is no credential anywhere else: not as an API
         // token, not as a session cookie, and a near miss opens no form.
@@ -5298,4 +5302,70 @@ async fn a_sign_in_flood_checks_few_passwords_and_never_locks_the_owner_out() {
             Err(mkpi_services::Error::RateLimited { .. })
         ));
     }
+}
+
+/// The manager who invites a client never holds the client's link: the API
+/// and the page answer where it went, the link is in the client's mail
+/// only, and a signed-in person can neither open nor submit it. Without
+/// mail, clients cannot be invited at all, and the page says why.
+#[tokio::test]
+async fn a_client_link_goes_to_the_client_only() {
+    let cycle_body = |own: i64| {
+        json!({
+            "name": "Q3 2026", "period_from": "2026-07-01", "period_to": "2026-10-01",
+            "self_due": "2026-10-03", "nomination_due": "2026-10-03",
+            "assessment_due": "2026-10-10", "calibration_due": "2026-10-17",
+            "employee_ids": [own],
+        })
+    };
+    for db in mkpi_store::testing::all().await {
+        let mut app = TestApp::with_mail(db).await;
+        let own = app.demo.employee_employee_id;
+        app.login_as("head").await;
+        let r = app
+            .post_json("/api/v1/review-cycles", cycle_body(own))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let cycle = r.json()["id"].as_i64().unwrap();
+        app.login_as("manager").await;
+        let r = app
+            .post_json(
+                &format!("/api/v1/review-cycles/{cycle}/clients"),
+                json!({"employee_id": own, "name": "Me Again", "email": "me.again@client.example"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["mailed_to"], "me.again@client.example");
+        let link = app.mailed_link("me.again@client.example", "/r/").await;
+        let token = &link[3..];
+        assert!(!r.body.contains(token) && r.json().get("path").is_none());
+        // Even holding it, a signed-in person answers nothing through it.
+        assert_eq!(app.get(&link).await.status, StatusCode::FORBIDDEN);
+        let r = app.post_form(&link, &[("comment", "x")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The client, without an account, opens it.
+        app.logout_locally();
+        assert_eq!(app.get(&link).await.status, StatusCode::OK);
+    }
+    // Without mail: refused, and the cycle page says why.
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    let own = app.demo.employee_employee_id;
+    app.login_as("head").await;
+    let cycle = app
+        .post_json("/api/v1/review-cycles", cycle_body(own))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    app.login_as("manager").await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/review-cycles/{cycle}/clients"),
+            json!({"employee_id": own, "name": "Client", "email": "c@client.example"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("mail is not set up"));
+    let page = app.get(&format!("/reviews/{cycle}")).await.body;
+    assert!(page.contains("client-no-mail") && !page.contains("class=\"client-form\""));
 }

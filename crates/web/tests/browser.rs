@@ -58,8 +58,23 @@ async fn session() -> Option<Session> {
     session_on(false).await
 }
 
+/// The demo with mail set up (the outbox is read, nothing delivered).
+async fn session_with_mail() -> Option<Session> {
+    session_with(Kind::MailingDemo).await
+}
+
+enum Kind {
+    Demo,
+    Empty,
+    MailingDemo,
+}
+
 /// A browser on a fresh app: the demo's, or (`empty`) a new installation's.
 async fn session_on(empty: bool) -> Option<Session> {
+    session_with(if empty { Kind::Empty } else { Kind::Demo }).await
+}
+
+async fn session_with(kind: Kind) -> Option<Session> {
     let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
         assert!(
             std::env::var("CI").is_err(),
@@ -71,10 +86,10 @@ async fn session_on(empty: bool) -> Option<Session> {
         return None;
     };
 
-    let app = if empty {
-        TestApp::empty(mkpi_store::testing::sqlite()).await
-    } else {
-        TestApp::on(mkpi_store::testing::sqlite()).await
+    let app = match kind {
+        Kind::Empty => TestApp::empty(mkpi_store::testing::sqlite()).await,
+        Kind::Demo => TestApp::on(mkpi_store::testing::sqlite()).await,
+        Kind::MailingDemo => TestApp::with_mail(mkpi_store::testing::sqlite()).await,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -709,7 +724,7 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
         c,
         _driver,
         _profile,
-    }) = session().await
+    }) = session_with_mail().await
     else {
         return;
     };
@@ -792,14 +807,12 @@ async fn a_small_cycle_runs_in_the_browser_from_self_assessment_to_the_employee_
     )
     .await;
     click(&c, &format!("#person-{employee} .client-form button")).await;
-    let link = wait(&c)
-        .for_element(Locator::Id("client-link-href"))
+    // The invitation went to the client alone; the link is in their mail.
+    wait(&c)
+        .for_element(Locator::Id("client-invited"))
         .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
         .unwrap();
+    let link = app.mailed_link("anna@client.example", "/r/").await;
     sign_out(&c).await;
 
     // The peers answer (anonymously; here through the services).

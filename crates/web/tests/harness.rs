@@ -81,6 +81,45 @@ impl TestApp {
         TestApp::build(db, true).await
     }
 
+    /// The demo with mail set up: nothing is delivered, the outbox is read
+    /// instead (`Services::outbox`).
+    pub async fn with_mail(db: TestDatabase) -> TestApp {
+        let mut app = TestApp::build(db, true).await;
+        let mailer = mkpi_services::mail::Mailer::new(&mkpi_services::mail::MailSettings {
+            smtp_url: "smtp://127.0.0.1:9".into(),
+            from: "mkpi <mkpi@example.com>".into(),
+            public_url: "https://mkpi.example.com/".into(),
+        })
+        .expect("mailer");
+        app.services = app.services.clone().with_mailer(mailer);
+        let state = mkpi_web::AppState::new(app.services.clone(), mkpi_web::WebSettings::default())
+            .expect("app state");
+        app.router = mkpi_web::router(state);
+        app
+    }
+
+    /// The path of the link last mailed to `address` (`/r/…`, `/password/…`).
+    pub async fn mailed_link(&self, address: &str, prefix: &str) -> String {
+        let mail = self
+            .services
+            .outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to_address == address)
+            .unwrap_or_else(|| panic!("no mail to {address}"));
+        let at = mail
+            .body
+            .find(&format!("https://mkpi.example.com{prefix}"))
+            .unwrap_or_else(|| panic!("no {prefix} link in: {}", mail.body))
+            + "https://mkpi.example.com".len();
+        mail.body[at..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     /// A new installation: no demo, no account.
     pub async fn empty(db: TestDatabase) -> TestApp {
         TestApp::build(db, false).await

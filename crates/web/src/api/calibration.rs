@@ -344,25 +344,25 @@ pub struct ClientRequest {
     pub email: String,
 }
 
+/// An invitation: the link went by e-mail to the client alone and is shown
+/// to nobody (only its hash is kept).
 #[derive(Serialize, ToSchema)]
 pub struct ClientLinkJson {
     pub rater: RaterJson,
-    /// `/r/{token}`: shown this once; only its hash is kept.
-    pub path: String,
-    /// The whole address, when mail is set up (and the link was mailed).
-    pub url: Option<String>,
     /// The last day the link works.
     pub last_day: String,
-    pub mailed: bool,
+    /// Where the link was mailed.
+    pub mailed_to: String,
 }
 
-/// Invites a client (no account) to rate a person through a single-use link that expires with the assessment deadline (their managers, the head, admins).
+/// Invites a client (no account) to rate a person through a single-use link that expires with the assessment deadline (their managers, the head, admins). The link is mailed to the client and never returned: whoever invites can read the results.
 #[utoipa::path(post, path = "/api/v1/review-cycles/{id}/clients", tag = "reviews", request_body = ClientRequest,
     params(("id" = i64, Path, description = "Cycle id")),
     responses(
         (status = 201, description = "Invited", body = ClientLinkJson),
         (status = 404, description = "No such cycle, or a person the caller may not see or who is not in it", body = super::ErrorBodyJson),
         (status = 422, description = "No name, a bad or repeated address, too many clients, a closed cycle or a passed deadline", body = super::ErrorBodyJson),
+        (status = 409, description = "Mail is not set up: clients cannot be invited", body = super::ErrorBodyJson),
         (status = 403, description = "Not the person's manager", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
@@ -380,10 +380,8 @@ pub async fn invite_client(
         StatusCode::CREATED,
         Json(ClientLinkJson {
             rater: l.rater.into(),
-            path: l.path,
-            url: l.url,
             last_day: l.last_day,
-            mailed: l.mailed,
+            mailed_to: l.mailed_to,
         }),
     ))
 }

@@ -336,9 +336,9 @@ pub async fn invite(
             &f.client_email,
         )
         .await?;
+    // The link went to the client alone; the inviter learns only that.
     let link = json!({
-        "name": l.rater.rater_name, "path": l.path, "url": l.url,
-        "last_day": l.last_day, "mailed": l.mailed,
+        "name": l.rater.rater_name, "last_day": l.last_day, "mailed_to": l.mailed_to,
     });
     super::reviews::render_cycle(&state, lang, &actor, id, Some(link)).await
 }
@@ -406,6 +406,15 @@ pub async fn history(
 }
 
 /// The client's form behind their link (no account), or the "gone" page.
+/// A client's form is for people without an account: someone signed in to
+/// mkpi (who may read the person's results) answers nothing through it.
+fn refuse_accounts(actor: Option<&mkpi_services::Actor>) -> Result<(), WebError> {
+    match actor {
+        Some(_) => Err(mkpi_services::Error::Forbidden.into()),
+        None => Ok(()),
+    }
+}
+
 pub async fn client_form(
     State(state): State<AppState>,
     Lang(lang): Lang,
@@ -413,6 +422,7 @@ pub async fn client_form(
     Path(token): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let f = state.services.client_form(&token).await?;
+    refuse_accounts(actor.as_ref())?;
     let levels = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
     let competencies: Vec<serde_json::Value> = f
         .competencies
@@ -450,6 +460,8 @@ pub async fn client_submit(
     Path(token): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    state.services.client_form(&token).await?;
+    refuse_accounts(actor.as_ref())?;
     let (ratings, get) = super::reviews::assessment_form(&form)?;
     state
         .services

@@ -227,6 +227,7 @@ pub(super) async fn render_cycle(
                 may_move => matches!(actor.role, Role::Admin | Role::Head),
                 may_calibrate => matches!(actor.role, Role::Admin | Role::Head | Role::Manager),
                 new_link => new_link.map(ser),
+                mails => state.services.mails(),
                 colleagues => ser(colleagues),
                 me => actor.employee_id,
                 locale => lang.as_str(),
