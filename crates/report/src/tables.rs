@@ -332,12 +332,13 @@ pub fn csv(view: &View, id: &str) -> Result<Vec<u8>, Error> {
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
         let fail = |e: ::csv::Error| Error::Render(format!("CSV: {e}"));
-        w.write_record(&table.headers).map_err(fail)?;
+        let headers: Vec<String> = table.headers.iter().map(|h| neutralised(h)).collect();
+        w.write_record(&headers).map_err(fail)?;
         for row in &table.rows {
             let cells: Vec<String> = row
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => neutralised(s),
                     Cell::Num(Some(v), _) => format!("{v}"),
                     Cell::Num(None, _) => String::new(),
                 })
@@ -347,4 +348,40 @@ pub fn csv(view: &View, id: &str) -> Result<Vec<u8>, Error> {
         w.flush().map_err(|e| Error::Render(format!("CSV: {e}")))?;
     }
     Ok(out)
+}
+
+/// A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return (a competitor or campaign named
+/// `=HYPERLINK(…)`) gets a leading apostrophe, as spreadsheets expect.
+/// Numbers are numbers, never text, so they are left alone.
+pub fn neutralised(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::neutralised;
+
+    #[test]
+    fn formulas_in_text_cells_are_neutralised() {
+        for (raw, shown) in [
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "'=HYPERLINK(\"http://evil\")",
+            ),
+            ("+7 (495) 000", "'+7 (495) 000"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("Brand = awareness", "Brand = awareness"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(raw), shown, "{raw:?}");
+        }
+    }
 }

@@ -528,6 +528,8 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password_hash(&mut tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut tx, user.id).await?;
+        // API tokens made under the old password stop too.
+        api_tokens::revoke_all(&mut tx, user.id, now).await?;
         audit::record(
             &mut tx,
             now,

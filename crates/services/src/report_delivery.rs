@@ -124,6 +124,34 @@ impl Services {
         crate::auth::acting_as(&mut tx, user).await
     }
 
+    /// Why a report of this scope would carry a person's figures to anyone
+    /// with a link: a person, or a team of fewer than three people (whose
+    /// figures read as each one's). `None` when it would not.
+    async fn personal_scope(&self, scope: &str) -> Result<Option<String>> {
+        if scope.starts_with("employee:") {
+            return Ok(Some(
+                "a share link never carries a person's figures, and this report is about one person"
+                    .into(),
+            ));
+        }
+        if let Some(id) = scope
+            .strip_prefix("team:")
+            .and_then(|t| t.parse::<i64>().ok())
+        {
+            let mut tx = self.store.read().await?;
+            let tree = mkpi_domain::TeamTree::new(mkpi_store::teams::nodes(&mut tx).await?);
+            let subtree: Vec<i64> = tree.subtree(id).into_iter().collect();
+            let people = mkpi_store::employees::ids_in_teams(&mut tx, &subtree).await?;
+            if people.len() < 3 {
+                return Ok(Some(format!(
+                    "a share link never carries a person's figures, and this team has {} people",
+                    people.len()
+                )));
+            }
+        }
+        Ok(None)
+    }
+
     /// Makes a read-only link to a report that works for `days` days.
     pub async fn create_report_share(
         &self,
@@ -139,6 +167,9 @@ impl Services {
             ));
         }
         let definition = self.definition_row(definition_id).await?;
+        if let Some(why) = self.personal_scope(&definition.scope).await? {
+            return Err(Error::invalid("definition", why));
+        }
         let token = random_hex(24)?;
         let now = self.clock.now();
         let expires_at = now + days * 86_400;
@@ -258,6 +289,10 @@ impl Services {
                 Error::Gone("the one who shared this link no longer has an account".into())
             })?;
         let definition = self.definition_row(share.definition_id).await?;
+        // A definition changed since to one person's figures opens no more.
+        if let Some(why) = self.personal_scope(&definition.scope).await? {
+            return Err(Error::Gone(why));
+        }
         Ok(SharedReport {
             definition,
             share,

@@ -137,10 +137,12 @@ pub struct Results {
 }
 
 /// Whether the caller manages the person (the head and admins manage
-/// everyone; a manager the people of their teams, not themself).
+/// everyone else; a manager the people of their teams). Nobody manages
+/// themself: nobody reviews, calibrates, rates the potential of, approves
+/// peers for or invites clients for themself.
 pub(crate) fn manages(actor: &Actor, employee_id: i64, team: Option<i64>) -> bool {
     match actor.role {
-        Role::Admin | Role::Head => true,
+        Role::Admin | Role::Head => actor.employee_id != Some(employee_id),
         Role::Manager => {
             actor.employee_id != Some(employee_id) && actor.scope.sees_employee(employee_id, team)
         }

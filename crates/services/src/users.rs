@@ -290,7 +290,9 @@ impl Services {
         let hash = hash_password_off_thread(password).await?;
         let mut tx = self.store.begin().await?;
         users::set_password_hash(&mut tx, user_id, &hash, now).await?;
+        // A new password ends what the old one opened: sessions and API tokens.
         sessions::delete_for_user(&mut tx, user_id).await?;
+        mkpi_store::api_tokens::revoke_all(&mut tx, user_id, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -606,6 +608,7 @@ impl Services {
         }
         users::set_password_hash(&mut tx, user_id, &hash, now).await?;
         sessions::delete_for_user(&mut tx, user_id).await?;
+        mkpi_store::api_tokens::revoke_all(&mut tx, user_id, now).await?;
         let user = users::get(&mut tx, user_id).await?;
         audit::record(
             &mut tx,

@@ -361,3 +361,62 @@ async fn results_readers_are_never_anonymous_peers() {
         assert_eq!(person.peers_named, 1);
     }
 }
+
+/// The head is in a cycle like anyone: they rate themself, but do not
+/// review, rate the potential of, calibrate or invite clients for
+/// themself (issue 18, finding 6).
+#[tokio::test]
+async fn nobody_manages_themself_not_even_the_head() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(1_790_000_000),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let me = demo.head_employee_id;
+        let cycle = s
+            .create_review_cycle(
+                &head,
+                &mkpi_services::reviews::CycleInput {
+                    name: "Q3".into(),
+                    period_from: "2026-07-01".into(),
+                    period_to: "2026-10-01".into(),
+                    self_due: "2026-10-05".into(),
+                    nomination_due: "2026-10-05".into(),
+                    assessment_due: "2026-10-10".into(),
+                    calibration_due: "2026-10-20".into(),
+                    employee_ids: vec![me],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        s.submit_assessment(&head, cycle.id, me, "self", &all(5, ""), "")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.submit_assessment(&head, cycle.id, me, "manager", &all(5, ""), "")
+                .await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.rate_potential(&head, cycle.id, me, 5).await,
+            Err(Error::Forbidden)
+        ));
+        assert!(matches!(
+            s.nominate_peer(&head, cycle.id, me, demo.employee_ids[3])
+                .await,
+            Ok(r) if r.status == "nominated"
+        ));
+        s.set_review_cycle_status(&head, cycle.id, "calibration")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.adjust_review_score(&head, cycle.id, me, 0.1, "I deserve it")
+                .await,
+            Err(Error::Forbidden)
+        ));
+    }
+}

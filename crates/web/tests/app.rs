@@ -5369,3 +5369,151 @@ async fn a_client_link_goes_to_the_client_only() {
     let page = app.get(&format!("/reviews/{cycle}")).await.body;
     assert!(page.contains("client-no-mail") && !page.contains("class=\"client-form\""));
 }
+
+/// A password change, an admin's reset and a password set through a link
+/// end the account's API tokens as well as its sessions (issue 18,
+/// finding 8): a token stolen under the old password opens nothing.
+#[tokio::test]
+async fn a_new_password_revokes_the_accounts_api_tokens() {
+    for mut app in TestApp::each().await {
+        let token = async |app: &mut TestApp, who: &str, password: &str| -> String {
+            app.logout_locally();
+            assert_eq!(app.login_with(who, password).await.status, StatusCode::OK);
+            let r = app
+                .post_json("/api/v1/me/tokens", json!({"name": "script"}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["token"].as_str().unwrap().to_string()
+        };
+        // The manager changes their own password.
+        let t = token(&mut app, "manager", "demo").await;
+        assert_eq!(
+            app.bearer_get("/api/v1/me", &t).await.status,
+            StatusCode::OK
+        );
+        let r = app
+            .post_json(
+                "/api/v1/me/password",
+                json!({"current_password": "demo", "new_password": "new-password-1"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            app.bearer_get("/api/v1/me", &t).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // An admin resets the employee's password.
+        let t = token(&mut app, "employee", "demo").await;
+        app.logout_locally();
+        app.login_as("admin").await;
+        let users = app.get("/api/v1/users").await.json();
+        let id = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["login"] == "employee")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .post_json(&format!("/api/v1/users/{id}/reset-password"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            app.bearer_get("/api/v1/me", &t).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+/// A competitor named like a formula reaches a report's CSV as text a
+/// spreadsheet will not run; its figure stays a number (issue 18, finding 12).
+#[tokio::test]
+async fn a_reports_csv_never_carries_a_formula() {
+    let mut app = TestApp::on(mkpi_store::testing::sqlite()).await;
+    app.login_as("head").await;
+    let r = app
+        .post_json(
+            "/api/v1/competitor-benchmarks",
+            json!({"competitor": "=HYPERLINK(\"http://evil.example\",\"Rival\")", "kind": "price",
+                   "month": "2026-08", "value": 1990}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/report-definitions",
+            json!({"name": "Rivals", "metrics": ["spend"], "scope": "department", "period_kind": "last_month",
+                   "compare": "previous", "sections": ["competitors"], "language": "en"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let csv = app
+        .get(&format!(
+            "/api/v1/report-definitions/{id}/report?format=csv&table=competitors"
+        ))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+    assert!(!csv.body.contains(",=HYPERLINK") && !csv.body.contains("\"=HYPERLINK"));
+}
+
+/// A share link never carries a person's figures (issue 18, finding 4): a
+/// report about one person, or a team of fewer than three, cannot be
+/// shared, and a link to a report changed since into one opens no more.
+#[tokio::test]
+async fn a_share_link_never_carries_one_persons_figures() {
+    for mut app in TestApp::each().await {
+        let own = app.demo.employee_employee_id;
+        app.login_as("head").await;
+        let define = |scope: String| {
+            json!({"name": format!("About {scope}"), "metrics": ["spend"], "scope": scope,
+                   "period_kind": "last_month", "compare": "previous", "sections": ["kpis"], "language": "en"})
+        };
+        let r = app
+            .post_json(
+                "/api/v1/report-definitions",
+                define(format!("employee:{own}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let personal = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/report-definitions/{personal}/shares"),
+                json!({"days": 7}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("one person"));
+
+        // Shared while about the department, then turned into one person's.
+        let r = app
+            .post_json("/api/v1/report-definitions", define("department".into()))
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/report-definitions/{id}/shares"),
+                json!({"days": 7}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let link = r.json()["path"].as_str().unwrap().to_string();
+        assert_eq!(app.get(&link).await.status, StatusCode::OK);
+        let r = app
+            .request_json(
+                Method::PUT,
+                &format!("/api/v1/report-definitions/{id}"),
+                Some(json!({"name": "Turned personal", "metrics": ["spend"], "scope": format!("employee:{own}"),
+                            "period_kind": "last_month", "compare": "previous", "sections": ["kpis"],
+                            "language": "en"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        app.logout_locally();
+        assert_eq!(app.get(&link).await.status, StatusCode::GONE);
+    }
+}

@@ -251,7 +251,7 @@ pub struct NewShareRequest {
     responses(
         (status = 201, description = "Made; the path is shown only now", body = ReportShareJson),
         (status = 404, description = "No such definition", body = super::ErrorBodyJson),
-        (status = 422, description = "Days outside 1–90", body = super::ErrorBodyJson),
+        (status = 422, description = "Days outside 1–90, or a report about one person or a team of fewer than three (a link never carries a person's figures)", body = super::ErrorBodyJson),
         (status = 403, description = "Employees and viewers share no reports", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]

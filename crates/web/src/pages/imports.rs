@@ -275,6 +275,10 @@ pub async fn preview(
     Auth(actor): Auth,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
+    // Rights first: nobody else makes the server read an upload.
+    if !actor.role.manages_users() {
+        return Err(mkpi_services::Error::Forbidden.into());
+    }
     let mut upload = Upload::read(&mut form).await?;
     let found = state
         .services
@@ -543,6 +547,10 @@ pub async fn upload(
     Auth(actor): Auth,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
+    // Rights first: nobody else makes the server read an upload.
+    if !actor.role.manages_users() {
+        return Err(mkpi_services::Error::Forbidden.into());
+    }
     let mut upload = Upload::read(&mut form).await?;
     let preset_found = state
         .services
