@@ -177,7 +177,23 @@ impl Services {
         let pseudonym = format!("erased person #{employee_id}");
         let mut words = vec![employee.name.clone(), employee.email.clone()];
         words.extend(accounts.iter().map(|u| u.login.clone()));
-        personal_data::pseudonymise(&mut tx, &user_ids, &words, &pseudonym).await?;
+        personal_data::pseudonymise(&mut tx, &user_ids, &pseudonym).await?;
+        // In what entries kept, only the fields that identify a person
+        // (names, addresses, logins) change: erasing login "manager" leaves
+        // every "role": "manager" as it was.
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            for (id, before, after) in
+                personal_data::audit_entries_mentioning(&mut tx, word).await?
+            {
+                let (b, a) = (
+                    before.as_deref().map(|j| without_word(j, word, &pseudonym)),
+                    after.as_deref().map(|j| without_word(j, word, &pseudonym)),
+                );
+                if b != before || a != after {
+                    personal_data::set_audit_json(&mut tx, id, b.as_deref(), a.as_deref()).await?;
+                }
+            }
+        }
         personal_data::delete_review_links_about(&mut tx, employee_id).await?;
         let mut rows = BTreeMap::new();
         // References emptied first, then rows removed, then the person.
@@ -212,5 +228,64 @@ impl Services {
             pseudonym,
             rows,
         })
+    }
+}
+
+/// Whether a JSON key holds who someone is: a name, an address, a login.
+fn identifying(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "name" || key.ends_with("_name") || key.contains("email") || key.contains("login")
+}
+
+/// The JSON text with `word` replaced by `pseudonym` in the values of
+/// identifying keys only; text that is no JSON is left as it is.
+fn without_word(json: &str, word: &str, pseudonym: &str) -> String {
+    fn walk(v: &mut serde_json::Value, word: &str, pseudonym: &str, under_identifying: bool) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    walk(child, word, pseudonym, identifying(k));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for child in items {
+                    walk(child, word, pseudonym, under_identifying);
+                }
+            }
+            serde_json::Value::String(s)
+                if under_identifying && s.trim().eq_ignore_ascii_case(word) =>
+            {
+                *s = pseudonym.to_string();
+            }
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(mut v) => {
+            walk(&mut v, word, pseudonym, false);
+            v.to_string()
+        }
+        Err(_) => json.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_word;
+
+    #[test]
+    fn only_identifying_fields_are_rewritten() {
+        let before =
+            r#"{"login":"manager","role":"manager","employee_name":"Алиса","note":"manager"}"#;
+        assert_eq!(
+            without_word(before, "manager", "erased person #2"),
+            r#"{"employee_name":"Алиса","login":"erased person #2","note":"manager","role":"manager"}"#
+        );
+        let nested = r#"{"people":[{"name":"Алиса Гусева"},{"name":"Борис"}]}"#;
+        assert_eq!(
+            without_word(nested, "Алиса Гусева", "x"),
+            r#"{"people":[{"name":"x"},{"name":"Борис"}]}"#
+        );
+        assert_eq!(without_word("not json", "a", "b"), "not json");
     }
 }

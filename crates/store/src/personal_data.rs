@@ -246,15 +246,9 @@ pub async fn delete_review_links_about(tx: &mut Tx, employee_id: i64) -> Result<
     Ok(())
 }
 
-/// Writes `pseudonym` where the audit log and the import list name the
-/// person: as the actor of their entries, and as a quoted JSON value in
-/// what entries kept before and after a change.
-pub async fn pseudonymise(
-    tx: &mut Tx,
-    user_ids: &[i64],
-    words: &[String],
-    pseudonym: &str,
-) -> Result<()> {
+/// Writes `pseudonym` as the actor of the person's entries in the audit log
+/// and the import list.
+pub async fn pseudonymise(tx: &mut Tx, user_ids: &[i64], pseudonym: &str) -> Result<()> {
     for id in user_ids {
         for sql in [
             "UPDATE audit_log SET actor = $1 WHERE actor_user_id = $2",
@@ -267,19 +261,37 @@ pub async fn pseudonymise(
                 .await?;
         }
     }
-    let quoted_pseudonym = serde_json::to_string(pseudonym).unwrap_or_default();
-    for word in words.iter().filter(|w| !w.is_empty()) {
-        let quoted = serde_json::to_string(word).unwrap_or_default();
-        sqlx::query(
-            "UPDATE audit_log SET before_json = REPLACE(before_json, $1, $2), after_json = REPLACE(after_json, $1, $2) \
-             WHERE before_json LIKE '%' || $3 || '%' OR after_json LIKE '%' || $3 || '%'",
-        )
-        .bind(&quoted)
-        .bind(&quoted_pseudonym)
-        .bind(word)
+    Ok(())
+}
+
+/// Audit entries whose before or after text holds `word`: (id, before, after).
+pub async fn audit_entries_mentioning(
+    tx: &mut Tx,
+    word: &str,
+) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, before_json, after_json FROM audit_log
+         WHERE before_json LIKE '%' || $1 || '%' OR after_json LIKE '%' || $1 || '%' ORDER BY id",
+    )
+    .bind(word)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// Rewrites what an audit entry kept (erasure only: the entry stays, the
+/// person's name leaves it).
+pub async fn set_audit_json(
+    tx: &mut Tx,
+    id: i64,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE audit_log SET before_json = $1, after_json = $2 WHERE id = $3")
+        .bind(before)
+        .bind(after)
+        .bind(id)
         .execute(tx.conn())
         .await?;
-    }
     Ok(())
 }
 
