@@ -774,24 +774,31 @@ impl Services {
                 .await?;
             }
         }
-        // The audit log names the assessment's subject, never an anonymous rater.
-        audit::record(
-            &mut tx,
-            now,
-            &if p.anonymous() {
-                crate::Author::system("review")
-            } else {
-                actor.author()
-            },
-            Change {
-                action: "create",
-                entity: "review_assessment",
-                entity_id: Some(cycle_id),
-                before: None,
-                after: Some(json!({"employee_id": employee_id, "perspective": p.code()})),
-            },
-        )
-        .await?;
+        if p.anonymous() {
+            // An anonymous answer leaves no entry of its own in the audit
+            // log, whose second and subject could be lined up with other
+            // entries (a sign-in, a page seen): a count for the cycle's day.
+            store::count_anonymous_answer(
+                &mut tx,
+                cycle_id,
+                &Day::from_unix_seconds(now).to_string(),
+            )
+            .await?;
+        } else {
+            audit::record(
+                &mut tx,
+                now,
+                &actor.author(),
+                Change {
+                    action: "create",
+                    entity: "review_assessment",
+                    entity_id: Some(cycle_id),
+                    before: None,
+                    after: Some(json!({"employee_id": employee_id, "perspective": p.code()})),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

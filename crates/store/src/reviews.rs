@@ -724,3 +724,27 @@ pub async fn retire_competency(tx: &mut Tx, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Counts one anonymous answer for a cycle on a day (the audit log keeps
+/// no entry per anonymous answer).
+pub async fn count_anonymous_answer(tx: &mut Tx, cycle_id: i64, day: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_answer_counts (cycle_id, day, answers) VALUES ($1, $2, 1)
+         ON CONFLICT (cycle_id, day) DO UPDATE SET answers = review_answer_counts.answers + 1",
+    )
+    .bind(cycle_id)
+    .bind(day)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A cycle's anonymous answers per day: (day, answers), oldest first.
+pub async fn anonymous_answers_by_day(tx: &mut Tx, cycle_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT day, answers FROM review_answer_counts WHERE cycle_id = $1 ORDER BY day",
+    )
+    .bind(cycle_id)
+    .fetch_all(tx.conn())
+    .await?)
+}

@@ -60,3 +60,12 @@ CREATE INDEX password_links_user ON password_links (user_id);
 ALTER TABLE employees ADD COLUMN import_id BIGINT REFERENCES imports (id);
 ALTER TABLE teams ADD COLUMN import_id BIGINT REFERENCES imports (id);
 ALTER TABLE users ADD COLUMN import_id BIGINT REFERENCES imports (id);
+
+-- Anonymous answers (peers', clients') leave no entry of their own in the audit log, whose
+-- second and subject could be lined up with other entries: a count per cycle and day is kept.
+CREATE TABLE review_answer_counts (
+    cycle_id BIGINT NOT NULL REFERENCES review_cycles (id),
+    day TEXT NOT NULL,
+    answers BIGINT NOT NULL,
+    PRIMARY KEY (cycle_id, day)
+);
