@@ -1,6 +1,7 @@
-//! Scheduled delivery: each due schedule's report is built as its creator
-//! would see it, rendered as the PDF document and queued to every
-//! recipient with a short summary in the body. Queuing and moving the
+//! Scheduled delivery: each due schedule's report is built for each
+//! recipient as they may see it — as their own account would, or as a
+//! share link shows it for an address without one — rendered as the PDF
+//! document and queued with a short summary in the body. Queuing and moving the
 //! schedule on happen in one transaction, so with several servers a run
 //! goes out once.
 
@@ -36,50 +37,97 @@ pub fn body(view: &crate::View) -> String {
     out
 }
 
-/// Sends every report whose time has come.
+/// A report rendered for one group of recipients: subject, body, file
+/// name and the PDF.
+struct Rendered {
+    subject: String,
+    body: String,
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// Builds a run's report as `reader` sees it (as a share link would, when
+/// `shared`) and renders the PDF.
+async fn render_for(
+    services: &Services,
+    run: &mkpi_services::report_delivery::DueRun,
+    reader: &mkpi_services::Actor,
+    shared: bool,
+) -> Result<Rendered, String> {
+    let report = services
+        .build_report(reader, &run.definition, &mut |_| {})
+        .await
+        .map_err(|e| format!("cannot build: {e}"))?;
+    let report = if shared {
+        report.without_people()
+    } else {
+        report
+    };
+    let view = build(&report);
+    let bytes = {
+        let view = view.clone();
+        tokio::task::spawn_blocking(move || pdf::document(&view))
+            .await
+            .map_err(|e| format!("the renderer stopped: {e}"))?
+            .map_err(|e| format!("cannot render: {e}"))?
+    };
+    Ok(Rendered {
+        subject: format!("{} · {}", view.name, view.period),
+        body: body(&view),
+        name: file_name(&view, Format::Pdf),
+        bytes,
+    })
+}
+
+/// Sends every report whose time has come. A recipient with an account
+/// gets the report as that account sees it; anyone else gets what a share
+/// link shows (no people, no evaluation).
 pub async fn round(services: &Services) -> mkpi_services::Result<Round> {
     let mut done = Round::default();
     for run in services.due_report_runs().await? {
-        let report = match services
-            .build_report(&run.reader, &run.definition, &mut |_| {})
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(schedule = run.schedule.id, error = %e, "cannot build a scheduled report");
-                done.failed += 1;
-                continue;
+        let (people, others) = services.report_recipients(&run).await?;
+        let mut groups: Vec<(Vec<String>, Rendered)> = Vec::new();
+        let mut failed = false;
+        if !others.is_empty() {
+            match render_for(services, &run, &run.reader, true).await {
+                Ok(r) => groups.push((others, r)),
+                Err(e) => {
+                    tracing::warn!(schedule = run.schedule.id, error = %e, "cannot make a scheduled report");
+                    failed = true;
+                }
             }
-        };
-        let view = build(&report);
-        let rendered = {
-            let view = view.clone();
-            tokio::task::spawn_blocking(move || pdf::document(&view)).await
-        };
-        let bytes = match rendered {
-            Ok(Ok(b)) => b,
-            Ok(Err(e)) => {
-                tracing::warn!(schedule = run.schedule.id, error = %e, "cannot render a scheduled report");
-                done.failed += 1;
-                continue;
+        }
+        for (to, reader) in people {
+            match render_for(services, &run, &reader, false).await {
+                Ok(r) => groups.push((vec![to], r)),
+                Err(e) => {
+                    tracing::warn!(schedule = run.schedule.id, error = %e, "cannot make a scheduled report");
+                    failed = true;
+                }
             }
-            Err(e) => {
-                tracing::warn!(schedule = run.schedule.id, error = %e, "the renderer stopped");
-                done.failed += 1;
-                continue;
-            }
-        };
-        let subject = format!("{} · {}", view.name, view.period);
-        let body = body(&view);
-        let name = file_name(&view, Format::Pdf);
-        let mail = ReportMail {
-            subject: &subject,
-            body: &body,
-            file_name: &name,
-            content_type: "application/pdf",
-            bytes: &bytes,
-        };
-        if services.send_report_run(&run, &mail).await? {
+        }
+        if failed {
+            done.failed += 1;
+            continue;
+        }
+        let mails: Vec<(Vec<String>, ReportMail<'_>)> = groups
+            .iter()
+            .map(|(to, r)| {
+                (
+                    to.clone(),
+                    ReportMail {
+                        subject: &r.subject,
+                        body: &r.body,
+                        file_name: &r.name,
+                        content_type: "application/pdf",
+                        bytes: &r.bytes,
+                    },
+                )
+            })
+            .collect();
+        let parts: Vec<(&[String], &ReportMail<'_>)> =
+            mails.iter().map(|(to, m)| (to.as_slice(), m)).collect();
+        if services.send_report_runs(&run, &parts).await? {
             done.sent += 1;
         }
     }

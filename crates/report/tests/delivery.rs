@@ -370,3 +370,70 @@ async fn a_competitor_file_imports_whole_or_not_at_all() {
         ));
     }
 }
+
+/// Text of a PDF as pdftotext gives it; None without poppler-utils (CI has it).
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " "))
+}
+
+/// A schedule's recipients read the report as they may see it (issue 18,
+/// finding 5): the head's own address gets the people and the evaluation;
+/// an address outside mkpi gets what a share link shows.
+#[tokio::test]
+async fn a_scheduled_report_gives_each_recipient_only_what_they_may_see() {
+    use base64::Engine;
+    let db = testing::sqlite();
+    let clock = Clock::fixed(NOW);
+    let s = demo(&db.url, &clock, Some(9)).await;
+    let head = s.login("head", "demo", "t").await.unwrap().actor;
+    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    let head_email = s
+        .get_employee(&head, head.employee_id.unwrap())
+        .await
+        .unwrap()
+        .email;
+    let manager_name = manager.employee_name.clone().unwrap();
+    let quarterly = s.report_definition(&head, "quarterly").await.unwrap();
+    let schedule = s
+        .create_report_schedule(
+            &head,
+            quarterly.id,
+            "weekly",
+            &["board@investor.example".into(), head_email.clone()],
+        )
+        .await
+        .unwrap();
+    clock.advance(schedule.next_run_at - NOW);
+    let round = mkpi_report::delivery::round(&s).await.unwrap();
+    assert_eq!(round, mkpi_report::delivery::Round { sent: 1, failed: 0 });
+    let outbox = s.outbox(10).await.unwrap();
+    let pdf_for = |to: &str| {
+        let m = outbox.iter().find(|m| m.to_address == to).unwrap();
+        base64::engine::general_purpose::STANDARD
+            .decode(m.attachment.as_deref().unwrap())
+            .unwrap()
+    };
+    let (outside, own) = (pdf_for("board@investor.example"), pdf_for(&head_email));
+    assert_ne!(outside, own);
+    match (pdf_text(&outside), pdf_text(&own)) {
+        (Some(outside), Some(own)) => {
+            assert!(own.contains(&manager_name), "the head's copy names people");
+            assert!(
+                !outside.contains(&manager_name),
+                "the outsider's copy names {manager_name}"
+            );
+        }
+        _ => assert!(
+            std::env::var("CI").is_err(),
+            "CI must check the PDFs' text: install poppler-utils"
+        ),
+    }
+}

@@ -456,15 +456,51 @@ impl Services {
         Ok(out)
     }
 
+    /// Who a run's recipients read the report as: an address of a person
+    /// with an active account reads it as that account would (their role's
+    /// sections, their scope); every other address gets what a share link
+    /// shows — no people, no evaluation. Returns (people with their view,
+    /// the other addresses).
+    pub async fn report_recipients(
+        &self,
+        run: &DueRun,
+    ) -> Result<(Vec<(String, Actor)>, Vec<String>)> {
+        let mut insiders = Vec::new();
+        let mut outsiders = Vec::new();
+        let mut tx = self.store.read().await?;
+        for to in &run.recipients {
+            let account =
+                match mkpi_store::employees::find_by_email(&mut tx, &to.to_lowercase()).await? {
+                    Some(e) if e.active => users::of_employee(&mut tx, e.id).await?,
+                    _ => None,
+                };
+            match crate::auth::acting_as(&mut tx, account).await? {
+                Some(actor) => insiders.push((to.clone(), actor)),
+                None => outsiders.push(to.clone()),
+            }
+        }
+        Ok((insiders, outsiders))
+    }
+
     /// Queues a due run's mail to every recipient and moves the schedule on,
     /// in one transaction: false (and nothing queued) when another server
     /// sent this run already.
     pub async fn send_report_run(&self, run: &DueRun, mail: &ReportMail<'_>) -> Result<bool> {
+        self.send_report_runs(run, &[(run.recipients.as_slice(), mail)])
+            .await
+    }
+
+    /// [`Services::send_report_run`] with a mail of its own for each group
+    /// of recipients (each reads the report as [`Services::report_recipients`] says).
+    pub async fn send_report_runs(
+        &self,
+        run: &DueRun,
+        parts: &[(&[String], &ReportMail<'_>)],
+    ) -> Result<bool> {
         use base64::Engine;
         let now = self.clock.now();
         let next = next_run(&run.schedule.frequency, now.max(run.schedule.next_run_at))
             .ok_or_else(|| Error::Internal("a schedule with no frequency".into()))?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(mail.bytes);
         let mut tx = self.store.begin().await?;
         if !store::claim_schedule(
             &mut tx,
@@ -477,20 +513,23 @@ impl Services {
         {
             return Ok(false);
         }
-        for to in &run.recipients {
-            outbox::enqueue_with(
-                &mut tx,
-                to,
-                mail.subject,
-                mail.body,
-                &outbox::Attachment {
-                    name: mail.file_name,
-                    content_type: mail.content_type,
-                    base64: &encoded,
-                },
-                now,
-            )
-            .await?;
+        for (recipients, mail) in parts {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(mail.bytes);
+            for to in recipients.iter() {
+                outbox::enqueue_with(
+                    &mut tx,
+                    to,
+                    mail.subject,
+                    mail.body,
+                    &outbox::Attachment {
+                        name: mail.file_name,
+                        content_type: mail.content_type,
+                        base64: &encoded,
+                    },
+                    now,
+                )
+                .await?;
+            }
         }
         audit::record(
             &mut tx,
