@@ -11,7 +11,7 @@ use mkpi_domain::period::Day;
 use mkpi_domain::task::{Priority, TaskKind, TaskStatus};
 pub use mkpi_store::tasks::TaskRow;
 use mkpi_store::tasks::{self, TaskFilter, TaskValues};
-use mkpi_store::{Tx, campaigns, employees};
+use mkpi_store::{Tx, employees};
 use serde_json::json;
 
 use crate::audit::{self, Change};
@@ -211,13 +211,26 @@ impl Services {
             self.check_goal_for_task(&mut tx, actor, g, &mut problems)
                 .await?;
         }
-        if let Some(c) = input.campaign_id
-            && campaigns::people(&mut tx, c).await?.is_none()
-        {
-            problems.push(FieldProblem::new(
-                "campaign_id",
-                format!("there is no campaign {c}"),
-            ));
+        // A campaign the caller cannot see is no campaign to them: the same
+        // answer as one that does not exist, so ids cannot be probed.
+        if let Some(c) = input.campaign_id {
+            let visible = match crate::metrics::resolve(
+                &mut tx,
+                actor,
+                &crate::metrics::ScopeRef::Campaign(c),
+            )
+            .await
+            {
+                Ok(_) => true,
+                Err(Error::NotFound) => false,
+                Err(e) => return Err(e),
+            };
+            if !visible {
+                problems.push(FieldProblem::new(
+                    "campaign_id",
+                    format!("there is no campaign {c}"),
+                ));
+            }
         }
         let (Some(kind), Some(priority), Some(due), true) =
             (kind, priority, due, problems.is_empty())

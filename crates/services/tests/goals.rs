@@ -997,3 +997,55 @@ async fn a_scorecard_shows_how_far_the_persons_goals_have_come() {
         ));
     }
 }
+
+/// An employee cannot attach a task to a campaign they cannot see, nor
+/// learn whether it exists (issue 18, finding 15): the answer is the same
+/// as for an id that was never used.
+#[tokio::test]
+async fn a_task_names_only_campaigns_its_author_sees() {
+    for db in testing::all().await {
+        let (s, demo) = services(&db.url).await;
+        let head = actor(&s, "head").await;
+        let employee = actor(&s, "employee").await;
+        let me = demo.employee_employee_id;
+        // A campaign of the brand team's lead, and one of the employee's own.
+        let people = s.list_employees(&head).await.unwrap();
+        let email_of = |id: i64| people.iter().find(|e| e.id == id).unwrap().email.clone();
+        let other = email_of(demo.employee_ids[8]);
+        let mine = email_of(me);
+        import(
+            &s,
+            "mkpi-campaigns",
+            &format!(
+                "campaign,name,channel,owner\nB1,Brand film,display,{other}\nP1,My search,paid_search,{mine}\n"
+            ),
+        )
+        .await;
+        let mut tx = s.store().read().await.unwrap();
+        let all = mkpi_store::campaigns::all(&mut tx).await.unwrap();
+        drop(tx);
+        let id = |ext: &str| all.iter().find(|c| c.external_id == ext).unwrap().id;
+        let task = |campaign: i64| TaskInput {
+            title: "Check the landing".into(),
+            kind: "campaign".into(),
+            assignee_employee_id: Some(me),
+            due: "2026-09-25".into(),
+            campaign_id: Some(campaign),
+            ..TaskInput::default()
+        };
+        let hidden = s.create_task(&employee, &task(id("B1"))).await.unwrap_err();
+        let never = s.create_task(&employee, &task(999_999)).await.unwrap_err();
+        let message = |e: Error| match e {
+            Error::Invalid(p) => p[0]
+                .message
+                .replace(&id("B1").to_string(), "N")
+                .replace("999999", "N"),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(message(hidden), "there is no campaign N");
+        assert_eq!(message(never), "there is no campaign N");
+        s.create_task(&employee, &task(id("P1"))).await.unwrap();
+        // The head sees every campaign.
+        s.create_task(&head, &task(id("B1"))).await.unwrap();
+    }
+}
