@@ -144,18 +144,25 @@ impl Services {
             .map_err(|e| Error::Internal(e.to_string()))?
             .date();
         let start = today - time::Duration::days(DEMO_DAYS);
+        // Every campaign runs to the end of this year, with a budget for the
+        // whole run: so the dashboard's budget use has a value.
+        let end = time::Date::from_calendar_date(today.year(), time::Month::December, 31)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let run_days = (end - start).whole_days() + 1;
         for c in &CAMPAIGNS {
             let owner_email = head.get(c.owner).cloned().unwrap_or_default();
-            // Budget: a month of expected spend with some headroom, in roubles.
-            let monthly = c.daily_impressions * c.ctr * c.cpc * 30.0 / 100.0 * 1.1;
+            // The run's expected spend (growing about 12% a year) with some
+            // headroom, in roubles.
+            let daily = c.daily_impressions * c.ctr * c.cpc / 100.0;
+            let budget = daily * run_days as f64 * 1.25;
             let _ = writeln!(
                 campaigns,
-                "{},\"{}\",{},{},{owner_email},{:.2},RUB,{start},",
+                "{},\"{}\",{},{},{owner_email},{:.2},RUB,{start},{end}",
                 c.id,
                 c.name,
                 c.platform,
                 c.channel,
-                monthly.round()
+                budget.round()
             );
         }
         let mut campaign_days: Vec<crate::demo_facts::CampaignDay> = Vec::new();

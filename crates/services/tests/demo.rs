@@ -160,6 +160,22 @@ async fn the_demo_data_is_two_years_of_campaign_statistics_imported_like_any_fil
             && !k.finished),
         "{kpis:?}"
     );
+    // No tile of last month looks broken: CSAT is not a flat 100%, and the
+    // budget use has a value.
+    let august = mkpi_domain::period::Period::parse("2026-08-01", "2026-09-01").unwrap();
+    let tiles = s
+        .metric_values(
+            &head,
+            &["csat".to_string(), "budget_utilisation".to_string()],
+            &department,
+            august,
+        )
+        .await
+        .unwrap();
+    let csat = tiles[0].value.unwrap();
+    let budget = tiles[1].value.unwrap();
+    assert!((0.6..0.95).contains(&csat), "CSAT {csat}");
+    assert!((0.5..1.2).contains(&budget), "budget use {budget}");
     // Sessions have monthly targets: September's is one month's.
     let september = mkpi_domain::period::Period::parse("2026-09-01", "2026-10-01").unwrap();
     let kpis = s.kpis_for(&head, &department, september).await.unwrap();
