@@ -68,6 +68,18 @@ impl I18n {
             .into_owned()
     }
 
+    /// A channel's name in the language (`paid_search` → "Paid search"); a
+    /// channel mkpi does not know reads as its code with spaces.
+    pub fn channel(&self, locale: Locale, code: &str) -> String {
+        let key = format!("channel-{code}");
+        let text = self.text(locale, &key, None);
+        if text == key {
+            code.replace('_', " ")
+        } else {
+            text
+        }
+    }
+
     /// Every message id of a locale (for the completeness test).
     pub fn keys(&self, locale: Locale) -> Vec<String> {
         let source = SOURCES
@@ -97,6 +109,23 @@ pub fn args<'a>(pairs: impl IntoIterator<Item = (&'a str, FluentValue<'a>)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_channel_has_a_name_in_both_languages() {
+        let i18n = I18n::load().unwrap();
+        for code in mkpi_ingest::channel::CHANNELS {
+            for locale in [Locale::Ru, Locale::En] {
+                let name = i18n.channel(locale, code);
+                assert!(!name.contains('_'), "{locale:?} {code}: {name}");
+            }
+        }
+        assert_eq!(
+            i18n.channel(Locale::Ru, "paid_social"),
+            "Таргетированная реклама"
+        );
+        // A channel a file brought reads as its code with spaces.
+        assert_eq!(i18n.channel(Locale::Ru, "tv_regional"), "tv regional");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

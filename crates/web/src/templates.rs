@@ -173,6 +173,10 @@ impl Templates {
             }
             Ok::<_, minijinja::Error>(texts.text(locale_of(state), key, Some(&args)))
         });
+        let names = i18n.clone();
+        env.add_filter("channel", move |state: &State, code: &str| -> String {
+            names.channel(locale_of(state), code)
+        });
         env.add_filter("num", |state: &State, v: Value| -> String {
             match i64::try_from(v.clone()) {
                 Ok(n) => locale_of(state).format_integer(n),

@@ -61,7 +61,7 @@ pub async fn list(
             }))
             .collect();
         series.push(json!({
-            "type": "line", "name": "median, %", "yAxisIndex": 1,
+            "type": "line", "name": state.i18n().text(lang, "review-median", None), "yAxisIndex": 1,
             "data": spread.iter().map(|d| d.median.map(|m| (m * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
         }));
         ser(json!({
