@@ -2795,8 +2795,8 @@ async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_
         );
         assert!(
             page.body
-                .contains("Brand <span class=\"muted\">G-1 · paid_search"),
-            "the campaign is listed"
+                .contains("Brand <span class=\"muted\">G-1 · Paid search"),
+            "the campaign is listed, its channel by name"
         );
         let other = app
             .get("/dashboard?from=2024-12-01&until=2024-12-31")
