@@ -55,6 +55,15 @@ fn employee_json(e: &EmployeeRow) -> serde_json::Value {
     })
 }
 
+/// Nobody moves, dismisses or brings back themself, whatever their role.
+fn not_oneself(actor: &Actor, id: i64) -> Result<()> {
+    if actor.employee_id == Some(id) {
+        Err(Error::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether the actor may change a person in `team_id` (`None`: no team).
 fn may_change(actor: &Actor, team_id: Option<i64>, employee_id: Option<i64>) -> bool {
     match actor.role {
@@ -311,6 +320,7 @@ impl Services {
         if !may_change(actor, before.team_id, Some(id)) {
             return Err(Error::Forbidden);
         }
+        not_oneself(actor, id)?;
         let mut problems = Vec::new();
         let day = parse_day("effective_on", &input.effective_on, &mut problems);
         self.usable_team(&mut tx, actor, "team_id", input.team_id, &mut problems)
@@ -423,6 +433,7 @@ impl Services {
         if !may_change(actor, before.team_id, Some(id)) {
             return Err(Error::Forbidden);
         }
+        not_oneself(actor, id)?;
         let mut problems = Vec::new();
         let day = parse_day("last_day", last_day, &mut problems);
         if !before.active {
@@ -494,6 +505,7 @@ impl Services {
         if !may_change(actor, before.team_id.or(team_id), Some(id)) {
             return Err(Error::Forbidden);
         }
+        not_oneself(actor, id)?;
         let mut problems = Vec::new();
         let day = parse_day("first_day", first_day, &mut problems);
         if before.active {

@@ -2237,6 +2237,21 @@ async fn a_transfer_moves_team_figures_from_its_day_on_and_never_before() {
             "the person has ad results in August: {mine_august:?}"
         );
 
+        // Nobody moves themself, not even the head.
+        let own = head.employee_id.unwrap();
+        assert!(matches!(
+            s.transfer_employee(
+                &head,
+                own,
+                mkpi_services::people::TransferInput {
+                    team_id: new,
+                    effective_on: "2026-08-01".into(),
+                    manager_id: None,
+                },
+            )
+            .await,
+            Err(Error::Forbidden)
+        ));
         s.transfer_employee(
             &head,
             person,
