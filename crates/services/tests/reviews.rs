@@ -327,23 +327,7 @@ async fn results_readers_are_never_anonymous_peers() {
         let manager = s.login("manager", "demo", "t").await.unwrap().actor;
         let employee = s.login("employee", "demo", "t").await.unwrap().actor;
         let me = demo.employee_employee_id;
-        let cycle = s
-            .create_review_cycle(
-                &head,
-                &mkpi_services::reviews::CycleInput {
-                    name: "Q3".into(),
-                    period_from: "2026-07-01".into(),
-                    period_to: "2026-10-01".into(),
-                    self_due: "2026-10-05".into(),
-                    nomination_due: "2026-10-05".into(),
-                    assessment_due: "2026-10-10".into(),
-                    calibration_due: "2026-10-20".into(),
-                    employee_ids: vec![me],
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let cycle = s.create_review_cycle(&head, &q3_of(me)).await.unwrap();
         let refused = |e: Error| match e {
             Error::Invalid(p) => p.iter().any(|p| p.message.contains("can read the results")),
             _ => false,
@@ -382,23 +366,7 @@ async fn nobody_manages_themself_not_even_the_head() {
         let demo = s.seed_demo(42).await.unwrap();
         let head = s.login("head", "demo", "t").await.unwrap().actor;
         let me = demo.head_employee_id;
-        let cycle = s
-            .create_review_cycle(
-                &head,
-                &mkpi_services::reviews::CycleInput {
-                    name: "Q3".into(),
-                    period_from: "2026-07-01".into(),
-                    period_to: "2026-10-01".into(),
-                    self_due: "2026-10-05".into(),
-                    nomination_due: "2026-10-05".into(),
-                    assessment_due: "2026-10-10".into(),
-                    calibration_due: "2026-10-20".into(),
-                    employee_ids: vec![me],
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let cycle = s.create_review_cycle(&head, &q3_of(me)).await.unwrap();
         s.submit_assessment(&head, cycle.id, me, "self", &all(5, ""), "")
             .await
             .unwrap();
@@ -424,5 +392,20 @@ async fn nobody_manages_themself_not_even_the_head() {
                 .await,
             Err(Error::Forbidden)
         ));
+    }
+}
+
+/// A third-quarter cycle of one person, due in October.
+fn q3_of(me: i64) -> CycleInput {
+    CycleInput {
+        name: "Q3".into(),
+        period_from: "2026-07-01".into(),
+        period_to: "2026-10-01".into(),
+        self_due: "2026-10-05".into(),
+        nomination_due: "2026-10-05".into(),
+        assessment_due: "2026-10-10".into(),
+        calibration_due: "2026-10-20".into(),
+        employee_ids: vec![me],
+        ..Default::default()
     }
 }

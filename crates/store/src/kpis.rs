@@ -56,12 +56,17 @@ pub async fn insert(tx: &mut Tx, kpi: &NewKpi<'_>, targets: &[TargetRow]) -> Res
     .bind(crate::NullableF64(kpi.alert_change_pct))
     .fetch_one(tx.conn())
     .await?;
+    insert_targets(tx, id, targets).await?;
+    Ok(id)
+}
+
+async fn insert_targets(tx: &mut Tx, kpi_id: i64, targets: &[TargetRow]) -> Result<()> {
     for t in targets {
         sqlx::query(
             "INSERT INTO kpi_targets (kpi_id, period_from, period_to, floor, target, stretch)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(id)
+        .bind(kpi_id)
         .bind(&t.period_from)
         .bind(&t.period_to)
         .bind(crate::NullableF64(t.floor))
@@ -70,7 +75,7 @@ pub async fn insert(tx: &mut Tx, kpi: &NewKpi<'_>, targets: &[TargetRow]) -> Res
         .execute(tx.conn())
         .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 const SELECT: &str = "SELECT id, metric_code, scope, period_from, period_to, weight, cap, alert_change_pct FROM kpis";
@@ -150,20 +155,7 @@ pub async fn replace_targets(
         .bind(kpi_id)
         .execute(tx.conn())
         .await?;
-    for t in targets {
-        sqlx::query(
-            "INSERT INTO kpi_targets (kpi_id, period_from, period_to, floor, target, stretch)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(kpi_id)
-        .bind(&t.period_from)
-        .bind(&t.period_to)
-        .bind(crate::NullableF64(t.floor))
-        .bind(t.target)
-        .bind(crate::NullableF64(t.stretch))
-        .execute(tx.conn())
-        .await?;
-    }
+    insert_targets(tx, kpi_id, targets).await?;
     sqlx::query("UPDATE kpis SET updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(kpi_id)
