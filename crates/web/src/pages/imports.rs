@@ -20,7 +20,6 @@ use serde_json::json;
 use std::path::PathBuf;
 
 use axum::Form;
-use axum::body::Bytes;
 use mkpi_ingest::table::Preview;
 use std::collections::HashMap;
 
@@ -62,7 +61,7 @@ fn upload_path(user_id: i64, token: &str) -> Option<PathBuf> {
 }
 
 /// Keeps an upload for a later step; uploads older than a day go.
-fn keep_upload(user_id: i64, bytes: &[u8]) -> Result<String, WebError> {
+fn keep_upload(user_id: i64, file: tempfile::NamedTempFile) -> Result<String, WebError> {
     let dir = upload_dir();
     let failed = |e: std::io::Error| {
         WebError::Service(Error::Internal(format!("cannot keep the upload: {e}")))
@@ -86,7 +85,7 @@ fn keep_upload(user_id: i64, bytes: &[u8]) -> Result<String, WebError> {
     let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
     let path = upload_path(user_id, &token)
         .ok_or_else(|| WebError::Service(Error::Internal("bad token".into())))?;
-    std::fs::write(&path, bytes).map_err(failed)?;
+    file.persist(&path).map_err(|e| failed(e.error))?;
     Ok(token)
 }
 
@@ -221,26 +220,41 @@ async fn render_with(
 struct Upload {
     preset: String,
     dry_run: bool,
-    file: Option<(String, Vec<u8>)>,
+    /// The file's name and where its bytes were written as they arrived:
+    /// an upload is never held in memory.
+    file: Option<(String, tempfile::NamedTempFile)>,
 }
 
 impl Upload {
     async fn read(form: &mut Multipart) -> Result<Upload, WebError> {
+        use std::io::Write;
         let bad = |e: axum::extract::multipart::MultipartError| {
             WebError::BadRequest(format!("the upload is broken: {e}"))
+        };
+        let failed = |e: std::io::Error| {
+            WebError::Service(Error::Internal(format!("cannot keep the upload: {e}")))
         };
         let mut upload = Upload {
             preset: String::new(),
             dry_run: false,
             file: None,
         };
-        while let Some(field) = form.next_field().await.map_err(bad)? {
+        while let Some(mut field) = form.next_field().await.map_err(bad)? {
             match field.name().unwrap_or_default() {
                 "preset" => upload.preset = field.text().await.map_err(bad)?,
                 "dry_run" => upload.dry_run = true,
                 "file" => {
                     let name = field.file_name().unwrap_or("upload").to_string();
-                    upload.file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+                    let dir = upload_dir();
+                    std::fs::create_dir_all(&dir).map_err(failed)?;
+                    let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(failed)?;
+                    let mut written = 0_usize;
+                    while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                        written += chunk.len();
+                        file.write_all(&chunk).map_err(failed)?;
+                    }
+                    file.flush().map_err(failed)?;
+                    upload.file = Some((name, file)).filter(|(n, _)| written > 0 || !n.is_empty());
                 }
                 _ => {}
             }
@@ -248,20 +262,25 @@ impl Upload {
         Ok(upload)
     }
 
-    /// The file's name and bytes, or why there is none.
-    fn take_file(&mut self) -> Result<(String, Vec<u8>), WebError> {
-        match self.file.take() {
-            Some((n, b)) if !n.is_empty() || !b.is_empty() => Ok((n, b)),
-            _ => Err(Error::invalid("file", "choose a file to import").into()),
-        }
+    /// The file's name and where it is, or why there is none.
+    fn take_file(&mut self) -> Result<(String, tempfile::NamedTempFile), WebError> {
+        self.file
+            .take()
+            .ok_or_else(|| Error::invalid("file", "choose a file to import").into())
     }
 }
 
+fn open(path: &std::path::Path) -> Result<std::fs::File, WebError> {
+    std::fs::File::open(path)
+        .map_err(|e| WebError::Service(Error::Internal(format!("cannot read the upload: {e}"))))
+}
+
 /// Reads the start of a stored upload with a preset.
-async fn preview_of(bytes: Bytes, preset: &Preset) -> Result<Preview, WebError> {
+async fn preview_of(path: &std::path::Path, preset: &Preset) -> Result<Preview, WebError> {
     let preset = preset.clone();
+    let file = open(path)?;
     tokio::task::spawn_blocking(move || {
-        mkpi_ingest::table::preview(std::io::Cursor::new(bytes), Some(&preset), 10)
+        mkpi_ingest::table::preview(std::io::BufReader::new(file), Some(&preset), 10)
     })
     .await
     .map_err(|e| WebError::Service(Error::Internal(e.to_string())))?
@@ -284,11 +303,13 @@ pub async fn preview(
         .services
         .preset(Principal::User(&actor), &upload.preset)
         .await?;
-    let (name, bytes) = upload.take_file()?;
+    let (name, file) = upload.take_file()?;
     let preset = upload.preset;
     let user_id = actor.user_id;
-    let token = keep_upload(user_id, &bytes)?;
-    let shown = preview_of(Bytes::from(bytes), &found).await?;
+    let token = keep_upload(user_id, file)?;
+    let path = upload_path(user_id, &token)
+        .ok_or_else(|| WebError::Service(Error::Internal("bad token".into())))?;
+    let shown = preview_of(&path, &found).await?;
     render(
         &state,
         lang,
@@ -327,11 +348,8 @@ pub async fn run(
                 "this upload is no longer here: choose the file again",
             )
         })?;
-    // Read once; each step below shares the bytes without copying them.
-    let bytes = std::fs::read(&path)
-        .map(Bytes::from)
-        .map_err(|e| WebError::Service(Error::Internal(format!("cannot read the upload: {e}"))))?;
-    let first = preview_of(bytes.clone(), &base).await?;
+    // Each step reads the kept file again: nothing is held in memory.
+    let first = preview_of(&path, &base).await?;
     let choices: Vec<(String, String)> = first
         .headers
         .iter()
@@ -377,11 +395,7 @@ pub async fn run(
     };
     let report = state
         .services
-        .import_file(
-            Principal::User(&actor),
-            std::io::Cursor::new(bytes.clone()),
-            request,
-        )
+        .import_file(Principal::User(&actor), open(&path)?, request)
         .await?;
     let status = report_status(&report);
     if report.applied {
@@ -397,7 +411,7 @@ pub async fn run(
         )
         .await;
     }
-    let again = preview_of(bytes, &preset).await?;
+    let again = preview_of(&path, &preset).await?;
     render(
         &state,
         lang,
@@ -556,7 +570,7 @@ pub async fn upload(
         .services
         .preset(Principal::User(&actor), &upload.preset)
         .await?;
-    let (name, bytes) = upload.take_file()?;
+    let (name, file) = upload.take_file()?;
     let (preset, dry_run) = (upload.preset, upload.dry_run);
     let request = ImportRequest {
         source: name,
@@ -565,11 +579,7 @@ pub async fn upload(
     };
     let report = state
         .services
-        .import_file(
-            Principal::User(&actor),
-            std::io::Cursor::new(bytes),
-            request,
-        )
+        .import_file(Principal::User(&actor), open(file.path())?, request)
         .await?;
     let status = report_status(&report);
     render(&state, lang, &actor, status, Some(&report), &preset, None).await
