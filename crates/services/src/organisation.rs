@@ -289,11 +289,19 @@ impl Services {
         }
         let hash = hash_password_off_thread(input.admin_password).await?;
         let mut tx = self.store.begin().await?;
-        // Checked again under the write lock: two first runs cannot both land.
+        // Checked again inside the transaction, and the company's row is
+        // created, not written over: of two first runs only one lands, on
+        // SQLite (one writer) and on PostgreSQL (the key refuses the second).
+        let already = || Error::Conflict("mkpi is set up already".into());
         if users::count(&mut tx).await? > 0 {
-            return Err(Error::Conflict("mkpi is set up already".into()));
+            return Err(already());
         }
-        company::put(&mut tx, &company.fields(), now).await?;
+        company::create(&mut tx, &company.fields(), now)
+            .await
+            .map_err(|e| match e {
+                mkpi_store::StoreError::Conflict { .. } => already(),
+                other => other.into(),
+            })?;
         if departments::list(&mut tx).await?.is_empty() {
             departments::insert(&mut tx, &department, now).await?;
         }
@@ -521,18 +529,7 @@ impl Services {
             }
         }
         if let Some(manager) = input.manager_id {
-            match employees::get_any(tx, manager).await {
-                Ok(e) if !e.active => problems.push(FieldProblem::new(
-                    "manager_id",
-                    format!("{} has left", e.name),
-                )),
-                Ok(_) => {}
-                Err(mkpi_store::StoreError::NotFound) => problems.push(FieldProblem::new(
-                    "manager_id",
-                    format!("there is no employee {manager}"),
-                )),
-                Err(e) => return Err(e.into()),
-            }
+            active_employee(tx, "manager_id", manager, problems).await?;
         }
         Ok(())
     }
@@ -686,6 +683,29 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Notes a problem unless `id` is a person still at work.
+pub(crate) async fn active_employee(
+    tx: &mut Tx,
+    field: &str,
+    id: i64,
+    problems: &mut Vec<FieldProblem>,
+) -> Result<()> {
+    match employees::get_any(tx, id).await {
+        Ok(e) if !e.active => {
+            problems.push(FieldProblem::new(field, format!("{} has left", e.name)))
+        }
+        Ok(_) => {}
+        Err(mkpi_store::StoreError::NotFound) => {
+            problems.push(FieldProblem::new(
+                field,
+                format!("there is no employee {id}"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// An e-mail as entered, for the people forms.

@@ -135,19 +135,7 @@ impl Services {
             ));
             return Ok(());
         }
-        match employees::get_any(tx, manager_id).await {
-            Ok(m) if !m.active => problems.push(FieldProblem::new(
-                "manager_id",
-                format!("{} has left", m.name),
-            )),
-            Ok(_) => {}
-            Err(mkpi_store::StoreError::NotFound) => problems.push(FieldProblem::new(
-                "manager_id",
-                format!("there is no employee {manager_id}"),
-            )),
-            Err(e) => return Err(e.into()),
-        }
-        Ok(())
+        crate::organisation::active_employee(tx, "manager_id", manager_id, problems).await
     }
 
     /// Adds a person to the department.

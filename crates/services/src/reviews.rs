@@ -160,12 +160,9 @@ pub(crate) async fn results_readers(
 ) -> Result<std::collections::BTreeSet<i64>> {
     let everyone = mkpi_domain::Scope::everyone();
     let person = employees::get(tx, &everyone, employee_id).await?;
-    let tree = mkpi_domain::TeamTree::new(mkpi_store::teams::nodes(tx).await?);
-    let nodes: BTreeMap<i64, Option<i64>> = mkpi_store::teams::nodes(tx)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.manager_id))
-        .collect();
+    let all = mkpi_store::teams::nodes(tx).await?;
+    let nodes: BTreeMap<i64, Option<i64>> = all.iter().map(|n| (n.id, n.manager_id)).collect();
+    let tree = mkpi_domain::TeamTree::new(all);
     let mut readers: std::collections::BTreeSet<i64> = person
         .team_id
         .map(|t| tree.ancestors(t))

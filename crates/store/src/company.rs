@@ -33,6 +33,24 @@ pub async fn get(tx: &mut Tx) -> Result<Option<CompanyRow>> {
     .await?)
 }
 
+/// Creates the company: [`crate::StoreError::Conflict`] when it exists
+/// already, so that of two first runs (on any backend) only one lands.
+pub async fn create(tx: &mut Tx, c: &CompanyFields<'_>, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO company (id, name, currency, time_zone, fiscal_year_start_month, locale, created_at, updated_at)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(c.name)
+    .bind(c.currency)
+    .bind(c.time_zone)
+    .bind(c.fiscal_year_start_month)
+    .bind(c.locale)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// Writes the company: the first time it is created, later it is changed.
 pub async fn put(tx: &mut Tx, c: &CompanyFields<'_>, now: i64) -> Result<()> {
     sqlx::query(

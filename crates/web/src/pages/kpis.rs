@@ -18,43 +18,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::dashboard::kpi_line;
+use super::goals::number;
 use super::{layout, ser};
 use crate::AppState;
 use crate::auth::{Auth, Lang};
 use crate::error::WebError;
 
 fn by_field(problems: &[FieldProblem]) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for p in problems {
-        // targets[0] is the one target the form sets.
+    // targets[0] is the one target the form sets.
+    super::field_errors(problems.iter().map(|p| {
         let field = if p.field.starts_with("targets") {
             "target".to_string()
         } else {
             p.field.clone()
         };
-        out.entry(field)
-            .and_modify(|m| {
-                m.push_str("; ");
-                m.push_str(&p.message);
-            })
-            .or_insert_with(|| p.message.clone());
-    }
-    out
-}
-
-/// A number as typed (a comma for the decimal point too); empty is none.
-fn number(field: &str, raw: &str, problems: &mut Vec<FieldProblem>) -> Option<f64> {
-    let raw = raw.trim().replace(['\u{a0}', ' '], "").replace(',', ".");
-    if raw.is_empty() {
-        return None;
-    }
-    match raw.parse::<f64>() {
-        Ok(v) if v.is_finite() => Some(v),
-        _ => {
-            problems.push(FieldProblem::new(field, format!("'{raw}' is not a number")));
-            None
-        }
-    }
+        (field, p.message.as_str())
+    }))
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]

@@ -219,6 +219,22 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}/rollback", post(imports::rollback))
 }
 
+/// Each field's problems joined, for a form to show next to its field.
+pub(crate) fn field_errors<'a>(
+    problems: impl IntoIterator<Item = (String, &'a str)>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::<String, String>::new();
+    for (field, message) in problems {
+        out.entry(field)
+            .and_modify(|m| {
+                m.push_str("; ");
+                m.push_str(message);
+            })
+            .or_insert_with(|| message.to_string());
+    }
+    out
+}
+
 pub(crate) fn ser<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
 }

@@ -24,38 +24,27 @@ use serde::{Deserialize, Serialize};
 
 use super::{layout, ser};
 use crate::AppState;
-use crate::auth::{Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, cookie, set_cookie};
+use crate::auth::{Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, set_cookie};
 use crate::error::WebError;
 
 /// Each field's problems, for the template to show next to the field.
 fn by_field(problems: &[FieldProblem]) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for p in problems {
-        out.entry(p.field.clone())
-            .and_modify(|m| {
-                m.push_str("; ");
-                m.push_str(&p.message);
-            })
-            .or_insert_with(|| p.message.clone());
-    }
-    out
+    super::field_errors(
+        problems
+            .iter()
+            .map(|p| (p.field.clone(), p.message.as_str())),
+    )
 }
 
-/// An optional id from a form's select (empty: none).
-fn opt_id(raw: &str) -> Result<Option<i64>, Error> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
+/// An optional id from a form's select (empty: none), named by its field.
+fn opt_id(field: &str, raw: &str) -> Result<Option<i64>, Error> {
+    let mut problems = Vec::new();
+    let id = super::goals::id(field, raw, &mut problems);
+    if problems.is_empty() {
+        Ok(id)
+    } else {
+        Err(Error::Invalid(problems))
     }
-    raw.parse()
-        .map(Some)
-        .map_err(|_| Error::invalid("id", format!("'{raw}' is not an id")))
-}
-
-fn fresh_token() -> String {
-    let mut b = [0u8; 16];
-    let _ = getrandom::fill(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 // ---------------------------------------------------------------- setup
@@ -92,9 +81,7 @@ fn render_setup(
     message: Option<String>,
 ) -> Result<Response, WebError> {
     // The same double-submit guard as the sign-in form: nobody is signed in yet.
-    let token = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
-        .map_or_else(fresh_token, str::to_string);
+    let token = super::session::pre_session_token(headers);
     let html = state.templates().render(
         "setup.html",
         context! {
@@ -108,18 +95,10 @@ fn render_setup(
             },
         },
     )?;
-    let mut response = (status, Html(html)).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            LOGIN_CSRF_COOKIE,
-            &token,
-            Some(3600),
-            true,
-            state.secure_cookies(),
-        ),
-    );
-    Ok(response)
+    let response = (status, Html(html)).into_response();
+    Ok(super::session::with_pre_session_cookie(
+        state, response, &token,
+    ))
 }
 
 /// The first run's form; gone for good (404) once an account exists.
@@ -163,8 +142,7 @@ pub async fn setup(
     if !state.services.needs_setup().await? {
         return Err(Error::NotFound.into());
     }
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !mkpi_services::secrets_match(expected, &form.csrf) {
+    if !super::session::pre_session_ok(&headers, &form.csrf) {
         let msg = state.i18n().text(lang, "login-csrf", None);
         return render_setup(
             &state,
@@ -479,8 +457,8 @@ pub async fn update_company(
 fn team_input(form: &TeamForm) -> Result<TeamInput, Error> {
     Ok(TeamInput {
         name: form.name.clone(),
-        parent_id: opt_id(&form.parent_id)?,
-        manager_id: opt_id(&form.manager_id)?,
+        parent_id: opt_id("parent_id", &form.parent_id)?,
+        manager_id: opt_id("manager_id", &form.manager_id)?,
     })
 }
 
@@ -691,8 +669,8 @@ pub async fn create_person(
             name: form.name.clone(),
             email: form.email.clone(),
             position: form.position.clone(),
-            team_id: opt_id(&form.team_id)?,
-            manager_id: opt_id(&form.manager_id)?,
+            team_id: opt_id("team_id", &form.team_id)?,
+            manager_id: opt_id("manager_id", &form.manager_id)?,
             hire_date: form.hire_date.clone(),
         })
     })();
@@ -856,7 +834,7 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    let result = match opt_id(&form.manager_id) {
+    let result = match opt_id("manager_id", &form.manager_id) {
         Ok(manager_id) => {
             let input = EmployeeInput {
                 name: form.name.clone(),
@@ -886,12 +864,12 @@ pub async fn transfer_person(
     Form(form): Form<TransferForm>,
 ) -> Result<Response, WebError> {
     let input = (|| {
-        let team_id = opt_id(&form.team_id)?
+        let team_id = opt_id("team_id", &form.team_id)?
             .ok_or_else(|| Error::invalid("team_id", "choose the team to move to"))?;
         Ok::<_, Error>(TransferInput {
             team_id,
             effective_on: form.effective_on.clone(),
-            manager_id: opt_id(&form.manager_id)?,
+            manager_id: opt_id("manager_id", &form.manager_id)?,
         })
     })();
     let result = match input {
@@ -932,7 +910,7 @@ pub async fn return_person(
     Path(id): Path<i64>,
     Form(form): Form<LeaveForm>,
 ) -> Result<Response, WebError> {
-    let result = match opt_id(&form.team_id) {
+    let result = match opt_id("team_id", &form.team_id) {
         Ok(team) => {
             state
                 .services

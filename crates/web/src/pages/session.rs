@@ -47,12 +47,7 @@ fn render(
     next: &str,
     message: Option<String>,
 ) -> Result<Response, WebError> {
-    // A pre-session token guards the form against cross-site posts
-    // (double-submit: the cookie and the field must match). A browser keeps
-    // its token, so two open sign-in tabs both work.
-    let token = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
-        .map_or_else(fresh_token, str::to_string);
+    let token = pre_session_token(headers);
     let html = state.templates().render(
         "login.html",
         context! {
@@ -60,18 +55,42 @@ fn render(
             ..context! { csrf => token.clone(), login => login, next => next, message => message },
         },
     )?;
-    let mut response = (status, Html(html)).into_response();
+    let response = (status, Html(html)).into_response();
+    Ok(with_pre_session_cookie(state, response, &token))
+}
+
+/// The token that guards a form shown before anyone is signed in (sign-in,
+/// first run) against cross-site posts: double-submit, the cookie and the
+/// field must match. A browser keeps its token, so two open tabs both work.
+pub(super) fn pre_session_token(headers: &HeaderMap) -> String {
+    cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit()))
+        .map_or_else(fresh_token, str::to_string)
+}
+
+/// The answer carrying the pre-session token's cookie.
+pub(super) fn with_pre_session_cookie(
+    state: &AppState,
+    mut response: Response,
+    token: &str,
+) -> Response {
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
             LOGIN_CSRF_COOKIE,
-            &token,
+            token,
             Some(3600),
             true,
             state.secure_cookies(),
         ),
     );
-    Ok(response)
+    response
+}
+
+/// Whether a form posted before sign-in carries its cookie's token.
+pub(super) fn pre_session_ok(headers: &HeaderMap, field: &str) -> bool {
+    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !expected.is_empty() && mkpi_services::secrets_match(expected, field)
 }
 
 pub async fn form(
@@ -103,8 +122,7 @@ pub async fn login(
 ) -> Result<Response, WebError> {
     let next = local_path(form.next.as_deref());
     let i18n = state.i18n();
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !mkpi_services::secrets_match(expected, &form.csrf) {
+    if !pre_session_ok(&headers, &form.csrf) {
         let msg = i18n.text(lang, "login-csrf", None);
         return render(
             &state,
