@@ -170,27 +170,31 @@ const HASHES_AT_ONCE: usize = 2;
 /// Sign-ins that may wait for a hash; past that they are refused (429).
 const HASHES_QUEUED: usize = 64;
 static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHES_AT_ONCE);
-static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The sign-ins waiting for a hash, counted per set of services (one per
+/// server): a flood on one server never refuses another's sign-ins.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HashQueue(std::sync::Arc<std::sync::atomic::AtomicUsize>);
 
 /// A place in the queue for a hash, given back when dropped.
-struct QueuePlace;
+struct QueuePlace(std::sync::Arc<std::sync::atomic::AtomicUsize>);
 
-impl QueuePlace {
+impl HashQueue {
     /// A place, or None when the queue is full.
-    fn take() -> Option<QueuePlace> {
+    fn take(&self) -> Option<QueuePlace> {
         use std::sync::atomic::Ordering;
-        let before = WAITING.fetch_add(1, Ordering::SeqCst);
+        let before = self.0.fetch_add(1, Ordering::SeqCst);
         if before >= HASHES_QUEUED {
-            WAITING.fetch_sub(1, Ordering::SeqCst);
+            self.0.fetch_sub(1, Ordering::SeqCst);
             return None;
         }
-        Some(QueuePlace)
+        Some(QueuePlace(self.0.clone()))
     }
 }
 
 impl Drop for QueuePlace {
     fn drop(&mut self) {
-        WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -285,7 +289,7 @@ impl Services {
         drop(tx);
         // A full queue refuses at once, before anything is written: a flood
         // waits for nothing and leaves no failures on anyone's count.
-        let Some(_place) = QueuePlace::take() else {
+        let Some(_place) = self.hash_queue.take() else {
             tracing::warn!(login = %login_key, ip, "sign-in refused: too many waiting");
             return Err(Error::RateLimited {
                 retry_after_secs: 1,

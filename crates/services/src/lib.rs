@@ -60,6 +60,8 @@ pub struct Services {
     mailer: Option<std::sync::Arc<mail::Mailer>>,
     /// Sessions and API tokens whose last-seen time is being written now.
     touching: auth::Touching,
+    /// Sign-ins waiting for a password hash.
+    hash_queue: auth::HashQueue,
 }
 
 impl Services {
@@ -70,6 +72,7 @@ impl Services {
             auth,
             mailer: None,
             touching: auth::Touching::default(),
+            hash_queue: auth::HashQueue::default(),
         }
     }
 
