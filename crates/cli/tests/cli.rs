@@ -789,5 +789,78 @@ fn init_sets_up_an_empty_installation_once_and_a_staff_list_fills_it() {
             "{out}"
         );
         assert!(out.contains("2 teams and 0 accounts created"), "{out}");
+
+        // A tracker's export names people as the tracker knows them.
+        let toggl = dir.path().join("toggl.csv");
+        let week = |day: &str| {
+            format!(
+                "User,Email,Start date,Start time,Duration,Project\n\
+                 Pavel O,p.orlov@gmail.com,{day},09:00:00,01:30:00,Brand\n\
+                 Vera,vera@agency.ru,{day},10:00:00,02:00:00,Brand\n"
+            )
+        };
+        std::fs::write(&toggl, week("2024-12-02")).unwrap();
+        let import = |extra: &[&str]| {
+            let mut a = args(&["import", "--preset", "toggl-time"]);
+            a.extend(extra.iter().map(ToString::to_string));
+            a.push(toggl.display().to_string());
+            mkpi(&a, None)
+        };
+        let o = import(&[]);
+        assert!(!o.status.success());
+        let out = stdout(&o);
+        assert!(
+            out.contains(
+                "2 people the file names are unknown; say who each is with --person 'NAMED=EMAIL'"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("  \"p.orlov@gmail.com\" (employee, 1 rows from row 2): no employee has the e-mail p.orlov@gmail.com"),
+            "{out}"
+        );
+        assert!(out.contains("  \"vera@agency.ru\" (employee, 1 rows from row 3): no employee has the e-mail vera@agency.ru"), "{out}");
+
+        // A wrong answer is one clear problem, and nothing is stored.
+        let o = import(&["--person", "p.orlov@gmail.com=nobody@romashka.ru"]);
+        assert!(!o.status.success());
+        assert!(stdout(&o).contains("row 0, column 'people', value 'p.orlov@gmail.com': no employee has the e-mail nobody@romashka.ru: choose someone else or create them"), "{}", stdout(&o));
+        let o = import(&["--person", "Pavel O"]);
+        assert_eq!(
+            stderr(&o),
+            "error: --person \"Pavel O\": write it as NAMED=EMAIL or NAMED=EMAIL,Full Name,Team\n"
+        );
+
+        // Pavel is someone we know; Vera is added, from an answers file.
+        let answers = dir.path().join("people.csv");
+        std::fs::write(
+            &answers,
+            "named,email,name,team\nvera@agency.ru,vera@romashka.ru,Вера Смирнова,Paid social\n",
+        )
+        .unwrap();
+        let answers_arg = answers.display().to_string();
+        let o = import(&[
+            "--person",
+            "p.orlov@gmail.com=pavel@romashka.ru",
+            "--people",
+            &answers_arg,
+        ]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("2 rows read: 2 added"), "{out}");
+        assert!(
+            out.contains("1 people added, 2 spellings remembered for toggl-time"),
+            "{out}"
+        );
+
+        // The next week's file from the tracker needs no answers.
+        std::fs::write(&toggl, week("2024-12-09")).unwrap();
+        let o = import(&[]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        assert!(
+            stdout(&o).contains("2 rows read: 2 added"),
+            "{}",
+            stdout(&o)
+        );
     }
 }

@@ -232,6 +232,7 @@ impl Services {
                 source: format!("demo-{preset}.csv"),
                 preset: Preset::find(preset).map_err(|e| Error::Internal(e.to_string()))?,
                 dry_run: false,
+                people: Vec::new(),
             };
             let report = self
                 .import_file(

@@ -8,6 +8,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+use crate::import_people::Answers;
+pub use crate::import_people::{NewPerson, PersonAnswer, UnknownPerson};
 pub use mkpi_ingest::Problem;
 use mkpi_ingest::fact::{AdStatRecord, CampaignRecord, Kind, Ref, Row, Value};
 use mkpi_ingest::{Fact, Preset, ReadOutcome, Record};
@@ -43,6 +45,9 @@ pub struct ImportRequest {
     pub preset: Preset,
     /// Check and count everything, store nothing.
     pub dry_run: bool,
+    /// Who the people are that earlier runs of this file could not tell
+    /// (see [`ImportReport::unknown_people`]).
+    pub people: Vec<PersonAnswer>,
 }
 
 /// What an import did, or would do.
@@ -68,6 +73,12 @@ pub struct ImportReport {
     pub teams_created: u64,
     /// Accounts a staff list created for people given a role.
     pub accounts_created: u64,
+    /// People the file names whom mkpi could not tell: answer each in
+    /// [`ImportRequest::people`] and run it again.
+    pub unknown_people: Vec<UnknownPerson>,
+    /// Employees the answers made, and the spellings kept as their aliases.
+    pub people_created: u64,
+    pub aliases_added: u64,
     pub rows_rejected: u64,
     /// The first problems; `problem_count` has them all.
     pub problems: Vec<Problem>,
@@ -161,6 +172,12 @@ struct Writer {
     employees_by_email: HashMap<String, i64>,
     /// Employee by lower-case full name; None when two people share it.
     employees_by_name: HashMap<String, Option<i64>>,
+    /// Employee by how this source writes them (lower-case), from answers.
+    aliases: HashMap<String, i64>,
+    /// People the file names that none of the above tells, by key.
+    unknown: std::collections::BTreeMap<String, UnknownPerson>,
+    /// Who those people are, as the person importing answered.
+    answers: Answers,
     seen_campaigns: HashSet<String>,
     fact: Fact,
     table: Option<Table>,
@@ -221,22 +238,61 @@ impl Writer {
         }
     }
 
-    /// The employee a file names by e-mail or full name.
-    fn employee(&self, who: &str) -> std::result::Result<i64, String> {
-        if who.contains('@') {
-            return self
-                .employees_by_email
-                .get(&who.to_lowercase())
+    /// Uses the answer about `who`, if one is waiting, before they are
+    /// looked up: the first row that names them makes the alias (or the
+    /// employee).
+    async fn answer(&mut self, tx: &mut Tx, who: &str) -> Result<()> {
+        let key = crate::import_people::alias_key(who);
+        if self.aliases.contains_key(&key) {
+            return Ok(());
+        }
+        match self
+            .answers
+            .apply(tx, &key, self.import_id, self.now)
+            .await?
+        {
+            Some(Ok(id)) => {
+                self.aliases.insert(key, id);
+            }
+            Some(Err(p)) => self.problem(p.row, &p.column, &p.value, p.reason),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The employee a file names by e-mail, full name or an alias the
+    /// source was given; one it cannot tell is noted for the report.
+    fn employee(&mut self, row: u64, column: &str, who: &str) -> std::result::Result<i64, String> {
+        let key = crate::import_people::alias_key(who);
+        if let Some(id) = self.aliases.get(&key) {
+            return Ok(*id);
+        }
+        let found = if who.contains('@') {
+            self.employees_by_email
+                .get(&key)
                 .copied()
-                .ok_or_else(|| format!("no employee has the e-mail {who}"));
+                .ok_or_else(|| format!("no employee has the e-mail {}", who.trim()))
+        } else {
+            match self.employees_by_name.get(&key) {
+                Some(Some(id)) => Ok(*id),
+                Some(None) => Err(format!(
+                    "two employees are called {}: use their e-mail addresses",
+                    who.trim()
+                )),
+                None => Err(format!("no employee is called {}", who.trim())),
+            }
+        };
+        if let Err(reason) = &found {
+            let entry = self.unknown.entry(key).or_insert_with(|| UnknownPerson {
+                named: who.trim().to_string(),
+                column: column.to_string(),
+                rows: 0,
+                first_row: row,
+                reason: reason.clone(),
+            });
+            entry.rows += 1;
         }
-        match self.employees_by_name.get(&who.to_lowercase()) {
-            Some(Some(id)) => Ok(*id),
-            Some(None) => Err(format!(
-                "two employees are called {who}: use their e-mail addresses"
-            )),
-            None => Err(format!("no employee is called {who}")),
-        }
+        found
     }
 
     /// The campaign a file names by its id or, failing that, its name.
@@ -293,16 +349,21 @@ impl Writer {
                 if spec.column.is_none() {
                     continue;
                 }
+                if let (Some(Ref::Employee), Value::Text(t)) = (spec.refers, &v) {
+                    self.answer(tx, t).await?;
+                }
                 let json = match (spec.refers, v) {
                     (_, Value::Missing) => serde_json::Value::Null,
-                    (Some(Ref::Employee), Value::Text(t)) => match self.employee(&t) {
-                        Ok(id) => id.into(),
-                        Err(reason) => {
-                            self.problem(row, spec.name, &t, reason);
-                            bad = true;
-                            serde_json::Value::Null
+                    (Some(Ref::Employee), Value::Text(t)) => {
+                        match self.employee(row, spec.name, &t) {
+                            Ok(id) => id.into(),
+                            Err(reason) => {
+                                self.problem(row, spec.name, &t, reason);
+                                bad = true;
+                                serde_json::Value::Null
+                            }
                         }
-                    },
+                    }
                     (Some(Ref::Campaign), Value::Text(t)) => match self.campaign(&t) {
                         Ok(c) => c.id.into(),
                         Err(reason) => {
@@ -449,18 +510,16 @@ impl Writer {
                 );
                 continue;
             }
+            for who in r.owner.iter().chain(r.contributors.iter().map(|(e, _)| e)) {
+                self.answer(tx, who).await?;
+            }
             let owner = match &r.owner {
                 None => None,
-                Some(email) => match self.employees_by_email.get(email) {
-                    Some(id) => Some(*id),
-                    None => {
+                Some(email) => match self.employee(row, "owner", email) {
+                    Ok(id) => Some(id),
+                    Err(reason) => {
                         self.rows_rejected += 1;
-                        self.problem(
-                            row,
-                            "owner",
-                            email,
-                            format!("no employee has the e-mail {email}"),
-                        );
+                        self.problem(row, "owner", email, reason);
                         continue;
                     }
                 },
@@ -468,19 +527,14 @@ impl Writer {
             let mut contributors = Vec::with_capacity(r.contributors.len());
             let mut unknown = None;
             for (email, share) in &r.contributors {
-                match self.employees_by_email.get(email) {
-                    Some(id) => contributors.push((*id, *share)),
-                    None => unknown = Some(email.clone()),
+                match self.employee(row, "contributors", email) {
+                    Ok(id) => contributors.push((id, *share)),
+                    Err(reason) => unknown = Some((email.clone(), reason)),
                 }
             }
-            if let Some(email) = unknown {
+            if let Some((email, reason)) = unknown {
                 self.rows_rejected += 1;
-                self.problem(
-                    row,
-                    "contributors",
-                    &email,
-                    format!("no employee has the e-mail {email}"),
-                );
+                self.problem(row, "contributors", &email, reason);
                 continue;
             }
             contributors.sort_unstable();
@@ -803,6 +857,9 @@ impl Services {
             campaigns_by_name: HashMap::new(),
             employees_by_email: HashMap::new(),
             employees_by_name: HashMap::new(),
+            aliases: HashMap::new(),
+            unknown: std::collections::BTreeMap::new(),
+            answers: Answers::default(),
             seen_campaigns: HashSet::new(),
             fact: request.preset.fact,
             table: request
@@ -840,6 +897,18 @@ impl Services {
             if *entry != Some(e.id) {
                 *entry = None;
             }
+        }
+        // How this source names people: kept answers, then this run's.
+        let source = request.preset.name.as_str();
+        writer.aliases = mkpi_store::aliases::of_source(&mut tx, source)
+            .await?
+            .into_iter()
+            .collect();
+        let (answers, unreadable) =
+            Answers::new(&mut tx, source, &request.people, &self.clock.today()).await?;
+        writer.answers = answers;
+        for p in unreadable {
+            writer.problem(p.row, &p.column, &p.value, p.reason);
         }
         let mut staff_rows = Vec::new();
         while let Some(batch) = receiver.recv().await {
@@ -906,6 +975,9 @@ impl Services {
             campaigns_created: writer.campaigns_created,
             teams_created: writer.teams_created,
             accounts_created: writer.accounts_created,
+            unknown_people: writer.unknown.into_values().collect(),
+            people_created: writer.answers.created,
+            aliases_added: writer.answers.aliases_added,
             rows_rejected,
             problems,
             problem_count,
@@ -937,6 +1009,7 @@ impl Services {
                     "source": report.source, "preset": report.preset, "file_hash": report.file_hash,
                     "read": report.counts.read, "added": report.counts.added,
                     "updated": report.counts.updated, "unchanged": report.counts.unchanged,
+                    "people_created": report.people_created, "aliases_added": report.aliases_added,
                 })),
             },
         )
@@ -1026,6 +1099,9 @@ impl Services {
                 )));
             }
         }
+        if import.fact != Fact::Employees.name() {
+            crate::import_people::roll_back(&mut tx, import_id).await?;
+        }
         rollups::refresh_for(&mut tx, &import.fact, &rollups::Days::All).await?;
         imports::mark_rolled_back(&mut tx, import_id, now).await?;
         audit::record(
@@ -1057,8 +1133,9 @@ impl Services {
         fact: mkpi_ingest::Fact,
         records: &[serde_json::Map<String, serde_json::Value>],
         dry_run: bool,
+        people: Vec<PersonAnswer>,
     ) -> Result<ImportReport> {
-        self.import_records_from(by, "api", fact, records, dry_run)
+        self.import_records_from(by, "api", fact, records, dry_run, people)
             .await
     }
 
@@ -1071,6 +1148,7 @@ impl Services {
         fact: mkpi_ingest::Fact,
         records: &[serde_json::Map<String, serde_json::Value>],
         dry_run: bool,
+        people: Vec<PersonAnswer>,
     ) -> Result<ImportReport> {
         by.require_admin()?;
         let preset = Preset::canonical(fact);
@@ -1089,6 +1167,9 @@ impl Services {
             campaigns_created: 0,
             teams_created: 0,
             accounts_created: 0,
+            unknown_people: Vec::new(),
+            people_created: 0,
+            aliases_added: 0,
             rows_rejected: problems.iter().map(|p| p.row).collect::<HashSet<_>>().len() as u64,
             changes: Vec::new(),
             problem_count: problems.len() as u64,
@@ -1105,12 +1186,16 @@ impl Services {
             source: source.to_string(),
             preset: preset.clone(),
             dry_run,
+            people,
         };
         let mut report = self
             .import_file(by, std::io::Cursor::new(csv), request)
             .await?;
         for p in &mut report.problems {
             p.row = mkpi_ingest::json::record_number(p.row);
+        }
+        for u in &mut report.unknown_people {
+            u.first_row = mkpi_ingest::json::record_number(u.first_row);
         }
         Ok(report)
     }

@@ -22,6 +22,7 @@ pub mod development_actions;
 mod error;
 pub mod explorer;
 pub mod goals;
+pub mod import_people;
 pub mod imports;
 pub mod kpis;
 pub mod mail;

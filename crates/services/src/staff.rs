@@ -470,6 +470,7 @@ pub(crate) async fn roll_back(
     staff::delete_accounts_added_by(tx, import_id)
         .await
         .map_err(held)?;
+    staff::delete_added_by(tx, "employee_aliases", import_id).await?;
     staff::delete_added_by(tx, "team_memberships", import_id).await?;
     for (_, previous) in revisions {
         let rev: Revision = serde_json::from_str(previous)

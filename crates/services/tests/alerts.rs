@@ -27,6 +27,7 @@ async fn import(s: &Services, preset: &str, text: &str) {
         source: "test.csv".into(),
         preset,
         dry_run: false,
+        people: Vec::new(),
     };
     let r = s
         .import_file(

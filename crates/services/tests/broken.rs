@@ -466,6 +466,7 @@ async fn every_broken_file_of_every_family_is_refused_precisely_and_changes_noth
                     source: "c.csv".into(),
                     preset: Preset::find("mkpi-campaigns").unwrap(),
                     dry_run: false,
+                    people: Vec::new(),
                 },
             )
             .await
@@ -484,6 +485,7 @@ async fn every_broken_file_of_every_family_is_refused_precisely_and_changes_noth
                         source: "good.csv".into(),
                         preset: preset.clone(),
                         dry_run: true,
+                        people: Vec::new(),
                     },
                 )
                 .await
@@ -514,6 +516,7 @@ async fn every_broken_file_of_every_family_is_refused_precisely_and_changes_noth
                             source: "broken.csv".into(),
                             preset: preset.clone(),
                             dry_run: false,
+                            people: Vec::new(),
                         },
                     )
                     .await;
@@ -727,6 +730,7 @@ fn generated_breakages_never_panic_never_half_import_and_always_say_where() {
                 source: "c.csv".into(),
                 preset: Preset::find("mkpi-campaigns").unwrap(),
                 dry_run: false,
+                people: Vec::new(),
             },
         )
         .await
@@ -758,6 +762,7 @@ fn generated_breakages_never_panic_never_half_import_and_always_say_where() {
                             source: "generated.csv".into(),
                             preset: Preset::find(f.preset).unwrap(),
                             dry_run: false,
+                            people: Vec::new(),
                         },
                     )
                     .await;

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use mkpi_ingest::{Fact, Preset};
-use mkpi_services::imports::{ImportReport, ImportRequest, table_of};
+use mkpi_services::imports::{ImportReport, ImportRequest, NewPerson, PersonAnswer, table_of};
 use mkpi_services::users::Principal;
 use mkpi_services::{AuthSettings, Clock, Services, Store};
 use mkpi_store::testing;
@@ -25,6 +25,7 @@ async fn import_with(s: &Services, preset: Preset, bytes: Vec<u8>, dry_run: bool
         source: format!("{}.csv", preset.name),
         preset,
         dry_run,
+        people: Vec::new(),
     };
     s.import_file(Principal::Operator, Cursor::new(bytes), request)
         .await
@@ -601,5 +602,202 @@ async fn campaign_contributors_share_results_are_checked_and_roll_back() {
             assert_eq!(r.problems[0].row, 2);
         }
         assert_eq!(stored(&s).await, expected);
+    }
+}
+
+async fn import_answering(
+    s: &Services,
+    preset: &str,
+    text: &str,
+    people: Vec<PersonAnswer>,
+) -> ImportReport {
+    let request = ImportRequest {
+        source: format!("{preset}.csv"),
+        preset: s.preset(Principal::Operator, preset).await.unwrap(),
+        dry_run: false,
+        people,
+    };
+    s.import_file(
+        Principal::Operator,
+        Cursor::new(text.as_bytes().to_vec()),
+        request,
+    )
+    .await
+    .unwrap()
+}
+
+async fn count(s: &Services, sql: &str, id: i64) -> i64 {
+    let mut tx = s.store().read().await.unwrap();
+    testing::count(&mut tx, sql, id).await
+}
+
+fn answer(named: &str, email: &str, create: Option<(&str, &str)>) -> PersonAnswer {
+    PersonAnswer {
+        named: named.to_string(),
+        email: email.to_string(),
+        create: create.map(|(name, team)| NewPerson {
+            name: name.to_string(),
+            team: Some(team.to_string()),
+        }),
+    }
+}
+
+/// A tracker names people mkpi does not know: the report lists each once
+/// with its rows; a wrong answer stores nothing; right answers map one to an
+/// employee and make the other, and the spellings are kept for that source,
+/// so the next file from it just works while another source still asks.
+/// Rolling the imports back removes the person and the aliases they made.
+#[tokio::test]
+async fn people_a_tracker_names_are_answered_once_and_remembered_for_that_source() {
+    const ALIASES: &str = "SELECT COUNT(*) FROM employee_aliases WHERE employee_id <> $1";
+    const EMPLOYEES: &str = "SELECT COUNT(*) FROM employees WHERE id <> $1";
+    const ENTRIES: &str = "SELECT COUNT(*) FROM time_entries WHERE employee_id = $1";
+    for db in testing::all().await {
+        let s = services(&db.url).await;
+        let (known, known_email, _) = employee(&s, "Руководитель performance").await;
+        let head = s.login("head", "demo", "t").await.unwrap().actor;
+        let team = s
+            .list_employees(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.id == known)
+            .and_then(|e| e.team_name)
+            .unwrap();
+        let file = format!(
+            "User,Email,Start date,Start time,Duration,Project\n\
+             Anna K,anna.k@agency.ru,2024-12-02,09:00:00,01:30:00,Brand\n\
+             Anna K,ANNA.K@agency.ru,2024-12-03,09:00:00,00:45:00,Brand\n\
+             Boris,boris@agency.ru,2024-12-02,10:00:00,02:00:00,Brand\n\
+             Me,{known_email},2024-12-02,11:00:00,01:00:00,Brand\n"
+        );
+        let before = snapshot(&s).await;
+        let people_before = count(&s, EMPLOYEES, 0).await;
+        let entries_before = count(&s, ENTRIES, known).await;
+
+        let r = import_answering(&s, "toggl-time", &file, vec![]).await;
+        assert!(!r.applied);
+        let unknown: Vec<_> = r
+            .unknown_people
+            .iter()
+            .map(|u| {
+                (
+                    u.named.as_str(),
+                    u.column.as_str(),
+                    u.rows,
+                    u.first_row,
+                    u.reason.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            unknown,
+            vec![
+                (
+                    "anna.k@agency.ru",
+                    "employee",
+                    2,
+                    2,
+                    "no employee has the e-mail anna.k@agency.ru"
+                ),
+                (
+                    "boris@agency.ru",
+                    "employee",
+                    1,
+                    4,
+                    "no employee has the e-mail boris@agency.ru"
+                ),
+            ]
+        );
+
+        // Wrong answers: nobody has the e-mail; no such team. Nothing is stored.
+        let wrong = vec![
+            answer("anna.k@agency.ru", "nobody@demo.ru", None),
+            answer(
+                "boris@agency.ru",
+                "boris@demo.ru",
+                Some(("Boris Petrov", "No Such Team")),
+            ),
+            answer(" ", "x@demo.ru", None),
+        ];
+        let r = import_answering(&s, "toggl-time", &file, wrong).await;
+        assert!(!r.applied);
+        assert_eq!(
+            problems(&r)[..3],
+            [
+                "row 0, column 'people', value ' ': the name as the file writes it is empty",
+                "row 0, column 'people', value 'anna.k@agency.ru': no employee has the e-mail nobody@demo.ru: choose someone else or create them",
+                "row 0, column 'people', value 'boris@agency.ru': there is no team 'No Such Team'",
+            ]
+        );
+        assert_eq!(snapshot(&s).await, before, "{:?}", db.backend);
+        assert_eq!(count(&s, EMPLOYEES, 0).await, people_before);
+        assert_eq!(count(&s, ALIASES, 0).await, 0);
+
+        // Right answers: Anna is the known employee, Boris is new in their
+        // team; Carol is not in the file, so nobody is made for her.
+        let right = vec![
+            answer("carol@agency.ru", "carol@demo.ru", Some(("Carol", &team))),
+            answer("Anna.K@agency.ru", &known_email, None),
+            answer(
+                "boris@agency.ru",
+                "boris@demo.ru",
+                Some(("Boris Petrov", &format!("Marketing/{team}"))),
+            ),
+        ];
+        let first = import_answering(&s, "toggl-time", &file, right).await;
+        assert_eq!(problems(&first), Vec::<String>::new(), "{:?}", db.backend);
+        assert!(first.applied);
+        assert_eq!((first.people_created, first.aliases_added), (1, 2));
+        assert_eq!(first.counts.added, 4);
+        assert!(first.unknown_people.is_empty());
+        assert_eq!(count(&s, ENTRIES, known).await, entries_before + 3);
+        let boris = s
+            .list_employees(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.email == "boris@demo.ru")
+            .unwrap();
+        assert_eq!(
+            (
+                boris.name.as_str(),
+                boris.team_name.as_deref(),
+                boris.position.as_str()
+            ),
+            ("Boris Petrov", Some(team.as_str()), "")
+        );
+        assert_eq!(count(&s, ENTRIES, boris.id).await, 1);
+
+        // The next file from the same tool needs no answers.
+        let next = "User,Email,Start date,Start time,Duration,Project\n\
+                    Anna K,anna.k@agency.ru,2024-12-04,09:00:00,01:00:00,Brand\n\
+                    Boris,boris@agency.ru,2024-12-04,10:00:00,01:00:00,Brand\n";
+        let second = import_answering(&s, "toggl-time", next, vec![]).await;
+        assert_eq!(problems(&second), Vec::<String>::new());
+        assert_eq!(
+            (
+                second.counts.added,
+                second.people_created,
+                second.aliases_added
+            ),
+            (2, 0, 0)
+        );
+        assert_eq!(count(&s, ENTRIES, boris.id).await, 2);
+
+        // Another source has not been told who they are.
+        let other = "employee,date,hours\nanna.k@agency.ru,2024-12-05,1\n";
+        let r = import_answering(&s, "mkpi-time-entries", other, vec![]).await;
+        assert!(!r.applied);
+        assert_eq!(r.unknown_people.len(), 1);
+
+        // Rolled back, newest first: the person and the aliases go too.
+        for id in [second.import_id.unwrap(), first.import_id.unwrap()] {
+            s.rollback_import(Principal::Operator, id).await.unwrap();
+        }
+        assert_eq!(snapshot(&s).await, before, "{:?}", db.backend);
+        assert_eq!(count(&s, EMPLOYEES, 0).await, people_before);
+        assert_eq!(count(&s, ALIASES, 0).await, 0);
+        assert_eq!(count(&s, ENTRIES, known).await, entries_before);
     }
 }

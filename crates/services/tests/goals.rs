@@ -41,6 +41,7 @@ async fn import(s: &Services, preset: &str, text: &str) {
         source: "test.csv".into(),
         preset,
         dry_run: false,
+        people: Vec::new(),
     };
     let r = s
         .import_file(
@@ -924,6 +925,7 @@ async fn a_trackers_task_keeps_its_status_there_but_is_linked_and_rated_here() {
                     source: "takeover.csv".into(),
                     preset,
                     dry_run: false,
+                    people: Vec::new(),
                 },
             )
             .await

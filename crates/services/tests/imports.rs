@@ -24,6 +24,7 @@ async fn import(s: &Services, preset: &str, text: &str, dry_run: bool) -> Import
         source: format!("{preset}.csv"),
         preset: Preset::find(preset).unwrap(),
         dry_run,
+        people: Vec::new(),
     };
     s.import_file(
         Principal::Operator,
@@ -220,6 +221,7 @@ async fn a_file_with_any_problem_stores_nothing_and_says_every_problem() {
             source: "x.pdf".into(),
             preset: Preset::find("mkpi-ad-stats").unwrap(),
             dry_run: false,
+            people: Vec::new(),
         };
         let err = s
             .import_file(
@@ -260,6 +262,7 @@ async fn campaign_owners_must_be_employees_and_only_admins_import() {
         source: "c.csv".into(),
         preset: Preset::find("mkpi-campaigns").unwrap(),
         dry_run: false,
+        people: Vec::new(),
     };
     let err = s
         .import_file(

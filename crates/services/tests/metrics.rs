@@ -36,6 +36,7 @@ async fn import(s: &Services, preset: &str, text: &str) {
         source: "test.csv".into(),
         preset,
         dry_run: false,
+        people: Vec::new(),
     };
     let r = s
         .import_file(
@@ -1682,6 +1683,7 @@ async fn blended_cac_adds_the_other_marketing_costs_attributed_like_the_spend() 
                     source: "bad.csv".into(),
                     preset,
                     dry_run: false,
+                    people: Vec::new(),
                 },
             )
             .await

@@ -88,6 +88,7 @@ async fn import(s: &Services, preset: &str, text: String) {
         source: "reference.csv".into(),
         preset,
         dry_run: false,
+        people: Vec::new(),
     };
     let r = s
         .import_file(Principal::Operator, Cursor::new(text.into_bytes()), request)

@@ -12,6 +12,7 @@
 
 pub mod ad_stats;
 pub mod alerts;
+pub mod aliases;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod campaigns;

@@ -79,6 +79,7 @@ pub const LINKS: &[Link] = &[
     subject("users", "employee_id", Holder::Employee),
     link("teams", "manager_id", Holder::Employee),
     deleted("team_memberships", "employee_id", Holder::Employee),
+    deleted("employee_aliases", "employee_id", Holder::Employee),
     link("campaigns", "owner_employee_id", Holder::Employee),
     deleted("campaign_contributors", "employee_id", Holder::Employee),
     deleted("time_entries", "employee_id", Holder::Employee),

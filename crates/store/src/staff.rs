@@ -6,7 +6,13 @@ use crate::{Result, Tx};
 
 /// The tables a staff import adds rows to, in the order a rollback
 /// removes them (what refers to others first).
-pub const IMPORTED: [&str; 4] = ["users", "team_memberships", "employees", "teams"];
+pub const IMPORTED: [&str; 5] = [
+    "users",
+    "employee_aliases",
+    "team_memberships",
+    "employees",
+    "teams",
+];
 
 fn checked(table: &str) -> Result<&str> {
     IMPORTED

@@ -3,7 +3,7 @@
 mod harness;
 
 use axum::http::{Method, StatusCode};
-use harness::{START, TestApp};
+use harness::{START, TestApp, TestResponse};
 use serde_json::{Value, json};
 
 const ROLES: [&str; 5] = ["admin", "head", "manager", "employee", "viewer"];
@@ -5515,5 +5515,212 @@ async fn a_share_link_never_carries_one_persons_figures() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         app.logout_locally();
         assert_eq!(app.get(&link).await.status, StatusCode::GONE);
+    }
+}
+
+/// Uploads a file for a preview with a preset; the upload's token.
+async fn upload_as(app: &mut TestApp, csrf: &str, preset: &str, text: &str) -> String {
+    let (content_type, body) =
+        multipart(&[("preset", None, preset), ("file", Some("upload.csv"), text)]);
+    let req = axum::http::Request::post(format!("/imports/preview?csrf={csrf}"))
+        .header("content-type", content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+async fn run_import(app: &mut TestApp, form: &[(String, String)]) -> TestResponse {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_form("/imports/run", &pairs).await
+}
+
+/// A tracker's file names people mkpi does not know: the import page lists
+/// them with the rows that name them and asks who each is; a wrong answer
+/// keeps what was typed and says why; right answers import the file, add
+/// the new person to their team, and the next file from the tracker needs
+/// no answer.
+#[tokio::test]
+async fn the_import_page_asks_once_who_the_people_a_tracker_names_are() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("admin").await;
+        let csrf = app.csrf().unwrap();
+        let head = app.services.login("head", "demo", "t").await.unwrap().actor;
+        let everyone = app.services.list_employees(&head).await.unwrap();
+        let known = everyone
+            .iter()
+            .find(|e| e.id == app.demo.employee_employee_id)
+            .unwrap();
+        let team = known.team_name.clone().unwrap();
+        let week = |day: &str| {
+            format!(
+                "User,Email,Start date,Start time,Duration,Project\n\
+                 Anna,anna@gmail.com,{day},09:00:00,01:30:00,Brand\n\
+                 Vera,vera@agency.ru,{day},10:00:00,02:00:00,Brand\n"
+            )
+        };
+        let token = upload_as(&mut app, &csrf, "toggl-time", &week("2024-12-02")).await;
+        let mapping = |token: &str| -> Vec<(String, String)> {
+            [
+                ("token", token),
+                ("preset", "toggl-time"),
+                ("source", "toggl.csv"),
+                ("field_1", "employee"),
+                ("field_2", "date"),
+                ("field_3", "start"),
+                ("field_4", "hours"),
+                ("field_5", "project"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let mut form = mapping(&token);
+        form.push(("dry_run".into(), "1".into()));
+        let r = run_import(&mut app, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body
+                .contains("People this file names that mkpi does not know"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("<code>anna@gmail.com</code><input type=\"hidden\" name=\"person_0_named\" value=\"anna@gmail.com\">"), "{}", r.body);
+        assert!(
+            r.body.contains("no employee has the e-mail vera@agency.ru"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains(&format!("<option value=\"{}\">", known.email)),
+            "the people to choose from: {}",
+            r.body
+        );
+
+        // Anna is the known employee; Vera is new, but the team is missing.
+        let answers = |team: &str| -> Vec<(String, String)> {
+            [
+                ("person_0_named", "anna@gmail.com"),
+                ("person_0_email", known.email.as_str()),
+                ("person_1_named", "vera@agency.ru"),
+                ("person_1_email", "vera@demo.example"),
+                ("person_1_new", "1"),
+                ("person_1_name", "Vera Smirnova"),
+                ("person_1_team", team),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let mut form = mapping(&token);
+        form.extend(answers("Gone Team"));
+        let r = run_import(&mut app, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("there is no team &#x27;Gone Team&#x27;"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"Vera Smirnova\""),
+            "what was typed stays: {}",
+            r.body
+        );
+        assert!(
+            !app.services
+                .list_employees(&head)
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| e.email == "vera@demo.example")
+        );
+
+        let mut form = mapping(&token);
+        form.extend(answers(&team));
+        let r = run_import(&mut app, &form).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Imported as #"), "{}", r.body);
+        assert!(
+            r.body.contains("People added: 1; spellings remembered: 2."),
+            "{}",
+            r.body
+        );
+        let vera = app
+            .services
+            .list_employees(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.email == "vera@demo.example")
+            .unwrap();
+        assert_eq!(
+            (vera.name.as_str(), vera.team_name.as_deref()),
+            ("Vera Smirnova", Some(team.as_str()))
+        );
+
+        // Next week's file goes straight in.
+        let token = upload_as(&mut app, &csrf, "toggl-time", &week("2024-12-09")).await;
+        let r = run_import(&mut app, &mapping(&token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Imported as #"), "{}", r.body);
+        assert!(!r.body.contains("does not know"), "{}", r.body);
+    }
+}
+
+/// The ingest API asks about unknown people as the import page does: the
+/// report lists them, the batch sent again with `people` answers lands, and
+/// the spelling is kept for the next batch.
+#[tokio::test]
+async fn the_ingest_api_lists_unknown_people_and_takes_answers() {
+    for mut app in TestApp::each().await {
+        app.login_as("admin").await;
+        let head = app.services.login("head", "demo", "t").await.unwrap().actor;
+        let known = app
+            .services
+            .list_employees(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.id == app.demo.employee_employee_id)
+            .unwrap();
+        let batch = |day: &str| json!([{"employee": "Anya", "date": day, "hours": 2}]);
+        let r = app
+            .post_json(
+                "/api/v1/ingest/time_entries",
+                json!({"records": batch("2024-12-02")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            r.json()["unknown_people"],
+            json!([{"named": "Anya", "column": "employee", "rows": 1, "first_row": 1, "reason": "no employee is called Anya"}])
+        );
+        let r = app
+            .post_json(
+                "/api/v1/ingest/time_entries",
+                json!({"records": batch("2024-12-02"), "people": [{"named": "Anya", "email": known.email}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.json()["added"].clone(), r.json()["aliases_added"].clone()),
+            (json!(1), json!(1))
+        );
+        let r = app
+            .post_json(
+                "/api/v1/ingest/time_entries",
+                json!({"records": batch("2024-12-03")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["unknown_people"], json!([]));
     }
 }

@@ -111,6 +111,7 @@ async fn two_servers_share_sessions_send_a_scheduled_report_once_and_import_once
             source: "campaigns.csv".into(),
             preset: Preset::find("mkpi-campaigns").unwrap(),
             dry_run: false,
+            people: Vec::new(),
         },
     )
     .await
@@ -132,6 +133,7 @@ async fn two_servers_share_sessions_send_a_scheduled_report_once_and_import_once
                 source: "same.csv".into(),
                 preset: Preset::find("mkpi-ad-stats").unwrap(),
                 dry_run: false,
+                people: Vec::new(),
             },
         )
         .await

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use mkpi_ingest::Preset;
-use mkpi_services::imports::{ImportReport, ImportRequest};
+use mkpi_services::imports::{ImportReport, ImportRequest, NewPerson, PersonAnswer};
 use mkpi_services::users::Principal;
 use mkpi_services::{Clock, Services};
 
@@ -24,6 +24,15 @@ pub struct ImportArgs {
     /// Check and count, store nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Who a person the files name is: `NAMED=EMAIL` (the employee with that
+    /// e-mail), or `NAMED=EMAIL,Full Name[,Team]` to add them when nobody has
+    /// the e-mail. Kept for the preset, so later files need no answer.
+    #[arg(long = "person", value_name = "NAMED=EMAIL[,NAME[,TEAM]]")]
+    people: Vec<String>,
+    /// The same answers as a CSV file with the header `named,email,name,team`
+    /// (name and team only for people to add).
+    #[arg(long = "people", value_name = "FILE")]
+    people_file: Option<PathBuf>,
     /// The files to import, one import each, in order.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -112,6 +121,66 @@ pub enum ImportsCommand {
     },
 }
 
+/// An answer from `--person NAMED=EMAIL[,NAME[,TEAM]]`.
+fn person_flag(raw: &str) -> Result<PersonAnswer> {
+    let Some((named, rest)) = raw.split_once('=') else {
+        bail!("--person {raw:?}: write it as NAMED=EMAIL or NAMED=EMAIL,Full Name,Team");
+    };
+    let mut parts = rest.splitn(3, ',').map(str::trim);
+    let email = parts.next().unwrap_or_default();
+    Ok(answer(named, email, parts.next(), parts.next()))
+}
+
+fn answer(named: &str, email: &str, name: Option<&str>, team: Option<&str>) -> PersonAnswer {
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    PersonAnswer {
+        named: named.trim().to_string(),
+        email: email.trim().to_string(),
+        create: given(name).map(|name| NewPerson {
+            name,
+            team: given(team),
+        }),
+    }
+}
+
+/// Answers from a CSV file with the header `named,email,name,team`.
+fn people_file(path: &std::path::Path) -> Result<Vec<PersonAnswer>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read the answers {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: no header", path.display()))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(named), Some(email)) = (column("named"), column("email")) else {
+        bail!(
+            "{}: the header must name the columns named and email (and name, team for people to add)",
+            path.display()
+        );
+    };
+    let (name, team) = (column("name"), column("team"));
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record =
+            record.with_context(|| format!("{}: row {} is broken", path.display(), i + 2))?;
+        let cell = |c: Option<usize>| c.and_then(|c| record.get(c));
+        out.push(answer(
+            cell(Some(named)).unwrap_or_default(),
+            cell(Some(email)).unwrap_or_default(),
+            cell(name),
+            cell(team),
+        ));
+    }
+    Ok(out)
+}
+
 fn print_report(file: &std::path::Path, r: &ImportReport) {
     let verdict = match (r.applied, r.dry_run, r.problem_count) {
         (true, _, _) => format!("imported as #{}", r.import_id.unwrap_or_default()),
@@ -136,6 +205,28 @@ fn print_report(file: &std::path::Path, r: &ImportReport) {
             .unwrap_or_default(),
         r.header_row,
     );
+    if r.people_created > 0 || r.aliases_added > 0 {
+        println!(
+            "{}: {would}{} people added, {} spellings remembered for {}",
+            file.display(),
+            r.people_created,
+            r.aliases_added,
+            r.preset
+        );
+    }
+    if !r.unknown_people.is_empty() {
+        println!(
+            "{}: {} people the file names are unknown; say who each is with --person 'NAMED=EMAIL' (or 'NAMED=EMAIL,Full Name,Team' to add them), or --people FILE:",
+            file.display(),
+            r.unknown_people.len()
+        );
+        for u in &r.unknown_people {
+            println!(
+                "  {:?} ({}, {} rows from row {}): {}",
+                u.named, u.column, u.rows, u.first_row, u.reason
+            );
+        }
+    }
     if r.teams_created > 0 || r.accounts_created > 0 {
         println!(
             "{}: {would}{} teams and {} accounts created (accounts get a set-password link from the person's page)",
@@ -184,6 +275,13 @@ pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
         }
         (None, None) => bail!("give --preset NAME or --mapping FILE"),
     };
+    let mut people = match &args.people_file {
+        Some(path) => people_file(path)?,
+        None => Vec::new(),
+    };
+    for raw in &args.people {
+        people.push(person_flag(raw)?);
+    }
     let mut rejected = 0;
     for path in &args.files {
         let file =
@@ -208,6 +306,7 @@ pub async fn run(args: ImportArgs, file: &FileConfig) -> Result<()> {
             ),
             preset: preset.clone(),
             dry_run: args.dry_run,
+            people: people.clone(),
         };
         let started = std::time::Instant::now();
         let report = services

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use mkpi_services::imports::ImportReport;
+use mkpi_services::imports::{ImportReport, NewPerson, PersonAnswer};
 use mkpi_services::users::Principal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,6 +23,43 @@ pub struct IngestRequest {
     /// Check and count, store nothing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Who the people are that an earlier answer listed in `unknown_people`:
+    /// each spelling is kept as the employee's alias for this fact's API.
+    #[serde(default)]
+    pub people: Vec<PersonAnswerJson>,
+}
+
+/// Who a person a batch names is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonAnswerJson {
+    /// The name or e-mail as the records write it.
+    pub named: String,
+    /// The employee with this e-mail, or the one `create` adds.
+    pub email: String,
+    /// Add the employee when nobody has the e-mail yet.
+    #[serde(default)]
+    pub create: Option<NewPersonJson>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonJson {
+    pub name: String,
+    /// A team's name (or path).
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+/// A person the records name whom mkpi could not tell.
+#[derive(Serialize, ToSchema)]
+pub struct UnknownPersonJson {
+    pub named: String,
+    pub column: String,
+    /// How many records name them, and the first (1-based).
+    pub rows: u64,
+    pub first_row: u64,
+    pub reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -49,6 +86,12 @@ pub struct ImportReportJson {
     pub problem_count: u64,
     /// The first problems (at most 1000).
     pub problems: Vec<ProblemJson>,
+    /// People the records name whom mkpi could not tell: answer them in
+    /// `people` and send the batch again.
+    pub unknown_people: Vec<UnknownPersonJson>,
+    /// Employees the answers added, and spellings kept as aliases.
+    pub people_created: u64,
+    pub aliases_added: u64,
 }
 
 impl From<ImportReport> for ImportReportJson {
@@ -64,6 +107,19 @@ impl From<ImportReport> for ImportReportJson {
             unchanged: r.counts.unchanged,
             rejected: r.rows_rejected,
             problem_count: r.problem_count,
+            unknown_people: r
+                .unknown_people
+                .into_iter()
+                .map(|u| UnknownPersonJson {
+                    named: u.named,
+                    column: u.column,
+                    rows: u.rows,
+                    first_row: u.first_row,
+                    reason: u.reason,
+                })
+                .collect(),
+            people_created: r.people_created,
+            aliases_added: r.aliases_added,
             problems: r
                 .problems
                 .into_iter()
@@ -110,7 +166,23 @@ pub async fn create(
         .ok_or(WebError::Service(mkpi_services::Error::NotFound))?;
     let report = state
         .services
-        .import_records(Principal::User(&actor), fact, &req.records, req.dry_run)
+        .import_records(
+            Principal::User(&actor),
+            fact,
+            &req.records,
+            req.dry_run,
+            req.people
+                .into_iter()
+                .map(|p| PersonAnswer {
+                    named: p.named,
+                    email: p.email,
+                    create: p.create.map(|c| NewPerson {
+                        name: c.name,
+                        team: c.team,
+                    }),
+                })
+                .collect(),
+        )
         .await?;
     let status = crate::pages::report_status(&report);
     Ok((status, Json(report.into())))

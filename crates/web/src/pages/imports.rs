@@ -12,7 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use mkpi_domain::Locale;
 use mkpi_ingest::Preset;
-use mkpi_services::imports::{ImportReport, ImportRequest};
+use mkpi_services::import_people::MAX_ANSWERS;
+use mkpi_services::imports::{ImportReport, ImportRequest, NewPerson, PersonAnswer};
 use mkpi_services::users::Principal;
 use mkpi_services::{Actor, Error};
 use serde_json::json;
@@ -30,6 +31,53 @@ use crate::error::WebError;
 
 /// Largest file accepted through the browser.
 pub const MAX_UPLOAD: usize = 200 * 1024 * 1024;
+
+/// One line of the "who are these people" table as the person left it.
+struct Answer {
+    named: String,
+    email: String,
+    new: bool,
+    name: String,
+    team: String,
+}
+
+/// The answers a run form carries, in the order of its lines (unanswered
+/// lines, with no e-mail, included: the page shows them again).
+fn answers_in(form: &HashMap<String, String>) -> Vec<Answer> {
+    let get = |k: String| {
+        form.get(&k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    (0..MAX_ANSWERS)
+        .map_while(|i| {
+            let named = form.get(&format!("person_{i}_named"))?.clone();
+            Some(Answer {
+                named,
+                email: get(format!("person_{i}_email")),
+                new: form.contains_key(&format!("person_{i}_new")),
+                name: get(format!("person_{i}_name")),
+                team: get(format!("person_{i}_team")),
+            })
+        })
+        .collect()
+}
+
+/// What the services are told: the answered lines.
+fn person_answers(answers: &[Answer]) -> Vec<PersonAnswer> {
+    answers
+        .iter()
+        .filter(|a| !a.email.is_empty())
+        .map(|a| PersonAnswer {
+            named: a.named.clone(),
+            email: a.email.clone(),
+            create: a.new.then(|| NewPerson {
+                name: a.name.clone(),
+                team: Some(a.team.clone()).filter(|t| !t.is_empty()),
+            }),
+        })
+        .collect()
+}
 
 /// A delimiter as the page names it (a tab is not visible).
 fn delimiter_label(d: Option<char>) -> Option<String> {
@@ -180,6 +228,30 @@ async fn render_with(
         .iter()
         .map(|p| json!({"name": p.name, "title": p.title, "fact": p.fact, "builtin": p.builtin}))
         .collect();
+    let answers = entered.map(answers_in).unwrap_or_default();
+    // Who an unknown person may be: the people and teams to choose from.
+    let asks = report.is_some_and(|r| !r.unknown_people.is_empty());
+    let (known_people, known_teams) = if asks {
+        let people: Vec<_> = state
+            .services
+            .list_employees(actor)
+            .await?
+            .into_iter()
+            .filter(|e| e.active)
+            .map(|e| json!({"email": e.email, "name": e.name}))
+            .collect();
+        let teams: Vec<String> = state
+            .services
+            .list_teams(actor)
+            .await?
+            .into_iter()
+            .filter(|t| t.archived_at.is_none())
+            .map(|t| t.name)
+            .collect();
+        (people, teams)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let report = report.map(|r| {
         json!({
             "applied": r.applied, "dry_run": r.dry_run, "import_id": r.import_id, "source": r.source,
@@ -188,6 +260,19 @@ async fn render_with(
             "unchanged": r.counts.unchanged, "rejected": r.rows_rejected, "problem_count": r.problem_count,
             "campaigns_created": r.campaigns_created,
             "teams_created": r.teams_created, "accounts_created": r.accounts_created,
+            "people_created": r.people_created, "aliases_added": r.aliases_added,
+            "unknown_people": r.unknown_people.iter().map(|u| {
+                let given = answers.iter().find(|a| a.named == u.named);
+                let looks_like_email = u.named.contains('@');
+                json!({
+                    "named": u.named, "column": u.column, "rows": u.rows, "first_row": u.first_row,
+                    "reason": u.reason,
+                    "email": given.map_or_else(|| if looks_like_email { u.named.to_lowercase() } else { String::new() }, |a| a.email.clone()),
+                    "new": given.is_some_and(|a| a.new),
+                    "name": given.map_or_else(|| if looks_like_email { String::new() } else { u.named.clone() }, |a| a.name.clone()),
+                    "team": given.map(|a| a.team.clone()).unwrap_or_default(),
+                })
+            }).collect::<Vec<_>>(),
             "changes": r.changes.iter().map(|c| json!({"row": c.row, "key": c.key, "fields": c.fields.iter().map(|(f, b, a)| json!({"field": f, "before": b, "after": a})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
             "problems": r.problems.iter().take(200).map(|p| json!({"row": p.row, "column": p.column, "value": p.value, "reason": p.reason})).collect::<Vec<_>>(),
         })
@@ -204,6 +289,8 @@ async fn render_with(
                 manual => ser(&manual),
                 facts => ser(&facts),
                 report => ser(&report),
+                known_people => ser(&known_people),
+                known_teams => ser(&known_teams),
                 preview => ser(shown.as_ref().map(preview_json)),
                 history => ser(history.iter().map(|i| json!({
                     "id": i.id, "at": i.at, "actor": i.actor, "source": i.source, "preset": i.preset, "status": i.status,
@@ -392,6 +479,7 @@ pub async fn run(
         },
         preset: preset.clone(),
         dry_run,
+        people: person_answers(&answers_in(&form)),
     };
     let report = state
         .services
@@ -412,7 +500,7 @@ pub async fn run(
         .await;
     }
     let again = preview_of(&path, &preset).await?;
-    render(
+    render_with(
         &state,
         lang,
         &actor,
@@ -425,6 +513,8 @@ pub async fn run(
             preset: &preset,
             preview: &again,
         }),
+        None,
+        Some(&form),
     )
     .await
 }
@@ -537,7 +627,14 @@ pub async fn manual(
     }
     let report = state
         .services
-        .import_records_from(Principal::User(&actor), "manual", fact, &[record], false)
+        .import_records_from(
+            Principal::User(&actor),
+            "manual",
+            fact,
+            &[record],
+            false,
+            Vec::new(),
+        )
         .await?;
     let status = report_status(&report);
     let entered = (!report.applied).then_some(&form);
@@ -576,6 +673,7 @@ pub async fn upload(
         source: name,
         preset: preset_found,
         dry_run,
+        people: Vec::new(),
     };
     let report = state
         .services
