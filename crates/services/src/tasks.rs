@@ -65,6 +65,66 @@ pub struct TaskDetail {
     pub can_log_time: bool,
     /// Whether the caller may link it to a goal.
     pub can_link: bool,
+    /// Whether the caller may change it, and delete it (no time logged, not rated).
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// A task's fields, checked.
+struct CheckedTask {
+    title: String,
+    description: String,
+    kind: TaskKind,
+    assignee: i64,
+    priority: Priority,
+    start: Option<String>,
+    due: String,
+    estimate_hours: Option<f64>,
+    budget_minor: Option<i64>,
+    currency: Option<String>,
+    goal_id: Option<i64>,
+    campaign_id: Option<i64>,
+}
+
+impl CheckedTask {
+    fn values(&self) -> TaskValues<'_> {
+        TaskValues {
+            title: &self.title,
+            description: &self.description,
+            kind: self.kind.code(),
+            assignee_employee_id: self.assignee,
+            priority: self.priority.code(),
+            start: self.start.as_deref(),
+            due: &self.due,
+            estimate_hours: self.estimate_hours,
+            budget_minor: self.budget_minor,
+            currency: self.currency.as_deref(),
+            goal_id: self.goal_id,
+            campaign_id: self.campaign_id,
+        }
+    }
+
+    /// As the audit log keeps it.
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "title": self.title, "description": self.description, "kind": self.kind.code(),
+            "assignee_employee_id": self.assignee, "priority": self.priority.code(),
+            "start": self.start, "due": self.due, "estimate_hours": self.estimate_hours,
+            "budget_minor": self.budget_minor, "currency": self.currency,
+            "goal_id": self.goal_id, "campaign_id": self.campaign_id,
+        })
+    }
+}
+
+/// A stored task as the audit log keeps it.
+fn task_json(t: &TaskRow) -> serde_json::Value {
+    json!({
+        "title": t.title, "description": t.description, "kind": t.kind,
+        "assignee_employee_id": t.assignee_employee_id, "priority": t.priority,
+        "start": t.start, "due": t.due, "estimate_hours": t.estimate_hours,
+        "budget_minor": t.budget_minor, "currency": t.currency,
+        "goal_id": t.goal_id, "campaign_id": t.campaign_id, "status": t.status,
+    })
 }
 
 impl Services {
@@ -75,6 +135,132 @@ impl Services {
         if actor.role == Role::Viewer {
             return Err(Error::Forbidden);
         }
+        let mut tx = self.store.begin().await?;
+        let c = self.checked_task(&mut tx, actor, input).await?;
+        let now = self.clock.now();
+        let today = Day::from_unix_seconds(now);
+        let id =
+            tasks::insert(&mut tx, &c.values(), &today.to_string(), actor.user_id, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "create",
+                entity: "task",
+                entity_id: Some(id),
+                before: None,
+                after: Some(c.json()),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Who may change or delete a task made here: the assignee's managers,
+    /// and the assignee for a task they set themself. A tracker's tasks
+    /// change in the tracker.
+    fn may_edit_task(&self, actor: &Actor, task: &TaskRow) -> Result<()> {
+        let is_assignee =
+            actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
+        let own = is_assignee && task.created_by_user_id == Some(actor.user_id);
+        if !(own || self.manages_task(actor, task)) {
+            return Err(Error::Forbidden);
+        }
+        if let Some(import) = task.import_id {
+            return Err(Error::Conflict(format!(
+                "task {} comes from a tracker (import {import}); change it there and import again",
+                task.task
+            )));
+        }
+        Ok(())
+    }
+
+    /// Changes a task made here: what, who, when and how much. Its status,
+    /// time and rating stay; a finished task keeps its assignee.
+    pub async fn update_task(&self, actor: &Actor, id: i64, input: &TaskInput) -> Result<TaskRow> {
+        let mut tx = self.store.begin().await?;
+        let before = self.visible_task(&mut tx, actor, id).await?;
+        self.may_edit_task(actor, &before)?;
+        let input = TaskInput {
+            assignee_employee_id: input.assignee_employee_id.or(before.assignee_employee_id),
+            ..input.clone()
+        };
+        let c = self.checked_task(&mut tx, actor, &input).await?;
+        if before.status == TaskStatus::Done.code()
+            && before.assignee_employee_id != Some(c.assignee)
+        {
+            return Err(Error::invalid(
+                "assignee_employee_id",
+                "the task is done: it stays with the person who did it",
+            ));
+        }
+        let now = self.clock.now();
+        tasks::update(&mut tx, id, &c.values(), now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "task",
+                entity_id: Some(id),
+                before: Some(task_json(&before)),
+                after: Some(c.json()),
+            },
+        )
+        .await?;
+        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Deletes a task set by mistake. One with logged time or a rating is
+    /// part of the record: cancel it instead.
+    pub async fn delete_task(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let before = self.visible_task(&mut tx, actor, id).await?;
+        self.may_edit_task(actor, &before)?;
+        if !tasks::time_entries(&mut tx, &before.task).await?.is_empty() {
+            return Err(Error::Conflict(format!(
+                "time is logged on task {}: cancel it instead",
+                before.task
+            )));
+        }
+        if before.quality.is_some() {
+            return Err(Error::Conflict(format!(
+                "task {} is rated: cancel it instead",
+                before.task
+            )));
+        }
+        let now = self.clock.now();
+        tasks::delete(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "delete",
+                entity: "task",
+                entity_id: Some(id),
+                before: Some(task_json(&before)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A task as entered, checked: every problem at once.
+    async fn checked_task(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &TaskInput,
+    ) -> Result<CheckedTask> {
         let assignee = input
             .assignee_employee_id
             .or(actor.employee_id)
@@ -84,9 +270,8 @@ impl Services {
                     "say who does it: your account is linked to no person",
                 )
             })?;
-        let mut tx = self.store.begin().await?;
         let mut problems = Vec::new();
-        match employees::get(&mut tx, &actor.scope, assignee).await {
+        match employees::get(tx, &actor.scope, assignee).await {
             Ok(_) => {
                 if actor.role == Role::Employee && Some(assignee) != actor.employee_id {
                     return Err(Error::Forbidden);
@@ -139,7 +324,6 @@ impl Services {
                 format!("is longer than {MAX_TEXT} characters"),
             ));
         }
-        let today = Day::from_unix_seconds(self.clock.now());
         let due = match Day::parse(input.due.trim()) {
             Ok(d) => Some(d),
             Err(e) => {
@@ -208,23 +392,20 @@ impl Services {
             ));
         }
         if let Some(g) = input.goal_id {
-            self.check_goal_for_task(&mut tx, actor, g, &mut problems)
+            self.check_goal_for_task(tx, actor, g, &mut problems)
                 .await?;
         }
         // A campaign the caller cannot see is no campaign to them: the same
         // answer as one that does not exist, so ids cannot be probed.
         if let Some(c) = input.campaign_id {
-            let visible = match crate::metrics::resolve(
-                &mut tx,
-                actor,
-                &crate::metrics::ScopeRef::Campaign(c),
-            )
-            .await
-            {
-                Ok(_) => true,
-                Err(Error::NotFound) => false,
-                Err(e) => return Err(e),
-            };
+            let visible =
+                match crate::metrics::resolve(tx, actor, &crate::metrics::ScopeRef::Campaign(c))
+                    .await
+                {
+                    Ok(_) => true,
+                    Err(Error::NotFound) => false,
+                    Err(e) => return Err(e),
+                };
             if !visible {
                 problems.push(FieldProblem::new(
                     "campaign_id",
@@ -237,44 +418,20 @@ impl Services {
         else {
             return Err(Error::Invalid(problems));
         };
-        let now = self.clock.now();
-        let (start_text, due_text) = (start.map(|s| s.to_string()), due.to_string());
-        let values = TaskValues {
-            title,
-            description: input.description.trim(),
-            kind: kind.code(),
-            assignee_employee_id: assignee,
-            priority: priority.code(),
-            start: start_text.as_deref(),
-            due: &due_text,
+        Ok(CheckedTask {
+            title: title.to_string(),
+            description: input.description.trim().to_string(),
+            kind,
+            assignee,
+            priority,
+            start: start.map(|s| s.to_string()),
+            due: due.to_string(),
             estimate_hours: input.estimate_hours,
             budget_minor,
-            currency: currency.as_deref(),
+            currency,
             goal_id: input.goal_id,
             campaign_id: input.campaign_id,
-        };
-        let id = tasks::insert(&mut tx, &values, &today.to_string(), actor.user_id, now).await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.author(),
-            Change {
-                action: "create",
-                entity: "task",
-                entity_id: Some(id),
-                before: None,
-                after: Some(json!({
-                    "title": title, "kind": kind.code(), "assignee_employee_id": assignee,
-                    "priority": priority.code(), "start": start_text, "due": due_text,
-                    "estimate_hours": input.estimate_hours, "budget_minor": budget_minor,
-                    "goal_id": input.goal_id, "campaign_id": input.campaign_id,
-                })),
-            },
-        )
-        .await?;
-        let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-        tx.commit().await?;
-        Ok(row)
+        })
     }
 
     async fn check_goal_for_task(
@@ -374,7 +531,10 @@ impl Services {
         let is_assignee =
             actor.employee_id.is_some() && actor.employee_id == task.assignee_employee_id;
         let manages = self.manages_task(actor, &task);
+        let can_edit = self.may_edit_task(actor, &task).is_ok();
         Ok(TaskDetail {
+            can_edit,
+            can_delete: can_edit && time.is_empty() && task.quality.is_none(),
             overdue: mkpi_domain::task::overdue(status, due, today),
             can_move: task.import_id.is_none() && status.is_open() && (is_assignee || manages),
             can_rate: status == TaskStatus::Done && manages && !is_assignee,

@@ -33,6 +33,8 @@ pub struct TaskRow {
     pub quality: Option<i64>,
     pub quality_comment: Option<String>,
     pub import_id: Option<i64>,
+    /// Who set it (tasks made in mkpi).
+    pub created_by_user_id: Option<i64>,
 }
 
 pub struct TaskValues<'a> {
@@ -56,7 +58,8 @@ const SELECT: &str = "SELECT t.id, t.task, t.title, t.description, t.kind, t.sta
         t.estimate_hours, t.spent_hours, t.budget_minor, t.currency,
         CAST(t.campaign_id AS BIGINT) AS campaign_id, c.name AS campaign_name,
         CAST(t.goal_id AS BIGINT) AS goal_id, g.title AS goal_title,
-        CAST(t.quality AS BIGINT) AS quality, t.quality_comment, CAST(t.import_id AS BIGINT) AS import_id
+        CAST(t.quality AS BIGINT) AS quality, t.quality_comment, CAST(t.import_id AS BIGINT) AS import_id,
+        CAST(t.created_by_user_id AS BIGINT) AS created_by_user_id
      FROM tasks t
      LEFT JOIN employees e ON e.id = t.assignee_employee_id
      LEFT JOIN campaigns c ON c.id = t.campaign_id
@@ -311,6 +314,42 @@ pub async fn log_time(
     .bind(now)
     .execute(tx.conn())
     .await?;
+    Ok(())
+}
+
+/// Changes what a task made in mkpi is (its status, time and rating stay).
+pub async fn update(tx: &mut Tx, id: i64, v: &TaskValues<'_>, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE tasks SET title = $2, description = $3, kind = $4, assignee_employee_id = $5,
+                priority = $6, start = $7, due = $8, estimate_hours = $9, budget_minor = $10,
+                currency = $11, goal_id = $12, campaign_id = $13, updated_at = $14
+         WHERE id = $1 AND import_id IS NULL",
+    )
+    .bind(id)
+    .bind(v.title)
+    .bind(v.description)
+    .bind(v.kind)
+    .bind(v.assignee_employee_id)
+    .bind(v.priority)
+    .bind(v.start)
+    .bind(v.due)
+    .bind(NullableF64(v.estimate_hours))
+    .bind(v.budget_minor)
+    .bind(v.currency)
+    .bind(v.goal_id)
+    .bind(v.campaign_id)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Removes a task made in mkpi.
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM tasks WHERE id = $1 AND import_id IS NULL")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 

@@ -907,3 +907,6 @@ imports-people-new = New employee
 imports-people-name = Name of the new employee
 imports-people-team = Team
 imports-people-answered = People added: { $created }; spellings remembered: { $aliases }.
+task-edit = Change the task
+task-save = Save the task
+task-delete = Delete the task

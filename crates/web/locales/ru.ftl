@@ -913,3 +913,6 @@ imports-people-new = Новый сотрудник
 imports-people-name = Имя нового сотрудника
 imports-people-team = Команда
 imports-people-answered = Добавлено людей: { $created }; запомнено написаний: { $aliases }.
+task-edit = Изменить задачу
+task-save = Сохранить задачу
+task-delete = Удалить задачу

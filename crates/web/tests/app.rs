@@ -780,6 +780,18 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"title": "x", "kind": "party", "due": "2099-01-01"}),
             [401, 422, 422, 422, 422, 403],
         ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/tasks/999999".into(),
+            json!({"title": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/tasks/999999".into(),
+            json!({}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         post_json(
             "/api/v1/tasks/999999/status",
             json!({"status": "done"}),
@@ -1016,6 +1028,16 @@ fn matrix(p: &People) -> Vec<Case> {
             "/tasks",
             vec![("title", "x"), ("kind", "party"), ("due", "2099-01-01")],
             [303, 422, 422, 422, 422, 403],
+        ),
+        post_form(
+            "/tasks/999999/edit",
+            vec![("title", "x"), ("kind", "other"), ("due", "2099-01-01")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/delete",
+            vec![],
+            [303, 404, 404, 404, 404, 404],
         ),
         post_form(
             "/tasks/999999/status",
@@ -5723,4 +5745,192 @@ async fn the_ingest_api_lists_unknown_people_and_takes_answers() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["unknown_people"], json!([]));
     }
+}
+
+/// A task set here can be changed and deleted by the assignee's manager,
+/// and by the assignee when they set it themself; never by an assignee a
+/// manager set it for. A done task keeps its assignee; a task with logged
+/// time is cancelled, not deleted. Every change is audited with before and
+/// after; a failed change on the page keeps what was typed.
+#[tokio::test]
+async fn a_task_is_changed_reassigned_and_deleted_by_those_who_may() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        let me = app.demo.employee_employee_id;
+        let boss = app.demo.manager_employee_id;
+        app.login_as("manager").await;
+        let set = |title: &str, who: i64| json!({"title": title, "kind": "analysis", "due": "2099-02-01", "assignee_employee_id": who});
+        let r = app
+            .post_json("/api/v1/tasks", set("Weekly report", me))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let task = r.json()["id"].as_i64().unwrap();
+
+        // The assignee did not set it: they cannot change or delete it.
+        app.login_as("employee").await;
+        let r = patch_task(&mut app, task, json!({"due": "2099-03-01"})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app
+            .request_json(Method::DELETE, &format!("/api/v1/tasks/{task}"), None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        // Their own task is theirs to change.
+        let r = app.post_json("/api/v1/tasks", set("Read a book", me)).await;
+        let own = r.json()["id"].as_i64().unwrap();
+        let r = patch_task(&mut app, own, json!({"title": "Read two books"})).await;
+        assert_eq!(
+            (r.status, r.json()["title"].clone()),
+            (StatusCode::OK, json!("Read two books"))
+        );
+        let r = patch_task(&mut app, own, json!({"assignee_employee_id": boss})).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "an employee sets tasks for themself only: {}",
+            r.body
+        );
+        assert!(r.body.contains("there is no person"), "{}", r.body);
+
+        // The manager moves the deadline and reassigns it to themself.
+        app.login_as("manager").await;
+        let r = patch_task(
+            &mut app,
+            task,
+            json!({"due": "2099-03-01", "priority": "high"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["due"].clone(),
+                r.json()["priority"].clone(),
+                r.json()["title"].clone()
+            ),
+            (json!("2099-03-01"), json!("high"), json!("Weekly report"))
+        );
+        app.login_as("admin").await;
+        let audit = app.get("/api/v1/audit?entity=task&limit=1").await.json();
+        app.login_as("manager").await;
+        assert_eq!(audit[0]["action"], "update");
+        let field = |entry: &Value, side: &str, key: &str| -> Value {
+            serde_json::from_str::<Value>(entry[side].as_str().unwrap_or("null")).unwrap()[key]
+                .clone()
+        };
+        assert_eq!(field(&audit[0], "before_json", "due"), "2099-02-01");
+        assert_eq!(field(&audit[0], "after_json", "due"), "2099-03-01");
+        let r = patch_task(&mut app, task, json!({"due": "someday"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = patch_task(&mut app, task, json!({"start": "2099-04-01"})).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a start after the due day: {}",
+            r.body
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/tasks/{task}")).await.json()["task"]["due"],
+            "2099-03-01"
+        );
+
+        // On the page: a bad date keeps what was typed, with the error by the field.
+        let page = app.get(&format!("/tasks/{task}")).await;
+        assert!(page.body.contains("id=\"task-edit-form\""), "{}", page.body);
+        let r = app
+            .post_form(
+                &format!("/tasks/{task}/edit"),
+                &[
+                    ("title", "Monthly report"),
+                    ("kind", "analysis"),
+                    ("assignee_employee_id", &me.to_string()),
+                    ("priority", "high"),
+                    ("due", "31.02.2099"),
+                    ("currency", "RUB"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("value=\"Monthly report\""), "{}", r.body);
+        assert!(r.body.contains("id=\"error-due\""), "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("/tasks/{task}/edit"),
+                &[
+                    ("title", "Monthly report"),
+                    ("kind", "analysis"),
+                    ("assignee_employee_id", &me.to_string()),
+                    ("priority", "high"),
+                    ("due", "2099-03-31"),
+                    ("currency", "RUB"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            app.get(&format!("/api/v1/tasks/{task}")).await.json()["task"]["title"],
+            "Monthly report"
+        );
+
+        // Time is logged on it: it is cancelled, not deleted.
+        app.login_as("employee").await;
+        let r = app
+            .post_json(
+                &format!("/api/v1/tasks/{task}/time"),
+                json!({"date": "2025-10-01", "hours": 1.5}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        app.login_as("manager").await;
+        let r = app
+            .request_json(Method::DELETE, &format!("/api/v1/tasks/{task}"), None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("time is logged on task"), "{}", r.body);
+
+        // Done, it stays with the person who did it.
+        for status in ["in_progress", "review", "done"] {
+            let r = app
+                .post_json(
+                    &format!("/api/v1/tasks/{task}/status"),
+                    json!({"status": status}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{status}: {}", r.body);
+        }
+        let r = patch_task(&mut app, task, json!({"assignee_employee_id": boss})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("it stays with the person who did it"),
+            "{}",
+            r.body
+        );
+
+        // A task set by mistake goes, with an audit entry.
+        let r = app.post_json("/api/v1/tasks", set("Typo", me)).await;
+        let typo = r.json()["id"].as_i64().unwrap();
+        let r = app.post_form(&format!("/tasks/{typo}/delete"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            app.get(&format!("/api/v1/tasks/{typo}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        app.login_as("admin").await;
+        let audit = app.get("/api/v1/audit?entity=task&limit=1").await.json();
+        assert_eq!(
+            (
+                audit[0]["action"].clone(),
+                field(&audit[0], "before_json", "title")
+            ),
+            (json!("delete"), json!("Typo"))
+        );
+    }
+}
+
+async fn patch_task(app: &mut TestApp, id: i64, body: Value) -> TestResponse {
+    app.request_json(
+        Method::PATCH,
+        &format!("/api/v1/tasks/{id}"),
+        Some(body),
+        true,
+    )
+    .await
 }

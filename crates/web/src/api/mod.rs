@@ -133,7 +133,10 @@ pub fn router() -> Router<AppState> {
         .route("/swot", get(goals::swot).post(goals::add_swot))
         .route("/swot/{id}", delete(goals::delete_swot))
         .route("/tasks", get(tasks::list).post(tasks::create))
-        .route("/tasks/{id}", get(tasks::show))
+        .route(
+            "/tasks/{id}",
+            get(tasks::show).patch(tasks::update).delete(tasks::delete),
+        )
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
@@ -341,7 +344,7 @@ impl Modify for CommonAnswers {
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::delete_swot,
-        tasks::create, tasks::list, tasks::show, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
+        tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
         reviews::competencies, reviews::add_competency, reviews::update_competency,
         reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
         reviews::decide, reviews::assess, reviews::results,

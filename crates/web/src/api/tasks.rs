@@ -221,6 +221,101 @@ pub async fn show(
     }))
 }
 
+/// The fields to change; those left out keep their value.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatchRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// strategy, research, campaign, brand, event, online_presence, analysis or other.
+    pub kind: Option<String>,
+    /// Reassigns it (not once it is done).
+    pub assignee_employee_id: Option<i64>,
+    /// urgent, high, normal or low.
+    pub priority: Option<String>,
+    /// YYYY-MM-DD.
+    pub start: Option<String>,
+    /// YYYY-MM-DD.
+    pub due: Option<String>,
+    pub estimate_hours: Option<f64>,
+    /// In major units, with currency.
+    pub budget: Option<f64>,
+    pub currency: Option<String>,
+    pub goal_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+}
+
+/// A stored task as input, with a change laid over it.
+pub(crate) fn patched(t: &TaskRow, p: TaskPatchRequest) -> TaskInput {
+    TaskInput {
+        title: p.title.unwrap_or_else(|| t.title.clone()),
+        description: p
+            .description
+            .unwrap_or_else(|| t.description.clone().unwrap_or_default()),
+        kind: p
+            .kind
+            .unwrap_or_else(|| t.kind.clone().unwrap_or_else(|| "other".into())),
+        assignee_employee_id: p.assignee_employee_id.or(t.assignee_employee_id),
+        priority: p.priority.or_else(|| t.priority.clone()),
+        start: p.start.or_else(|| t.start.clone()),
+        due: p.due.unwrap_or_else(|| t.due.clone().unwrap_or_default()),
+        estimate_hours: p.estimate_hours.or(t.estimate_hours),
+        budget: p
+            .budget
+            .or_else(|| t.budget_minor.map(|b| b as f64 / 100.0)),
+        currency: p.currency.or_else(|| t.currency.clone()),
+        goal_id: p.goal_id.or(t.goal_id),
+        campaign_id: p.campaign_id.or(t.campaign_id),
+    }
+}
+
+/// Changes a task made in mkpi: its assignee's managers, or the assignee
+/// for a task they set themself. Status, time and rating have their own
+/// operations.
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "goals", request_body = TaskPatchRequest,
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 200, description = "The changed task", body = TaskJson),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 409, description = "A tracker's task (change it there)", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad field, a person, goal or campaign the caller cannot see, or a done task reassigned", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither a manager of the assignee nor the assignee who set it", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<TaskPatchRequest>,
+) -> Result<Json<TaskJson>, WebError> {
+    let before = state.services.task(&actor, id).await?.task;
+    let t = state
+        .services
+        .update_task(&actor, id, &patched(&before, req))
+        .await?;
+    Ok(Json((&t).into()))
+}
+
+/// Deletes a task set by mistake; one with logged time or a rating is
+/// cancelled instead.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "goals",
+    params(("id" = i64, Path, description = "Task id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such task, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 409, description = "Time is logged on it, it is rated, or it is a tracker's", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither a manager of the assignee nor the assignee who set it", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    state.services.delete_task(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct TaskStatusRequest {
     /// in_progress, review, done or cancelled (as the workflow allows).

@@ -119,6 +119,8 @@ pub fn router() -> Router<AppState> {
         .route("/swot/{id}/delete", post(goals::delete_swot))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", get(tasks::show))
+        .route("/tasks/{id}/edit", post(tasks::edit))
+        .route("/tasks/{id}/delete", post(tasks::delete))
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))

@@ -4,14 +4,15 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, Redirect};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use mkpi_domain::Locale;
 use mkpi_domain::period::Day;
 use mkpi_domain::task::{Priority, TaskKind, TaskStatus, overdue};
 use mkpi_services::tasks::{TaskInput, TaskQuery, TaskRow};
 use mkpi_services::{Actor, Error};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
 use super::goals::{goal_line, id, number};
@@ -242,7 +243,7 @@ pub async fn my_work(
     Ok(Html(html))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Default)]
 pub struct TaskForm {
     #[serde(default)]
     title: String,
@@ -312,16 +313,61 @@ pub async fn show(
     Lang(lang): Lang,
     Auth(actor): Auth,
     Path(task_id): Path<i64>,
-) -> Result<Html<String>, WebError> {
-    let d = state.services.task(&actor, task_id).await?;
-    let line = task_lines(lang, std::slice::from_ref(&d.task), &state)
+) -> Result<Response, WebError> {
+    render_task(&state, lang, &actor, task_id, None, Default::default()).await
+}
+
+/// A task's page; after a failed change, the edit form open with what was
+/// typed and each problem next to its field.
+async fn render_task(
+    state: &AppState,
+    lang: Locale,
+    actor: &Actor,
+    task_id: i64,
+    failed: Option<TaskForm>,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<Response, WebError> {
+    let d = state.services.task(actor, task_id).await?;
+    let line = task_lines(lang, std::slice::from_ref(&d.task), state)
         .pop()
         .unwrap_or_default();
     let status = TaskStatus::parse(&d.task.status).unwrap_or(TaskStatus::Planned);
+    let code = if failed.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let edit_open = failed.is_some();
+    let form = failed.unwrap_or_else(|| {
+        let t = &d.task;
+        let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        TaskForm {
+            title: t.title.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            kind: t.kind.clone().unwrap_or_default(),
+            assignee_employee_id: t
+                .assignee_employee_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            priority: t.priority.clone().unwrap_or_default(),
+            start: t.start.clone().unwrap_or_default(),
+            due: t.due.clone().unwrap_or_default(),
+            estimate_hours: text(t.estimate_hours),
+            budget: text(t.budget_minor.map(|b| b as f64 / 100.0)),
+            currency: t.currency.clone().unwrap_or_default(),
+            goal_id: t.goal_id.map(|i| i.to_string()).unwrap_or_default(),
+            next: String::new(),
+        }
+    });
+    let goal_choices = if d.can_link || d.can_edit {
+        goal_options(state, actor).await?
+    } else {
+        Vec::new()
+    };
     let html = state.templates().render(
         "task.html",
         context! {
-            ..layout(lang, Some(&actor), "tasks", &format!("/tasks/{task_id}")),
+            ..layout(lang, Some(actor), "tasks", &format!("/tasks/{task_id}")),
             ..context! {
                 task => ser(line),
                 description => d.task.description.clone(),
@@ -333,13 +379,81 @@ pub async fn show(
                 can_rate => d.can_rate,
                 can_log_time => d.can_log_time,
                 can_link => d.can_link,
-                goal_options => ser(if d.can_link { goal_options(&state, &actor).await? } else { Vec::new() }),
+                can_edit => d.can_edit,
+                can_delete => d.can_delete,
+                edit_open => edit_open,
+                form => ser(&form),
+                errors => ser(&errors),
+                task_kinds => TaskKind::ALL.map(|k| k.code()).to_vec(),
+                priorities => Priority::ALL.map(|p| p.code()).to_vec(),
+                people_options => ser(if d.can_edit { assignee_options(state, actor).await? } else { Vec::new() }),
+                goal_options => ser(goal_choices),
                 time => ser(d.time.iter().map(|(date, h, who, what)| json!({"date": date, "hours": lang.format_decimal(*h, 1), "who": who, "what": what})).collect::<Vec<_>>()),
                 today => Day::from_unix_seconds(state.services.clock().now()).to_string(),
             },
         },
     )?;
-    Ok(Html(html))
+    Ok((code, Html(html)).into_response())
+}
+
+/// Changes a task; a failure shows the form again with what was typed.
+pub async fn edit(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    Path(task_id): Path<i64>,
+    Form(form): Form<TaskForm>,
+) -> Result<Response, WebError> {
+    let mut problems = Vec::new();
+    let input = TaskInput {
+        assignee_employee_id: id(
+            "assignee_employee_id",
+            &form.assignee_employee_id,
+            &mut problems,
+        ),
+        estimate_hours: number("estimate_hours", &form.estimate_hours, &mut problems),
+        budget: number("budget", &form.budget, &mut problems),
+        goal_id: id("goal_id", &form.goal_id, &mut problems),
+        title: form.title.clone(),
+        description: form.description.clone(),
+        kind: form.kind.clone(),
+        priority: Some(form.priority.clone()),
+        start: Some(form.start.clone()),
+        due: form.due.clone(),
+        currency: Some(form.currency.clone()),
+        campaign_id: state.services.task(&actor, task_id).await?.task.campaign_id,
+    };
+    let outcome = if problems.is_empty() {
+        state
+            .services
+            .update_task(&actor, task_id, &input)
+            .await
+            .map(|_| ())
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/tasks/{task_id}")).into_response()),
+        Err(Error::Invalid(problems)) => {
+            let errors = super::field_errors(
+                problems
+                    .iter()
+                    .map(|p| (p.field.clone(), p.message.as_str())),
+            );
+            render_task(&state, lang, &actor, task_id, Some(form), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a task set by mistake.
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(task_id): Path<i64>,
+) -> Result<Redirect, WebError> {
+    state.services.delete_task(&actor, task_id).await?;
+    Ok(Redirect::to("/tasks"))
 }
 
 #[derive(Deserialize)]
