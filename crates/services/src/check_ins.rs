@@ -204,6 +204,9 @@ impl Services {
     /// others who see the person read the shared ones only.
     pub async fn one_on_ones(&self, actor: &Actor, employee_id: i64) -> Result<Vec<OneOnOneRow>> {
         self.get_employee(actor, employee_id).await?;
+        if !actor.scope.sees_evaluations() {
+            return Err(Error::Forbidden);
+        }
         let mut tx = self.store.read().await?;
         Ok(check_ins::one_on_ones(&mut tx, employee_id, actor.employee_id).await?)
     }

@@ -201,6 +201,9 @@ impl Services {
         employee_id: i64,
     ) -> Result<Vec<DevelopmentActionRow>> {
         self.get_employee(actor, employee_id).await?;
+        if !actor.scope.sees_evaluations() {
+            return Err(Error::Forbidden);
+        }
         let mut tx = self.store.read().await?;
         Ok(development_actions::for_employee(&mut tx, employee_id).await?)
     }

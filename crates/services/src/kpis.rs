@@ -298,7 +298,8 @@ impl Services {
     }
 
     /// The KPIs of several scopes, skipping those the caller may not see
-    /// (a person sees their own KPIs, not their team's figures).
+    /// (a person sees their own KPIs, not their team's figures; the viewer
+    /// no person's).
     pub async fn kpis_for_any(
         &self,
         actor: &Actor,
@@ -309,7 +310,8 @@ impl Services {
         for scope in scopes {
             match self.kpis_for(actor, scope, period).await {
                 Ok(mut views) => out.append(&mut views),
-                Err(Error::NotFound) => {}
+                // Not theirs to see, or (the viewer) a person's evaluation.
+                Err(Error::NotFound | Error::Forbidden) => {}
                 Err(e) => return Err(e),
             }
         }

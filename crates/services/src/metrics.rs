@@ -317,6 +317,10 @@ pub(crate) async fn resolve(tx: &mut Tx, actor: &Actor, scope: &ScopeRef) -> Res
             if !who.sees_employee(*id, team) {
                 return Err(Error::NotFound);
             }
+            // A person's figures are their evaluation: not the viewer's to read.
+            if !who.sees_evaluations() {
+                return Err(Error::Forbidden);
+            }
             MeasureScope::Employees(vec![*id])
         }
         ScopeRef::Team(id) => {

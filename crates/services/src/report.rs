@@ -148,6 +148,12 @@ impl Report {
     /// the department's figures, never a person's.
     pub fn without_people(mut self) -> Report {
         self.shared = true;
+        self.without_personal()
+    }
+
+    /// The report without anything about one person: no people section,
+    /// no evaluation, no person's KPI among the problems, no owners named.
+    pub fn without_personal(mut self) -> Report {
         self.people.clear();
         self.evaluation = None;
         self.problems
@@ -288,6 +294,10 @@ impl Services {
         if wants("evaluation") {
             progress("evaluation");
             report.evaluation = self.report_evaluation(actor, &scope).await?;
+        }
+        // The viewer reads the department's figures, never a person's.
+        if !actor.scope.sees_evaluations() {
+            report = report.without_personal();
         }
         Ok(report)
     }

@@ -361,7 +361,8 @@ impl Services {
         for t in &teams {
             scopes.push((ScopeRef::Team(t.id), t.name.clone(), t.manager_name.clone()));
         }
-        for e in &people {
+        // A person's KPIs are their evaluation: not for the viewer.
+        for e in people.iter().filter(|_| actor.scope.sees_evaluations()) {
             scopes.push((
                 ScopeRef::Employee(e.id),
                 e.name.clone(),
@@ -385,7 +386,7 @@ impl Services {
         for (scope, name, owner) in scopes {
             let kpis = match self.kpis_for(actor, &scope, period).await {
                 Ok(k) => k,
-                Err(crate::Error::NotFound) => continue,
+                Err(crate::Error::NotFound | crate::Error::Forbidden) => continue,
                 Err(e) => return Err(e),
             };
             for kpi in kpis {

@@ -115,6 +115,11 @@ impl Services {
     ) -> Result<Scorecard> {
         // Visibility first: a person outside the caller's scope is not found.
         let person = self.get_employee(actor, employee_id).await?;
+        // A person's scorecard is their evaluation: the viewer reads
+        // department figures only.
+        if !actor.scope.sees_evaluations() {
+            return Err(crate::Error::Forbidden);
+        }
         let mut tx = self.store.read().await?;
         let all = campaigns::all(&mut tx).await?;
         let contributors = campaigns::all_contributors(&mut tx).await?;
@@ -233,6 +238,12 @@ impl Services {
         let today = mkpi_domain::period::Day::from_unix_seconds(self.clock.now());
         let flags = self.flags_for(actor, &people, today).await?;
         let mut members = Vec::new();
+        // The viewer reads the team's figures, not each person's.
+        let people = if actor.scope.sees_evaluations() {
+            people
+        } else {
+            Vec::new()
+        };
         for e in people {
             let card = self.scorecard(actor, e.id, period).await?;
             members.push((e, card));
@@ -270,6 +281,9 @@ impl Services {
         as_of: mkpi_domain::period::Day,
     ) -> Result<Vec<PersonFlag>> {
         use mkpi_domain::flag::{Record, Rules, flags};
+        if !actor.scope.sees_evaluations() {
+            return Ok(Vec::new());
+        }
         let rules = Rules::default();
         let this_month = as_of.first_of_month();
         let months: Vec<Period> = (1..=rules.months)

@@ -116,6 +116,16 @@ impl CheckedTask {
     }
 }
 
+/// A task as the caller reads it: a quality rating is a person's
+/// evaluation, which the viewer does not read.
+fn unrated_for(actor: &Actor, mut t: TaskRow) -> TaskRow {
+    if !actor.scope.sees_evaluations() {
+        t.quality = None;
+        t.quality_comment = None;
+    }
+    t
+}
+
 /// A stored task as the audit log keeps it.
 fn task_json(t: &TaskRow) -> serde_json::Value {
     json!({
@@ -503,7 +513,7 @@ impl Services {
                     .to_string(),
             ),
         };
-        Ok(tasks::list(
+        let rows = tasks::list(
             &mut tx,
             &TaskFilter {
                 assignees: Some(assignees),
@@ -516,13 +526,14 @@ impl Services {
                 ..Default::default()
             },
         )
-        .await?)
+        .await?;
+        Ok(rows.into_iter().map(|t| unrated_for(actor, t)).collect())
     }
 
     /// One task the caller sees, with what they may do with it.
     pub async fn task(&self, actor: &Actor, id: i64) -> Result<TaskDetail> {
         let mut tx = self.store.read().await?;
-        let task = self.visible_task(&mut tx, actor, id).await?;
+        let task = unrated_for(actor, self.visible_task(&mut tx, actor, id).await?);
         let time = tasks::time_entries(&mut tx, &task.task).await?;
         drop(tx);
         let today = Day::from_unix_seconds(self.clock.now());

@@ -90,6 +90,9 @@ fn post_form(path: &str, form: Vec<(&'static str, &'static str)>, expect: [u16; 
 fn matrix(p: &People) -> Vec<Case> {
     let page = [303, 200, 200, 200, 200, 200];
     let api = [401, 200, 200, 200, 200, 200];
+    // A person's figures and evaluations: the viewer reads department figures only.
+    let personal_page = [303, 200, 200, 200, 200, 403];
+    let personal_api = [401, 200, 200, 200, 200, 403];
     // A form field must live as long as the cases.
     let own: &'static str = Box::leak(p.own.to_string().into_boxed_str());
     vec![
@@ -103,7 +106,7 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/explore?split=channels&range=year".into(), page),
         get(
             format!("/explore?scope=employee:{}&range=year", p.other),
-            [303, 200, 200, 404, 404, 200],
+            [303, 200, 200, 404, 404, 403],
         ),
         get(
             "/explore?scope=galaxy:1".into(),
@@ -116,18 +119,18 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 422, 422, 422, 422, 422],
         ),
         get("/employees?q=SEO".into(), page),
-        get(format!("/employees/{}", p.own), page),
+        get(format!("/employees/{}", p.own), personal_page),
         get(
             format!("/employees/{}", p.teammate),
-            [303, 200, 200, 200, 404, 200],
+            [303, 200, 200, 200, 404, 403],
         ),
         get(
             format!("/employees/{}", p.subteam),
-            [303, 200, 200, 200, 404, 200],
+            [303, 200, 200, 200, 404, 403],
         ),
         get(
             format!("/employees/{}", p.other),
-            [303, 200, 200, 404, 404, 200],
+            [303, 200, 200, 404, 404, 403],
         ),
         get("/employees/999999".into(), [303, 404, 404, 404, 404, 404]),
         get(
@@ -455,14 +458,14 @@ fn matrix(p: &People) -> Vec<Case> {
                 "/api/v1/employees/{}/scorecard?from=2025-03-01&to=2025-04-01",
                 p.own
             ),
-            api,
+            personal_api,
         ),
         get(
             format!(
                 "/api/v1/employees/{}/scorecard?from=2025-03-01&to=2025-04-01",
                 p.other
             ),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         json_case(
             Method::POST,
@@ -504,7 +507,7 @@ fn matrix(p: &People) -> Vec<Case> {
                 "/api/v1/explore?scope=employee:{}&from=2025-03-01&to=2025-04-01",
                 p.other
             ),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         get(
             "/api/v1/explore?scope=campaign:999999&from=2025-03-01&to=2025-04-01".into(),
@@ -519,21 +522,21 @@ fn matrix(p: &People) -> Vec<Case> {
                 "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
                 p.own
             ),
-            api,
+            personal_api,
         ),
         get(
             format!(
                 "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
                 p.teammate
             ),
-            [401, 200, 200, 200, 404, 200],
+            [401, 200, 200, 200, 404, 403],
         ),
         get(
             format!(
                 "/api/v1/metrics/spend/value?scope=employee:{}&from=2025-03-01&to=2025-04-01",
                 p.other
             ),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         get(
             "/api/v1/metrics/spend/value?scope=campaign:999999&from=2025-03-01&to=2025-04-01"
@@ -545,18 +548,21 @@ fn matrix(p: &People) -> Vec<Case> {
             "/api/v1/kpis/999999/check-ins".into(),
             [401, 404, 404, 404, 404, 404],
         ),
-        get(format!("/api/v1/employees/{}/one-on-ones", p.own), api),
+        get(
+            format!("/api/v1/employees/{}/one-on-ones", p.own),
+            personal_api,
+        ),
         get(
             format!("/api/v1/employees/{}/one-on-ones", p.other),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         get(
             format!("/api/v1/employees/{}/development-actions", p.own),
-            api,
+            personal_api,
         ),
         get(
             format!("/api/v1/employees/{}/development-actions", p.other),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         get("/api/v1/kpis?from=2025-03-01&to=2025-04-01".into(), api),
         get("/api/v1/goals".into(), api),
@@ -611,7 +617,7 @@ fn matrix(p: &People) -> Vec<Case> {
                 "/api/v1/kpis?scope=employee:{}&from=2025-03-01&to=2025-04-01",
                 p.other
             ),
-            [401, 200, 200, 404, 404, 200],
+            [401, 200, 200, 404, 404, 403],
         ),
         get(
             "/api/v1/metrics/nope/value?from=2025-03-01&to=2025-04-01".into(),
@@ -5933,4 +5939,126 @@ async fn patch_task(app: &mut TestApp, id: i64, body: Value) -> TestResponse {
         true,
     )
     .await
+}
+
+/// The viewer reads department figures, never a person's evaluation: no
+/// person's page, scorecard, KPIs, 1:1 notes or development actions; a
+/// team's page without its members' rows; no flags; tasks without their
+/// quality ratings; reports without the people section, the evaluation or
+/// a person's KPI among the problems. The head, on the same data, does.
+#[tokio::test]
+async fn the_viewer_reads_department_figures_and_no_one_s_evaluation() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        let someone = app.demo.employee_employee_id;
+        let team = app.demo.team_ids[0];
+        // A task done and rated by its manager.
+        app.login_as("manager").await;
+        let r = app
+            .post_json("/api/v1/tasks", json!({"title": "Audit", "kind": "analysis", "due": "2099-01-01", "assignee_employee_id": someone}))
+            .await;
+        let task = r.json()["id"].as_i64().unwrap();
+        for status in ["in_progress", "review", "done"] {
+            app.post_json(
+                &format!("/api/v1/tasks/{task}/status"),
+                json!({"status": status}),
+            )
+            .await;
+        }
+        let r = app
+            .post_json(
+                &format!("/api/v1/tasks/{task}/rating"),
+                json!({"quality": 2, "comment": "late"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mut seen = Vec::new();
+        for who in ["head", "viewer"] {
+            app.login_as(who).await;
+            let person = app.get(&format!("/employees/{someone}")).await.status;
+            let card = app
+                .get(&format!(
+                    "/api/v1/employees/{someone}/scorecard?from=2025-03-01&to=2025-04-01"
+                ))
+                .await
+                .status;
+            let people = app.get("/employees").await.body;
+            assert_eq!(
+                people.contains(&format!("href=\"/employees/{someone}\"")),
+                who == "head",
+                "{who}: a link to a person's page"
+            );
+            let team_page = app.get(&format!("/teams/{team}")).await;
+            assert_eq!(team_page.status, StatusCode::OK, "{who}");
+            let member_rows = team_page
+                .body
+                .matches("<tr><td><a href=\"/employees/")
+                .count();
+            let tasks = app
+                .get("/api/v1/tasks?finished_since=2000-01-01")
+                .await
+                .json();
+            let rated = tasks
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| !t["quality"].is_null() || !t["quality_comment"].is_null())
+                .count();
+            let actor = app.services.login(who, "demo", "t").await.unwrap().actor;
+            let d = mkpi_services::report::Definition {
+                id: 0,
+                name: "quarter".into(),
+                purpose: String::new(),
+                metrics: vec!["spend".into(), "roas".into(), "cpa".into()],
+                scope: "department".into(),
+                period_kind: "fixed".into(),
+                period_from: Some("2025-07-01".into()),
+                period_to: Some("2025-10-01".into()),
+                compare: "previous".into(),
+                sections: mkpi_services::report_data::SECTIONS
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                language: "en".into(),
+                created_by_user_id: None,
+            };
+            let report = app
+                .services
+                .build_report(&actor, &d, &mut |_| {})
+                .await
+                .unwrap();
+            let personal_problems = report
+                .problems
+                .iter()
+                .filter(|p| p.kpi.scope.starts_with("employee:") || p.owner.is_some())
+                .count();
+            if who == "viewer" {
+                assert_eq!((personal_problems, report.evaluation.is_some()), (0, false));
+            }
+            seen.push((
+                who,
+                person,
+                card,
+                member_rows > 0,
+                rated > 0,
+                !report.people.is_empty(),
+            ));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                ("head", StatusCode::OK, StatusCode::OK, true, true, true),
+                (
+                    "viewer",
+                    StatusCode::FORBIDDEN,
+                    StatusCode::FORBIDDEN,
+                    false,
+                    false,
+                    false
+                ),
+            ],
+            "{:?}",
+            app.backend
+        );
+    }
 }

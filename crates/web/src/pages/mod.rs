@@ -391,6 +391,8 @@ pub(crate) fn layout(lang: Locale, actor: Option<&Actor>, active: &str, path: &s
             login => a.login.clone(),
             name => a.employee_name.clone(),
             role => a.role.as_str(),
+            // Whether a person's page (their scorecard) is theirs to open.
+            reads_people => a.scope.sees_evaluations(),
             csrf => a.csrf_token().unwrap_or_default().to_string(),
         }
     });
