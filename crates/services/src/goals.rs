@@ -1557,72 +1557,23 @@ impl Services {
         campaign_id: Option<i64>,
     ) -> Result<SwotRow> {
         plans(actor)?;
-        let mut problems = Vec::new();
-        const QUADRANTS: [&str; 4] = ["strength", "weakness", "opportunity", "threat"];
-        let quadrant = quadrant.trim();
-        if !QUADRANTS.contains(&quadrant) {
-            problems.push(FieldProblem::new(
-                "quadrant",
-                format!(
-                    "'{quadrant}' is not a quadrant; use one of {}",
-                    QUADRANTS.join(", ")
-                ),
-            ));
-        }
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            problems.push(FieldProblem::new(
-                "title",
-                format!("write the entry (at most {MAX_TITLE} characters)"),
-            ));
-        }
-        if note.chars().count() > MAX_TEXT {
-            problems.push(FieldProblem::new(
-                "note",
-                format!("is longer than {MAX_TEXT} characters"),
-            ));
-        }
-        let metric_code = metric_code.map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.store.begin().await?;
-        if let Some(code) = metric_code
-            && crate::metrics::catalogue_in(&mut tx)
-                .await?
-                .get(code)
-                .is_none()
-        {
-            problems.push(FieldProblem::new(
-                "metric_code",
-                format!("'{code}' is not a metric"),
-            ));
+        let entry = SwotInput {
+            quadrant,
+            title,
+            note,
+            metric_code,
+            campaign_id,
         }
-        if let Some(c) = campaign_id
-            && campaigns::people(&mut tx, c).await?.is_none()
-        {
-            problems.push(FieldProblem::new(
-                "campaign_id",
-                format!("there is no campaign {c}"),
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+        .checked(&mut tx)
+        .await?;
         let now = self.clock.now();
         let (from, to) = (period.from.to_string(), period.to.to_string());
-        let id = goals::insert_swot(
-            &mut tx,
-            &NewSwot {
-                period_from: &from,
-                period_to: &to,
-                quadrant,
-                title,
-                note: note.trim(),
-                metric_code,
-                campaign_id,
-            },
-            actor.user_id,
-            now,
-        )
-        .await?;
+        let id =
+            goals::insert_swot(&mut tx, &entry.new_swot(&from, &to), actor.user_id, now).await?;
+        let row = goals::swot_entry(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound)?;
         audit::record(
             &mut tx,
             now,
@@ -1632,24 +1583,80 @@ impl Services {
                 entity: "swot_entry",
                 entity_id: Some(id),
                 before: None,
-                after: Some(json!({"period_from": from, "period_to": to, "quadrant": quadrant, "title": title})),
+                after: Some(swot_json(&row)),
             },
         )
         .await?;
-        let row = goals::swot(&mut tx, &from, &to)
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(row)
     }
 
-    /// Removes a SWOT entry (the head, admins and managers).
-    pub async fn delete_swot(&self, actor: &Actor, id: i64) -> Result<()> {
+    /// The entry, if the caller may change or remove it: its author, the
+    /// head and admins (a manager changes their own entries only).
+    async fn own_swot(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<SwotRow> {
         plans(actor)?;
+        let row = goals::swot_entry(tx, id).await?.ok_or(Error::NotFound)?;
+        if may_change_swot(actor, &row) {
+            Ok(row)
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Rewrites a SWOT entry's quadrant, words and links; what the change
+    /// leaves out keeps its value (an empty metric code removes the metric).
+    pub async fn update_swot(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: &SwotChange,
+    ) -> Result<SwotRow> {
+        let mut tx = self.store.begin().await?;
+        let before = self.own_swot(&mut tx, actor, id).await?;
+        let input = SwotInput {
+            quadrant: change.quadrant.as_deref().unwrap_or(&before.quadrant),
+            title: change.title.as_deref().unwrap_or(&before.title),
+            note: change.note.as_deref().unwrap_or(&before.note),
+            metric_code: match &change.metric_code {
+                Some(code) => Some(code.as_str()),
+                None => before.metric_code.as_deref(),
+            },
+            campaign_id: change.campaign_id.or(before.campaign_id),
+        };
+        let entry = input.checked(&mut tx).await?;
+        let now = self.clock.now();
+        goals::update_swot(
+            &mut tx,
+            id,
+            &entry.new_swot(&before.period_from, &before.period_to),
+        )
+        .await?;
+        let row = goals::swot_entry(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "swot_entry",
+                entity_id: Some(id),
+                before: Some(swot_json(&before)),
+                after: Some(swot_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Removes a SWOT entry (its author, the head and admins); the audit
+    /// log keeps a copy.
+    pub async fn delete_swot(&self, actor: &Actor, id: i64) -> Result<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let before = self.own_swot(&mut tx, actor, id).await?;
         if !goals::delete_swot(&mut tx, id).await? {
             return Err(Error::NotFound);
         }
@@ -1661,7 +1668,7 @@ impl Services {
                 action: "delete",
                 entity: "swot_entry",
                 entity_id: Some(id),
-                before: None,
+                before: Some(swot_json(&before)),
                 after: None,
             },
         )
@@ -1669,6 +1676,125 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whether the caller may change or remove a SWOT entry: its author (one
+/// who plans), the head and admins.
+pub fn may_change_swot(actor: &Actor, row: &SwotRow) -> bool {
+    match actor.role {
+        Role::Admin | Role::Head => true,
+        Role::Manager => row.created_by_user_id == Some(actor.user_id),
+        Role::Employee | Role::Viewer => false,
+    }
+}
+
+/// A SWOT entry as entered.
+#[derive(Debug, Clone, Copy)]
+pub struct SwotInput<'a> {
+    pub quadrant: &'a str,
+    pub title: &'a str,
+    pub note: &'a str,
+    pub metric_code: Option<&'a str>,
+    pub campaign_id: Option<i64>,
+}
+
+/// A change to a SWOT entry: the fields given.
+#[derive(Debug, Clone, Default)]
+pub struct SwotChange {
+    pub quadrant: Option<String>,
+    pub title: Option<String>,
+    pub note: Option<String>,
+    pub metric_code: Option<String>,
+    pub campaign_id: Option<i64>,
+}
+
+/// A SWOT entry's fields, checked.
+struct CheckedSwot<'a> {
+    quadrant: &'a str,
+    title: &'a str,
+    note: &'a str,
+    metric_code: Option<&'a str>,
+    campaign_id: Option<i64>,
+}
+
+impl<'a> SwotInput<'a> {
+    /// Every problem at once.
+    async fn checked(&self, tx: &mut Tx) -> Result<CheckedSwot<'a>> {
+        let mut problems = Vec::new();
+        const QUADRANTS: [&str; 4] = ["strength", "weakness", "opportunity", "threat"];
+        let quadrant = self.quadrant.trim();
+        if !QUADRANTS.contains(&quadrant) {
+            problems.push(FieldProblem::new(
+                "quadrant",
+                format!(
+                    "'{quadrant}' is not a quadrant; use one of {}",
+                    QUADRANTS.join(", ")
+                ),
+            ));
+        }
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE {
+            problems.push(FieldProblem::new(
+                "title",
+                format!("write the entry (at most {MAX_TITLE} characters)"),
+            ));
+        }
+        if self.note.chars().count() > MAX_TEXT {
+            problems.push(FieldProblem::new(
+                "note",
+                format!("is longer than {MAX_TEXT} characters"),
+            ));
+        }
+        let metric_code = self.metric_code.map(str::trim).filter(|c| !c.is_empty());
+        if let Some(code) = metric_code
+            && crate::metrics::catalogue_in(tx).await?.get(code).is_none()
+        {
+            problems.push(FieldProblem::new(
+                "metric_code",
+                format!("'{code}' is not a metric"),
+            ));
+        }
+        if let Some(c) = self.campaign_id
+            && campaigns::people(tx, c).await?.is_none()
+        {
+            problems.push(FieldProblem::new(
+                "campaign_id",
+                format!("there is no campaign {c}"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok(CheckedSwot {
+            quadrant,
+            title,
+            note: self.note.trim(),
+            metric_code,
+            campaign_id: self.campaign_id,
+        })
+    }
+}
+
+impl<'a> CheckedSwot<'a> {
+    fn new_swot(&self, from: &'a str, to: &'a str) -> NewSwot<'a> {
+        NewSwot {
+            period_from: from,
+            period_to: to,
+            quadrant: self.quadrant,
+            title: self.title,
+            note: self.note,
+            metric_code: self.metric_code,
+            campaign_id: self.campaign_id,
+        }
+    }
+}
+
+/// A SWOT entry as the audit log keeps it (a deleted one can be read back).
+fn swot_json(s: &SwotRow) -> serde_json::Value {
+    json!({
+        "period_from": s.period_from, "period_to": s.period_to, "quadrant": s.quadrant,
+        "title": s.title, "note": s.note, "metric_code": s.metric_code, "campaign_id": s.campaign_id,
+    })
 }
 
 /// Strategies, campaign links and SWOT are set by those who plan: the

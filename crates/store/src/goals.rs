@@ -370,6 +370,8 @@ pub struct SwotRow {
     pub campaign_id: Option<i64>,
     pub campaign_name: Option<String>,
     pub created_at: i64,
+    /// Who wrote it.
+    pub created_by_user_id: Option<i64>,
 }
 
 pub struct NewSwot<'a> {
@@ -406,7 +408,8 @@ pub async fn insert_swot(tx: &mut Tx, s: &NewSwot<'_>, user_id: i64, now: i64) -
 pub async fn swot(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<SwotRow>> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.period_from, s.period_to, s.quadrant, s.title, s.note, s.metric_code,
-                CAST(s.campaign_id AS BIGINT) AS campaign_id, c.name AS campaign_name, s.created_at
+                CAST(s.campaign_id AS BIGINT) AS campaign_id, c.name AS campaign_name, s.created_at,
+                CAST(s.created_by_user_id AS BIGINT) AS created_by_user_id
          FROM swot_entries s LEFT JOIN campaigns c ON c.id = s.campaign_id
          WHERE s.period_from < $2 AND s.period_to > $1
          ORDER BY CASE s.quadrant WHEN 'strength' THEN 0 WHEN 'weakness' THEN 1
@@ -416,6 +419,37 @@ pub async fn swot(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<SwotRow>> {
     .bind(to)
     .fetch_all(tx.conn())
     .await?)
+}
+
+/// One SWOT entry.
+pub async fn swot_entry(tx: &mut Tx, id: i64) -> Result<Option<SwotRow>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.period_from, s.period_to, s.quadrant, s.title, s.note, s.metric_code,
+                CAST(s.campaign_id AS BIGINT) AS campaign_id, c.name AS campaign_name, s.created_at,
+                CAST(s.created_by_user_id AS BIGINT) AS created_by_user_id
+         FROM swot_entries s LEFT JOIN campaigns c ON c.id = s.campaign_id
+         WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Rewrites an entry's quadrant, words and links (its period stays).
+pub async fn update_swot(tx: &mut Tx, id: i64, s: &NewSwot<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE swot_entries SET quadrant = $2, title = $3, note = $4, metric_code = $5, campaign_id = $6
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(s.quadrant)
+    .bind(s.title)
+    .bind(s.note)
+    .bind(s.metric_code)
+    .bind(s.campaign_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 pub async fn delete_swot(tx: &mut Tx, id: i64) -> Result<bool> {

@@ -910,3 +910,5 @@ imports-people-answered = People added: { $created }; spellings remembered: { $a
 task-edit = Change the task
 task-save = Save the task
 task-delete = Delete the task
+swot-change = Change
+swot-save = Save the entry

@@ -916,3 +916,5 @@ imports-people-answered = Добавлено людей: { $created }; запо�
 task-edit = Изменить задачу
 task-save = Сохранить задачу
 task-delete = Удалить задачу
+swot-change = Изменить
+swot-save = Сохранить запись

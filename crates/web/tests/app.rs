@@ -775,6 +775,12 @@ fn matrix(p: &People) -> Vec<Case> {
             [401, 422, 422, 422, 403, 403],
         ),
         json_case(
+            Method::PATCH,
+            "/api/v1/swot/999999".into(),
+            json!({"title": "x"}),
+            [401, 404, 404, 404, 403, 403],
+        ),
+        json_case(
             Method::DELETE,
             "/api/v1/swot/999999".into(),
             json!({}),
@@ -1024,6 +1030,11 @@ fn matrix(p: &People) -> Vec<Case> {
                 ("title", "t"),
             ],
             [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/swot/999999/edit",
+            vec![("quadrant", "threat"), ("title", "x")],
+            [303, 404, 404, 404, 403, 403],
         ),
         post_form(
             "/swot/999999/delete",
@@ -6059,6 +6070,110 @@ async fn the_viewer_reads_department_figures_and_no_one_s_evaluation() {
             ],
             "{:?}",
             app.backend
+        );
+    }
+}
+
+/// A SWOT entry is changed and removed by its author, the head and admins,
+/// never by another manager; the audit log keeps it before and after, and a
+/// removed entry can be read back from it.
+#[tokio::test]
+async fn a_swot_entry_is_changed_by_its_author_and_removed_with_a_copy_kept() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        let entry = json!({"period_from": "2026-07-01", "period_to": "2026-10-01", "quadrant": "threat", "title": "A new rival"});
+        app.login_as("head").await;
+        let r = app.post_json("/api/v1/swot", entry.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let heads = r.json()["id"].as_i64().unwrap();
+        app.login_as("manager").await;
+        let r = app.post_json("/api/v1/swot", entry).await;
+        let mine = r.json()["id"].as_i64().unwrap();
+        let swot = |id: i64| format!("/api/v1/swot/{id}");
+        // Another's entry: neither changed nor removed, and the page offers neither.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &swot(heads),
+                Some(json!({"title": "Mine now"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app
+            .request_json(Method::DELETE, &swot(heads), None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let page = app.get("/swot?from=2026-07-01&until=2026-09-30").await.body;
+        assert!(page.contains(&format!("id=\"swot-edit-{mine}\"")), "{page}");
+        assert!(
+            !page.contains(&format!("id=\"swot-edit-{heads}\"")),
+            "{page}"
+        );
+        // One's own: a bad quadrant is refused and nothing changes; then changed on the page.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &swot(mine),
+                Some(json!({"quadrant": "rumour"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("/swot/{mine}/edit"),
+                &[
+                    ("quadrant", "opportunity"),
+                    ("title", "A rival to learn from"),
+                    ("note", "their prices"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list = app
+            .get("/api/v1/swot?from=2026-07-01&to=2026-10-01")
+            .await
+            .json();
+        let changed = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == mine)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                changed["quadrant"].clone(),
+                changed["title"].clone(),
+                changed["note"].clone()
+            ),
+            (
+                json!("opportunity"),
+                json!("A rival to learn from"),
+                json!("their prices")
+            )
+        );
+        // The head removes the manager's entry; the audit log keeps a copy.
+        app.login_as("head").await;
+        let r = app
+            .request_json(Method::DELETE, &swot(mine), None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let audit = app
+            .get("/api/v1/audit?entity=swot_entry&limit=2")
+            .await
+            .json();
+        let kept: Value = serde_json::from_str(audit[0]["before_json"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            (audit[0]["action"].clone(), kept["title"].clone()),
+            (json!("delete"), json!("A rival to learn from"))
+        );
+        let before: Value =
+            serde_json::from_str(audit[1]["before_json"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            (audit[1]["action"].clone(), before["quadrant"].clone()),
+            (json!("update"), json!("threat"))
         );
     }
 }

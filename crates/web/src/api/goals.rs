@@ -687,13 +687,54 @@ pub async fn add_swot(
     Ok((StatusCode::CREATED, Json((&s).into())))
 }
 
-/// Removes a SWOT entry (managers, the head, admins).
+/// The fields of a SWOT entry to change; those left out keep their value.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwotPatchRequest {
+    /// strength, weakness, opportunity or threat.
+    pub quadrant: Option<String>,
+    pub title: Option<String>,
+    pub note: Option<String>,
+    /// An empty code removes the metric.
+    pub metric_code: Option<String>,
+    pub campaign_id: Option<i64>,
+}
+
+/// Changes a SWOT entry: its author, the head and admins. The audit log
+/// keeps it before and after.
+#[utoipa::path(patch, path = "/api/v1/swot/{id}", tag = "goals", request_body = SwotPatchRequest,
+    params(("id" = i64, Path, description = "SWOT entry id")),
+    responses(
+        (status = 200, description = "Changed", body = SwotJson),
+        (status = 404, description = "No such entry", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad quadrant, title, metric or campaign", body = super::ErrorBodyJson),
+        (status = 403, description = "Employees, viewers, and managers for another's entry", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update_swot(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<SwotPatchRequest>,
+) -> Result<Json<SwotJson>, WebError> {
+    let change = mkpi_services::goals::SwotChange {
+        quadrant: req.quadrant,
+        title: req.title,
+        note: req.note,
+        metric_code: req.metric_code,
+        campaign_id: req.campaign_id,
+    };
+    let s = state.services.update_swot(&actor, id, &change).await?;
+    Ok(Json((&s).into()))
+}
+
+/// Removes a SWOT entry (its author, the head, admins); the audit log keeps a copy.
 #[utoipa::path(delete, path = "/api/v1/swot/{id}", tag = "goals",
     params(("id" = i64, Path, description = "SWOT entry id")),
     responses(
         (status = 204, description = "Removed"),
         (status = 404, description = "No such entry", body = super::ErrorBodyJson),
-        (status = 403, description = "Employees and viewers", body = super::ErrorBodyJson),
+        (status = 403, description = "Employees, viewers, and managers for another's entry", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn delete_swot(

@@ -131,7 +131,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/campaigns/{id}/links", post(goals::link_campaign))
         .route("/swot", get(goals::swot).post(goals::add_swot))
-        .route("/swot/{id}", delete(goals::delete_swot))
+        .route(
+            "/swot/{id}",
+            patch(goals::update_swot).delete(goals::delete_swot),
+        )
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route(
             "/tasks/{id}",
@@ -343,7 +346,7 @@ impl Modify for CommonAnswers {
         development_actions::create, development_actions::list, development_actions::set_status,
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
-        goals::swot, goals::add_swot, goals::delete_swot,
+        goals::swot, goals::add_swot, goals::update_swot, goals::delete_swot,
         tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
         reviews::competencies, reviews::add_competency, reviews::update_competency,
         reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::set_status, reviews::nominate,

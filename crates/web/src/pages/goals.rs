@@ -147,7 +147,7 @@ pub async fn tree(
             ..context! {
                 goals => ser(goals),
                 range => range,
-                swot => ser(swot_quadrants(&swot)),
+                swot => ser(swot_quadrants(&swot, &actor)),
                 swot_from => swot_period.from.to_string(),
                 swot_last => swot_period.to.plus_days(-1).to_string(),
                 strategies => ser(strategies),
@@ -171,7 +171,9 @@ fn flatten<'a>(views: &'a [GoalView], depth: usize, out: &mut Vec<(usize, &'a Go
 }
 
 /// SWOT entries grouped by quadrant, in the usual order.
-pub(super) fn swot_quadrants(rows: &[mkpi_services::goals::SwotRow]) -> Vec<Json> {
+pub(super) fn swot_quadrants(rows: &[mkpi_services::goals::SwotRow], actor: &Actor) -> Vec<Json> {
+    let may_change =
+        |r: &mkpi_services::goals::SwotRow| mkpi_services::goals::may_change_swot(actor, r);
     ["strength", "weakness", "opportunity", "threat"]
         .iter()
         .map(|q| {
@@ -180,6 +182,7 @@ pub(super) fn swot_quadrants(rows: &[mkpi_services::goals::SwotRow]) -> Vec<Json
                 "entries": rows.iter().filter(|r| r.quadrant == *q).map(|r| json!({
                     "id": r.id, "title": r.title, "note": r.note, "metric_code": r.metric_code,
                     "campaign_id": r.campaign_id, "campaign_name": r.campaign_name,
+                    "can_change": may_change(r),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -404,7 +407,7 @@ async fn render_form(
                 parents => ser(parents),
                 metrics => ser(metrics),
                 smart => ser(smart_json(&smart)),
-                swot => ser(swot_quadrants(&swot)),
+                swot => ser(swot_quadrants(&swot, actor)),
                 swot_from => swot_period.from.to_string(),
                 swot_last => swot_period.to.plus_days(-1).to_string(),
                 problems => ser(problems.iter().map(|p| json!({"field": p.field, "message": p.message})).collect::<Vec<_>>()),
@@ -788,7 +791,7 @@ pub async fn swot(
         context! {
             ..layout(lang, Some(&actor), "goals", "/swot"),
             ..context! {
-                swot => ser(swot_quadrants(&rows)),
+                swot => ser(swot_quadrants(&rows, &actor)),
                 from => period.from.to_string(),
                 last_day => period.to.plus_days(-1).to_string(),
                 metrics => ser(metrics),
@@ -844,6 +847,38 @@ pub async fn add_swot(
         "/swot?from={}&until={}",
         period.from,
         period.to.plus_days(-1)
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct SwotEditForm {
+    #[serde(default)]
+    quadrant: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn edit_swot(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<SwotEditForm>,
+) -> Result<Redirect, WebError> {
+    let change = mkpi_services::goals::SwotChange {
+        quadrant: Some(form.quadrant),
+        title: Some(form.title),
+        note: Some(form.note),
+        ..Default::default()
+    };
+    let row = state.services.update_swot(&actor, id, &change).await?;
+    Ok(Redirect::to(&format!(
+        "/swot?from={}&until={}",
+        row.period_from,
+        mkpi_domain::period::Day::parse(&row.period_to)
+            .map(|d| d.plus_days(-1).to_string())
+            .unwrap_or_default()
     )))
 }
 

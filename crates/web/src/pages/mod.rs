@@ -116,6 +116,7 @@ pub fn router() -> Router<AppState> {
         .route("/goals/{id}/progress", post(goals::add_progress))
         .route("/strategies", post(goals::create_strategy))
         .route("/swot", get(goals::swot).post(goals::add_swot))
+        .route("/swot/{id}/edit", post(goals::edit_swot))
         .route("/swot/{id}/delete", post(goals::delete_swot))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", get(tasks::show))
