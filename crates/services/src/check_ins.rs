@@ -15,6 +15,37 @@ use crate::{Actor, Error, FieldProblem, Result, Services};
 
 pub const MAX_TEXT: usize = 4000;
 
+/// A note changed within this long of being written is simply corrected;
+/// a later change shows as an edit.
+pub const QUIET_EDIT_SECS: i64 = 24 * 60 * 60;
+
+/// Whether the caller may change a check-in or 1:1 notes written by
+/// `author` (a user): only the one who wrote them.
+pub fn may_change_note(actor: &Actor, author: Option<i64>) -> bool {
+    author == Some(actor.user_id)
+}
+
+/// When a change at `now` to a note written at `written` marks it edited.
+fn edited(written: i64, now: i64) -> Option<i64> {
+    (now - written > QUIET_EDIT_SECS).then_some(now)
+}
+
+/// A change to a check-in: the fields given.
+#[derive(Debug, Clone, Default)]
+pub struct CheckInChange {
+    pub confidence: Option<i64>,
+    pub comment: Option<String>,
+}
+
+/// A change to a 1:1's notes: the fields given.
+#[derive(Debug, Clone, Default)]
+pub struct OneOnOneChange {
+    pub held_on: Option<String>,
+    pub notes: Option<String>,
+    pub next_steps: Option<String>,
+    pub shared: Option<bool>,
+}
+
 fn text_problem(field: &str, text: &str, required: bool) -> Option<FieldProblem> {
     if required && text.trim().is_empty() {
         Some(FieldProblem::new(field, "write something"))
@@ -123,6 +154,7 @@ impl Services {
             confidence,
             comment: comment.trim().to_string(),
             value,
+            edited_at: None,
         })
     }
 
@@ -197,6 +229,8 @@ impl Services {
             next_steps: next_steps.trim().to_string(),
             shared,
             created_at: now,
+            created_by_user_id: Some(actor.user_id),
+            edited_at: None,
         })
     }
 
@@ -209,5 +243,142 @@ impl Services {
         }
         let mut tx = self.store.read().await?;
         Ok(check_ins::one_on_ones(&mut tx, employee_id, actor.employee_id).await?)
+    }
+
+    /// Changes a check-in: its author only. A change more than a day after
+    /// it was written shows as an edit; the audit log keeps both versions.
+    pub async fn update_check_in(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: &CheckInChange,
+    ) -> Result<CheckInRow> {
+        let before = {
+            let mut tx = self.store.read().await?;
+            check_ins::check_in(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound)?
+        };
+        self.visible_kpi(actor, before.kpi_id).await?;
+        if !may_change_note(actor, Some(before.author_user_id)) {
+            return Err(Error::Forbidden);
+        }
+        let confidence = change.confidence.unwrap_or(before.confidence);
+        let comment = change.comment.as_deref().unwrap_or(&before.comment);
+        let mut problems = Vec::new();
+        if !(1..=5).contains(&confidence) {
+            problems.push(FieldProblem::new(
+                "confidence",
+                "must be from 1 (will miss) to 5 (certain to meet)",
+            ));
+        }
+        problems.extend(text_problem("comment", comment, true));
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        check_ins::update_check_in(
+            &mut tx,
+            id,
+            confidence,
+            comment.trim(),
+            edited(before.at, now),
+        )
+        .await?;
+        let after = check_ins::check_in(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "check_in",
+                entity_id: Some(id),
+                before: Some(json!({"confidence": before.confidence, "comment": before.comment})),
+                after: Some(json!({"confidence": after.confidence, "comment": after.comment})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Changes a 1:1's notes: the one who wrote them only. A change more
+    /// than a day later shows as an edit; the audit log says that the notes
+    /// changed, not what they say.
+    pub async fn update_one_on_one(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: &OneOnOneChange,
+    ) -> Result<OneOnOneRow> {
+        let before = {
+            let mut tx = self.store.read().await?;
+            check_ins::one_on_one(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound)?
+        };
+        // Private notes are not found by those who may not read them.
+        let readable = before.shared
+            || actor.employee_id == Some(before.employee_id)
+            || actor.employee_id == Some(before.manager_employee_id);
+        if !readable || self.get_employee(actor, before.employee_id).await.is_err() {
+            return Err(Error::NotFound);
+        }
+        if !may_change_note(actor, before.created_by_user_id) {
+            return Err(Error::Forbidden);
+        }
+        let held_on = change.held_on.as_deref().unwrap_or(&before.held_on).trim();
+        let notes = change.notes.as_deref().unwrap_or(&before.notes);
+        let next_steps = change.next_steps.as_deref().unwrap_or(&before.next_steps);
+        let shared = change.shared.unwrap_or(before.shared);
+        let mut problems = Vec::new();
+        if let Err(e) = Day::parse(held_on) {
+            problems.push(FieldProblem::new("held_on", e.to_string()));
+        }
+        problems.extend(text_problem("notes", notes, true));
+        problems.extend(text_problem("next_steps", next_steps, false));
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        check_ins::update_one_on_one(
+            &mut tx,
+            id,
+            &NewOneOnOne {
+                employee_id: before.employee_id,
+                manager_employee_id: before.manager_employee_id,
+                held_on,
+                notes: notes.trim(),
+                next_steps: next_steps.trim(),
+                shared,
+                created_by_user_id: actor.user_id,
+                created_at: before.created_at,
+            },
+            edited(before.created_at, now),
+        )
+        .await?;
+        let after = check_ins::one_on_one(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "one_on_one",
+                entity_id: Some(id),
+                before: Some(json!({"held_on": before.held_on, "shared": before.shared})),
+                after: Some(json!({"held_on": after.held_on, "shared": after.shared, "notes_changed": before.notes != after.notes || before.next_steps != after.next_steps})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

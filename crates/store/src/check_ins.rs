@@ -12,6 +12,8 @@ pub struct CheckInRow {
     pub confidence: i64,
     pub comment: String,
     pub value: Option<f64>,
+    /// When it was changed, if that was more than a day after it was written.
+    pub edited_at: Option<i64>,
 }
 
 pub struct NewCheckIn<'a> {
@@ -45,12 +47,43 @@ pub async fn insert(tx: &mut Tx, c: &NewCheckIn<'_>) -> Result<i64> {
 pub async fn for_kpi(tx: &mut Tx, kpi_id: i64) -> Result<Vec<CheckInRow>> {
     Ok(sqlx::query_as(
         "SELECT id, CAST(kpi_id AS BIGINT) AS kpi_id, CAST(author_user_id AS BIGINT) AS author_user_id, author_name, at,
-                CAST(confidence AS BIGINT) AS confidence, comment, value
+                CAST(confidence AS BIGINT) AS confidence, comment, value, edited_at
          FROM check_ins WHERE kpi_id = $1 ORDER BY at DESC, id DESC",
     )
     .bind(kpi_id)
     .fetch_all(tx.conn())
     .await?)
+}
+
+pub async fn check_in(tx: &mut Tx, id: i64) -> Result<Option<CheckInRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, CAST(kpi_id AS BIGINT) AS kpi_id, CAST(author_user_id AS BIGINT) AS author_user_id, author_name, at,
+                CAST(confidence AS BIGINT) AS confidence, comment, value, edited_at
+         FROM check_ins WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Rewrites a check-in's confidence and comment; `edited_at` marks it as edited.
+pub async fn update_check_in(
+    tx: &mut Tx,
+    id: i64,
+    confidence: i64,
+    comment: &str,
+    edited_at: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE check_ins SET confidence = $2, comment = $3, edited_at = COALESCE($4, edited_at) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(confidence)
+    .bind(comment)
+    .bind(edited_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -64,6 +97,10 @@ pub struct OneOnOneRow {
     #[sqlx(try_from = "IntFlag")]
     pub shared: bool,
     pub created_at: i64,
+    /// Who wrote it.
+    pub created_by_user_id: Option<i64>,
+    /// When it was changed, if that was more than a day after it was written.
+    pub edited_at: Option<i64>,
 }
 
 pub struct NewOneOnOne<'a> {
@@ -105,7 +142,8 @@ pub async fn one_on_ones(
 ) -> Result<Vec<OneOnOneRow>> {
     Ok(sqlx::query_as(
         "SELECT id, CAST(employee_id AS BIGINT) AS employee_id, CAST(manager_employee_id AS BIGINT) AS manager_employee_id,
-                held_on, notes, next_steps, shared, created_at
+                held_on, notes, next_steps, shared, created_at,
+                CAST(created_by_user_id AS BIGINT) AS created_by_user_id, edited_at
          FROM one_on_ones
          WHERE employee_id = $1 AND (shared = 1 OR employee_id = $2 OR manager_employee_id = $2)
          ORDER BY held_on DESC, id DESC",
@@ -114,4 +152,39 @@ pub async fn one_on_ones(
     .bind(viewer.unwrap_or(-1))
     .fetch_all(tx.conn())
     .await?)
+}
+
+pub async fn one_on_one(tx: &mut Tx, id: i64) -> Result<Option<OneOnOneRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, CAST(employee_id AS BIGINT) AS employee_id, CAST(manager_employee_id AS BIGINT) AS manager_employee_id,
+                held_on, notes, next_steps, shared, created_at,
+                CAST(created_by_user_id AS BIGINT) AS created_by_user_id, edited_at
+         FROM one_on_ones WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?)
+}
+
+/// Rewrites a 1:1's notes; `edited_at` marks it as edited.
+pub async fn update_one_on_one(
+    tx: &mut Tx,
+    id: i64,
+    n: &NewOneOnOne<'_>,
+    edited_at: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE one_on_ones SET held_on = $2, notes = $3, next_steps = $4, shared = $5,
+                edited_at = COALESCE($6, edited_at)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(n.held_on)
+    .bind(n.notes)
+    .bind(n.next_steps)
+    .bind(i64::from(n.shared))
+    .bind(edited_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

@@ -912,3 +912,6 @@ task-save = Save the task
 task-delete = Delete the task
 swot-change = Change
 swot-save = Save the entry
+note-edited = edited { $at }
+note-change = Change
+note-save = Save

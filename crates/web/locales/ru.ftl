@@ -918,3 +918,6 @@ task-save = Сохранить задачу
 task-delete = Удалить задачу
 swot-change = Изменить
 swot-save = Сохранить запись
+note-edited = изменено { $at }
+note-change = Изменить
+note-save = Сохранить

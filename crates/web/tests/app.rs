@@ -684,6 +684,18 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"confidence": 3, "comment": "x"}),
             [401, 404, 404, 404, 404, 404],
         ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/check-ins/999999".into(),
+            json!({"comment": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/one-on-ones/999999".into(),
+            json!({"notes": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         // Only a person's manager or the head writes 1:1 notes; a bad date
         // is refused before anything is stored.
         post_json(
@@ -1030,6 +1042,16 @@ fn matrix(p: &People) -> Vec<Case> {
                 ("title", "t"),
             ],
             [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/employees/1/check-ins/999999/edit",
+            vec![("confidence", "3"), ("comment", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/employees/1/one-on-ones/999999/edit",
+            vec![("held_on", "2025-01-01"), ("notes", "x")],
+            [303, 404, 404, 404, 404, 404],
         ),
         post_form(
             "/swot/999999/edit",
@@ -6175,5 +6197,190 @@ async fn a_swot_entry_is_changed_by_its_author_and_removed_with_a_copy_kept() {
             (audit[1]["action"].clone(), before["quadrant"].clone()),
             (json!("update"), json!("threat"))
         );
+    }
+}
+
+/// A check-in and 1:1 notes are changed by the one who wrote them only: a
+/// correction within a day is simply made, a later change shows as an
+/// edit; the audit log keeps the check-in before and after, and says of the
+/// notes only that they changed.
+#[tokio::test]
+async fn check_ins_and_one_on_one_notes_are_changed_by_their_author_and_late_changes_show() {
+    for mut app in TestApp::each().await {
+        let report = app.demo.employee_employee_id;
+        app.login_as("manager").await;
+        let r = app
+            .post_json(
+                "/api/v1/kpis",
+                json!({"metric": "tasks_done", "scope": format!("employee:{report}"), "from": "2026-09-01", "to": "2026-10-01",
+                       "targets": [{"from": "2026-09-01", "to": "2026-10-01", "target": 10}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let kpi = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/employees/{report}/one-on-ones"),
+                json!({"held_on": "2026-09-15", "notes": "Talked about SEO", "shared": false}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let note = r.json()["id"].as_i64().unwrap();
+        app.login_as("employee").await;
+        let r = app
+            .post_json(
+                &format!("/api/v1/kpis/{kpi}/check-ins"),
+                json!({"confidence": 2, "comment": "behind"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let check_in = r.json()["id"].as_i64().unwrap();
+        let patch = |path: String, body: Value| (path, body);
+
+        // Not the author: neither is changed.
+        let (path, body) = patch(
+            format!("/api/v1/one-on-ones/{note}"),
+            json!({"notes": "nothing"}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "the report reads the notes, not changes them: {}",
+            r.body
+        );
+        app.login_as("manager").await;
+        let (path, body) = patch(
+            format!("/api/v1/check-ins/{check_in}"),
+            json!({"comment": "fine"}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // The manager corrects the notes at once: no mark.
+        let (path, body) = patch(
+            format!("/api/v1/one-on-ones/{note}"),
+            json!({"notes": "Talked about SEO and PPC"}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.json()["notes"].clone(), r.json()["edited_at"].clone()),
+            (json!("Talked about SEO and PPC"), Value::Null)
+        );
+        let (path, body) = patch(
+            format!("/api/v1/one-on-ones/{note}"),
+            json!({"held_on": "someday"}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+        // Two days on, the report changes their check-in: it shows as edited.
+        app.clock.advance(2 * 24 * 3600);
+        app.login_as("employee").await;
+        let (path, body) = patch(
+            format!("/api/v1/check-ins/{check_in}"),
+            json!({"confidence": 6}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let (path, body) = patch(
+            format!("/api/v1/check-ins/{check_in}"),
+            json!({"confidence": 4, "comment": "caught up"}),
+        );
+        let r = app
+            .request_json(Method::PATCH, &path, Some(body), true)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["confidence"].clone(),
+                r.json()["comment"].clone(),
+                r.json()["edited_at"].clone()
+            ),
+            (json!(4), json!("caught up"), json!(app.clock.now()))
+        );
+        let list = app
+            .get(&format!("/api/v1/kpis/{kpi}/check-ins"))
+            .await
+            .json();
+        assert_eq!(list[0]["edited_at"], json!(app.clock.now()));
+
+        let page = app
+            .get(&format!(
+                "/employees/{report}?from=2026-09-01&until=2026-09-30"
+            ))
+            .await
+            .body;
+        assert!(
+            page.contains(&format!("id=\"check-in-edit-{check_in}\"")),
+            "{page}"
+        );
+        assert!(page.contains("· edited "), "{page}");
+        assert!(
+            !page.contains(&format!("id=\"one-on-one-edit-{note}\"")),
+            "the report does not change the notes: {page}"
+        );
+        // The manager changes the notes on the page, late: they show as edited.
+        app.login_as("manager").await;
+        let r = app
+            .post_form(
+                &format!("/employees/{report}/one-on-ones/{note}/edit"),
+                &[
+                    ("held_on", "2026-09-15"),
+                    ("notes", "SEO, PPC and a course"),
+                    ("next_steps", "book the course"),
+                    ("shared", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let notes = app
+            .get(&format!("/api/v1/employees/{report}/one-on-ones"))
+            .await
+            .json();
+        assert_eq!(
+            (
+                notes[0]["notes"].clone(),
+                notes[0]["shared"].clone(),
+                notes[0]["edited_at"].clone()
+            ),
+            (
+                json!("SEO, PPC and a course"),
+                json!(true),
+                json!(app.clock.now())
+            )
+        );
+        app.login_as("admin").await;
+        let audit = app
+            .get("/api/v1/audit?entity=check_in&limit=1")
+            .await
+            .json();
+        let before: Value =
+            serde_json::from_str(audit[0]["before_json"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            (audit[0]["action"].clone(), before["comment"].clone()),
+            (json!("update"), json!("behind"))
+        );
+        let audit = app
+            .get("/api/v1/audit?entity=one_on_one&limit=1")
+            .await
+            .json();
+        assert!(
+            !audit.to_string().contains("PPC"),
+            "the notes stay out of the audit log: {audit}"
+        );
+        let after: Value = serde_json::from_str(audit[0]["after_json"].as_str().unwrap()).unwrap();
+        assert_eq!(after["notes_changed"], json!(true));
     }
 }

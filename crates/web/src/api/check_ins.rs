@@ -23,6 +23,8 @@ pub struct CheckInJson {
     pub comment: String,
     /// The KPI's value when the check-in was made.
     pub value: Option<f64>,
+    /// Unix seconds of a change made more than a day after it was written.
+    pub edited_at: Option<i64>,
 }
 
 impl From<CheckInRow> for CheckInJson {
@@ -35,6 +37,7 @@ impl From<CheckInRow> for CheckInJson {
             confidence: c.confidence,
             comment: c.comment,
             value: c.value,
+            edited_at: c.edited_at,
         }
     }
 }
@@ -96,6 +99,8 @@ pub struct OneOnOneJson {
     pub next_steps: String,
     /// Shared notes are readable by everyone who sees the person; others by the pair only.
     pub shared: bool,
+    /// Unix seconds of a change made more than a day after they were written.
+    pub edited_at: Option<i64>,
 }
 
 impl From<OneOnOneRow> for OneOnOneJson {
@@ -108,6 +113,7 @@ impl From<OneOnOneRow> for OneOnOneJson {
             notes: n.notes,
             next_steps: n.next_steps,
             shared: n.shared,
+            edited_at: n.edited_at,
         }
     }
 }
@@ -167,4 +173,78 @@ pub async fn one_on_ones(
 ) -> Result<Json<Vec<OneOnOneJson>>, WebError> {
     let rows = state.services.one_on_ones(&actor, id).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The fields of a check-in to change; those left out keep their value.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInPatchRequest {
+    pub confidence: Option<i64>,
+    pub comment: Option<String>,
+}
+
+/// Changes a check-in (its author only); a change more than a day after it
+/// was written shows as an edit.
+#[utoipa::path(patch, path = "/api/v1/check-ins/{id}", tag = "metrics", request_body = CheckInPatchRequest,
+    params(("id" = i64, Path, description = "Check-in id")),
+    responses(
+        (status = 200, description = "Changed", body = CheckInJson),
+        (status = 404, description = "No such check-in, or one on a KPI the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "A confidence outside 1–5 or an empty comment", body = super::ErrorBodyJson),
+        (status = 403, description = "Not its author", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<CheckInPatchRequest>,
+) -> Result<Json<CheckInJson>, WebError> {
+    let change = mkpi_services::check_ins::CheckInChange {
+        confidence: req.confidence,
+        comment: req.comment,
+    };
+    let row = state.services.update_check_in(&actor, id, &change).await?;
+    Ok(Json(row.into()))
+}
+
+/// The fields of a 1:1's notes to change; those left out keep their value.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OneOnOnePatchRequest {
+    /// YYYY-MM-DD.
+    pub held_on: Option<String>,
+    pub notes: Option<String>,
+    pub next_steps: Option<String>,
+    pub shared: Option<bool>,
+}
+
+/// Changes a 1:1's notes (the one who wrote them only); a change more than
+/// a day later shows as an edit.
+#[utoipa::path(patch, path = "/api/v1/one-on-ones/{id}", tag = "organisation", request_body = OneOnOnePatchRequest,
+    params(("id" = i64, Path, description = "1:1 id")),
+    responses(
+        (status = 200, description = "Changed", body = OneOnOneJson),
+        (status = 404, description = "No such notes, or notes the caller may not read", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad date or empty notes", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the one who wrote them", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update_one_on_one(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<OneOnOnePatchRequest>,
+) -> Result<Json<OneOnOneJson>, WebError> {
+    let change = mkpi_services::check_ins::OneOnOneChange {
+        held_on: req.held_on,
+        notes: req.notes,
+        next_steps: req.next_steps,
+        shared: req.shared,
+    };
+    let row = state
+        .services
+        .update_one_on_one(&actor, id, &change)
+        .await?;
+    Ok(Json(row.into()))
 }

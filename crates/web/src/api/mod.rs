@@ -130,6 +130,8 @@ pub fn router() -> Router<AppState> {
             get(goals::strategies).post(goals::create_strategy),
         )
         .route("/campaigns/{id}/links", post(goals::link_campaign))
+        .route("/check-ins/{id}", patch(check_ins::update))
+        .route("/one-on-ones/{id}", patch(check_ins::update_one_on_one))
         .route("/swot", get(goals::swot).post(goals::add_swot))
         .route(
             "/swot/{id}",
@@ -341,7 +343,7 @@ impl Modify for CommonAnswers {
         ingest::create,
         metrics::list, metrics::create, metrics::value,
         kpis::create, kpis::list, kpis::show, kpis::change_target, kpis::update, kpis::retire,
-        check_ins::create, check_ins::list, check_ins::create_one_on_one, check_ins::one_on_ones,
+        check_ins::create, check_ins::list, check_ins::update, check_ins::create_one_on_one, check_ins::one_on_ones, check_ins::update_one_on_one,
         alerts::list, explorer::show,
         development_actions::create, development_actions::list, development_actions::set_status,
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,

@@ -111,6 +111,9 @@ pub async fn show(
             .take(3)
         {
             check_ins.push(json!({
+                "id": c.id,
+                "edited_at": c.edited_at,
+                "can_change": mkpi_services::check_ins::may_change_note(&actor, Some(c.author_user_id)),
                 "kpi": kpi_line(lang, k).name,
                 "author": c.author_name,
                 "at": c.at,
@@ -128,7 +131,11 @@ pub async fn show(
     let notes = state.services.one_on_ones(&actor, id).await?;
     let notes: Vec<_> = notes
         .into_iter()
-        .map(|n| json!({"held_on": n.held_on, "notes": n.notes, "next_steps": n.next_steps, "shared": n.shared}))
+        .map(|n| json!({
+            "id": n.id, "held_on": n.held_on, "notes": n.notes, "next_steps": n.next_steps, "shared": n.shared,
+            "edited_at": n.edited_at,
+            "can_change": mkpi_services::check_ins::may_change_note(&actor, n.created_by_user_id),
+        }))
         .collect();
     let can_check_in = match actor.role {
         Role::Viewer => false,
@@ -486,4 +493,59 @@ pub async fn set_development_action_status(
         "/employees/{}#development",
         a.employee_id
     )))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInEditForm {
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Changes a check-in one wrote.
+pub async fn edit_check_in(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, check_in)): Path<(i64, i64)>,
+    Form(form): Form<CheckInEditForm>,
+) -> Result<Redirect, WebError> {
+    let confidence = form.confidence.trim().parse::<i64>().map_err(|_| {
+        mkpi_services::Error::invalid(
+            "confidence",
+            format!(
+                "'{}' is not a confidence; give 1 to 5",
+                form.confidence.trim()
+            ),
+        )
+    })?;
+    let change = mkpi_services::check_ins::CheckInChange {
+        confidence: Some(confidence),
+        comment: Some(form.comment),
+    };
+    state
+        .services
+        .update_check_in(&actor, check_in, &change)
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{id}#check-ins")))
+}
+
+/// Changes 1:1 notes one wrote.
+pub async fn edit_one_on_one(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, note)): Path<(i64, i64)>,
+    Form(form): Form<OneOnOneForm>,
+) -> Result<Redirect, WebError> {
+    let change = mkpi_services::check_ins::OneOnOneChange {
+        held_on: Some(form.held_on),
+        notes: Some(form.notes),
+        next_steps: Some(form.next_steps),
+        shared: Some(form.shared.is_some()),
+    };
+    state
+        .services
+        .update_one_on_one(&actor, note, &change)
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{id}#one-on-ones")))
 }

@@ -95,6 +95,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/employees/{id}/check-ins", post(employees::add_check_in))
         .route(
+            "/employees/{id}/check-ins/{check_in}/edit",
+            post(employees::edit_check_in),
+        )
+        .route(
+            "/employees/{id}/one-on-ones/{note}/edit",
+            post(employees::edit_one_on_one),
+        )
+        .route(
             "/employees/{id}/one-on-ones",
             post(employees::add_one_on_one),
         )
