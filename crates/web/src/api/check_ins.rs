@@ -77,6 +77,7 @@ pub async fn create(
     responses(
         (status = 200, description = "Check-ins, newest first", body = Vec<CheckInJson>),
         (status = 404, description = "No such KPI, or one the caller may not see", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn list(
@@ -164,6 +165,7 @@ pub async fn create_one_on_one(
     responses(
         (status = 200, description = "Notes, newest first: all for the pair, shared ones for others", body = Vec<OneOnOneJson>),
         (status = 404, description = "No such employee, or outside the caller's scope", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn one_on_ones(

@@ -121,6 +121,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The person's actions", body = Vec<DevelopmentActionJson>),
         (status = 404, description = "No such employee, or outside the caller's scope", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn list(

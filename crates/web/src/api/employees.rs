@@ -112,6 +112,7 @@ pub struct ScorecardJson {
         (status = 200, description = "KPIs, weighted achievement, results and time", body = ScorecardJson),
         (status = 404, description = "No such employee, or outside the caller's scope", body = super::ErrorBodyJson),
         (status = 422, description = "Bad period", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn scorecard(

@@ -62,6 +62,7 @@ pub struct ExplorerJson {
         (status = 200, description = "The scope's totals and its parts", body = ExplorerJson),
         (status = 404, description = "A team, person or campaign the caller may not see (or none)", body = super::ErrorBodyJson),
         (status = 422, description = "A bad scope or period", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn show(

@@ -181,6 +181,7 @@ pub struct KpiQuery {
         (status = 200, description = "Evaluated KPIs, oldest first", body = Vec<KpiJson>),
         (status = 404, description = "The scope names a team, person or campaign the caller may not see", body = super::ErrorBodyJson),
         (status = 422, description = "Bad scope or period", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn list(
@@ -270,6 +271,7 @@ pub struct RetireRequest {
     responses(
         (status = 200, description = "The KPI", body = KpiRecordJson),
         (status = 404, description = "No such KPI, or its scope is outside the caller's", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn show(

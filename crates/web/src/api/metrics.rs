@@ -168,6 +168,7 @@ impl MetricValueJson {
         (status = 200, description = "The value with its numerator and denominator", body = MetricValueJson),
         (status = 404, description = "The scope names a team, person or campaign the caller may not see (or none)", body = super::ErrorBodyJson),
         (status = 422, description = "Unknown metric, bad scope or period", body = super::ErrorBodyJson),
+        (status = 403, description = "The viewer: a person's figures and evaluations are not theirs to read", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn value(

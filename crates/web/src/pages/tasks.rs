@@ -11,7 +11,7 @@ use mkpi_domain::Locale;
 use mkpi_domain::period::Day;
 use mkpi_domain::task::{Priority, TaskKind, TaskStatus, overdue};
 use mkpi_services::tasks::{TaskInput, TaskQuery, TaskRow};
-use mkpi_services::{Actor, Error};
+use mkpi_services::{Actor, Error, FieldProblem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
@@ -272,30 +272,34 @@ pub struct TaskForm {
     next: String,
 }
 
+impl TaskForm {
+    /// The task as the form gives it; numbers and ids that do not read are
+    /// added to `problems`.
+    fn input(&self, campaign_id: Option<i64>, problems: &mut Vec<FieldProblem>) -> TaskInput {
+        TaskInput {
+            assignee_employee_id: id("assignee_employee_id", &self.assignee_employee_id, problems),
+            estimate_hours: number("estimate_hours", &self.estimate_hours, problems),
+            budget: number("budget", &self.budget, problems),
+            goal_id: id("goal_id", &self.goal_id, problems),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            kind: self.kind.clone(),
+            priority: Some(self.priority.clone()),
+            start: Some(self.start.clone()),
+            due: self.due.clone(),
+            currency: Some(self.currency.clone()),
+            campaign_id,
+        }
+    }
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Form(form): Form<TaskForm>,
 ) -> Result<Redirect, WebError> {
     let mut problems = Vec::new();
-    let input = TaskInput {
-        assignee_employee_id: id(
-            "assignee_employee_id",
-            &form.assignee_employee_id,
-            &mut problems,
-        ),
-        estimate_hours: number("estimate_hours", &form.estimate_hours, &mut problems),
-        budget: number("budget", &form.budget, &mut problems),
-        goal_id: id("goal_id", &form.goal_id, &mut problems),
-        title: form.title,
-        description: form.description,
-        kind: form.kind,
-        priority: Some(form.priority),
-        start: Some(form.start),
-        due: form.due,
-        currency: Some(form.currency),
-        campaign_id: None,
-    };
+    let input = form.input(None, &mut problems);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems).into());
     }
@@ -405,24 +409,8 @@ pub async fn edit(
     Form(form): Form<TaskForm>,
 ) -> Result<Response, WebError> {
     let mut problems = Vec::new();
-    let input = TaskInput {
-        assignee_employee_id: id(
-            "assignee_employee_id",
-            &form.assignee_employee_id,
-            &mut problems,
-        ),
-        estimate_hours: number("estimate_hours", &form.estimate_hours, &mut problems),
-        budget: number("budget", &form.budget, &mut problems),
-        goal_id: id("goal_id", &form.goal_id, &mut problems),
-        title: form.title.clone(),
-        description: form.description.clone(),
-        kind: form.kind.clone(),
-        priority: Some(form.priority.clone()),
-        start: Some(form.start.clone()),
-        due: form.due.clone(),
-        currency: Some(form.currency.clone()),
-        campaign_id: state.services.task(&actor, task_id).await?.task.campaign_id,
-    };
+    let campaign_id = state.services.task(&actor, task_id).await?.task.campaign_id;
+    let input = form.input(campaign_id, &mut problems);
     let outcome = if problems.is_empty() {
         state
             .services
