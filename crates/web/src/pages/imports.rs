@@ -267,7 +267,9 @@ async fn render_with(
                 json!({
                     "named": u.named, "column": u.column, "rows": u.rows, "first_row": u.first_row,
                     "reason": u.reason,
-                    "email": given.map_or_else(|| if looks_like_email { u.named.to_lowercase() } else { String::new() }, |a| a.email.clone()),
+                    // The employee's e-mail is for the person to give: the file's own
+                    // spelling is rarely it (a tracker account, a personal address).
+                    "email": given.map(|a| a.email.clone()).unwrap_or_default(),
                     "new": given.is_some_and(|a| a.new),
                     "name": given.map_or_else(|| if looks_like_email { String::new() } else { u.named.clone() }, |a| a.name.clone()),
                     "team": given.map(|a| a.team.clone()).unwrap_or_default(),
