@@ -101,6 +101,41 @@ fn upload_dir() -> PathBuf {
     std::env::temp_dir().join("mkpi-uploads")
 }
 
+/// Makes `dir` ours alone (mode 0700), or refuses it: the temporary
+/// directory is shared, so another local user could have made the name
+/// first — as a symbolic link, or open to everyone — to read or swap the
+/// uploads kept there.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let refused = |why: &str| {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} {why}", dir.display()),
+        )
+    };
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.file_type().is_dir() {
+        return Err(refused(
+            "is not a directory (a link?): uploads are not kept there",
+        ));
+    }
+    // One made by an earlier version (mode 0755) is ours to close; one
+    // another user made cannot be changed by us, and is refused.
+    if meta.permissions().mode() & 0o077 != 0
+        && std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).is_err()
+    {
+        return Err(refused(
+            "is open to other users: uploads are not kept there",
+        ));
+    }
+    Ok(())
+}
+
 /// The file of an upload: the token is 32 hex digits, the owner's user id
 /// is part of the name, so no one else's token opens it.
 fn upload_path(user_id: i64, token: &str) -> Option<PathBuf> {
@@ -114,7 +149,7 @@ fn keep_upload(user_id: i64, file: tempfile::NamedTempFile) -> Result<String, We
     let failed = |e: std::io::Error| {
         WebError::Service(Error::Internal(format!("cannot keep the upload: {e}")))
     };
-    std::fs::create_dir_all(&dir).map_err(failed)?;
+    private_dir(&dir).map_err(failed)?;
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {
             let old = e
@@ -335,7 +370,7 @@ impl Upload {
                 "file" => {
                     let name = field.file_name().unwrap_or("upload").to_string();
                     let dir = upload_dir();
-                    std::fs::create_dir_all(&dir).map_err(failed)?;
+                    private_dir(&dir).map_err(failed)?;
                     let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(failed)?;
                     let mut written = 0_usize;
                     while let Some(chunk) = field.chunk().await.map_err(bad)? {
@@ -695,4 +730,36 @@ pub async fn rollback(
         .rollback_import(Principal::User(&actor), id)
         .await?;
     Ok(Redirect::to("/imports").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::private_dir;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn uploads_wait_only_in_a_directory_of_our_own() {
+        let root = tempfile::tempdir().unwrap();
+        let ours = root.path().join("made");
+        private_dir(&ours).unwrap();
+        let mode = std::fs::metadata(&ours).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        private_dir(&ours).expect("ours again");
+
+        // Made open by an earlier version (0755): closed to 0700.
+        let open = root.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&open).unwrap();
+        let mode = std::fs::metadata(&open).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&ours, &link).unwrap();
+        let e = private_dir(&link).unwrap_err();
+        assert!(
+            e.to_string().contains("is not a directory (a link?)"),
+            "{e}"
+        );
+    }
 }
