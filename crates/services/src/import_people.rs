@@ -133,6 +133,11 @@ impl Answers {
         Ok((out, problems))
     }
 
+    /// Whether any answer is still to be used (most imports have none).
+    pub(crate) fn waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Uses the answer for `key`, if there is one not used yet: the
     /// employee it names (made when asked), kept as `key`'s alias.
     pub(crate) async fn apply(

@@ -242,6 +242,10 @@ impl Writer {
     /// looked up: the first row that names them makes the alias (or the
     /// employee).
     async fn answer(&mut self, tx: &mut Tx, who: &str) -> Result<()> {
+        // The common case, on every row that names a person: nothing to use.
+        if !self.answers.waiting() {
+            return Ok(());
+        }
         let key = crate::import_people::alias_key(who);
         if self.aliases.contains_key(&key) {
             return Ok(());
