@@ -350,6 +350,30 @@ pub fn csv(view: &View, id: &str) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// A list as CSV (a page's "export what is shown"): a header and rows of
+/// text; cells that read as numbers stay numbers, the others are
+/// [`neutralised`].
+pub fn csv_list(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    {
+        let mut w = ::csv::Writer::from_writer(&mut out);
+        let fail = |e: ::csv::Error| Error::Render(format!("CSV: {e}"));
+        w.write_record(header).map_err(fail)?;
+        for row in rows {
+            let cells = row.iter().map(|c| {
+                if c.parse::<f64>().is_ok() {
+                    c.clone()
+                } else {
+                    neutralised(c)
+                }
+            });
+            w.write_record(cells).map_err(fail)?;
+        }
+        w.flush().map_err(|e| Error::Render(format!("CSV: {e}")))?;
+    }
+    Ok(out)
+}
+
 /// A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return (a competitor or campaign named
 /// `=HYPERLINK(…)`) gets a leading apostrophe, as spreadsheets expect.

@@ -103,7 +103,8 @@ impl Services {
         } else {
             (
                 campaigns::all(&mut tx).await?,
-                campaigns::all_contributors(&mut tx).await?,
+                campaigns::shares_during(&mut tx, &period.from.to_string(), &period.to.to_string())
+                    .await?,
             )
         };
         drop(tx);
@@ -195,26 +196,15 @@ impl Services {
                         }
                     }
                 }
-                // The person's share of each campaign: the owner holds what
-                // the contributors do not.
-                let mut by_campaign: BTreeMap<i64, i64> = BTreeMap::new();
-                for (campaign, employee, basis_points) in &shares {
-                    if employee == id {
-                        by_campaign.insert(*campaign, *basis_points);
-                    }
-                }
+                // The person's share of each campaign in the period (the
+                // owner holds what the contributors do not).
+                let by_campaign: BTreeMap<i64, i64> = shares
+                    .iter()
+                    .filter(|(_, employee, _)| employee == id)
+                    .map(|(campaign, _, bp)| (*campaign, *bp))
+                    .collect();
                 for c in &all_campaigns {
-                    let others: i64 = shares
-                        .iter()
-                        .filter(|(k, e, _)| *k == c.id && e != id)
-                        .map(|(_, _, bp)| bp)
-                        .sum();
-                    let share = if c.owner_employee_id == Some(*id) {
-                        Some(10_000 - others)
-                    } else {
-                        by_campaign.get(&c.id).copied()
-                    };
-                    if let Some(bp) = share.filter(|bp| *bp > 0) {
+                    if let Some(bp) = by_campaign.get(&c.id).copied().filter(|bp| *bp > 0) {
                         #[allow(clippy::cast_precision_loss)]
                         let share = bp as f64 / 10_000.0;
                         candidates.push((

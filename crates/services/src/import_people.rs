@@ -26,6 +26,35 @@ pub struct PersonAnswer {
     pub create: Option<NewPerson>,
 }
 
+impl PersonAnswer {
+    /// An answer from its parts; an empty name makes no one.
+    pub fn new(named: &str, email: &str, name: Option<&str>, team: Option<&str>) -> PersonAnswer {
+        let given = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        PersonAnswer {
+            named: named.trim().to_string(),
+            email: email.trim().to_string(),
+            create: given(name).map(|name| NewPerson {
+                name,
+                team: given(team),
+            }),
+        }
+    }
+
+    /// An answer written on one line, `NAMED=EMAIL[,Full Name[,Team]]` (the
+    /// CLI's `--person` and the file import API's `person`); `None` without
+    /// the `=`.
+    pub fn from_line(raw: &str) -> Option<PersonAnswer> {
+        let (named, rest) = raw.split_once('=')?;
+        let mut parts = rest.splitn(3, ',').map(str::trim);
+        let email = parts.next().unwrap_or_default();
+        Some(PersonAnswer::new(named, email, parts.next(), parts.next()))
+    }
+}
+
 /// An employee an import's answer makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewPerson {

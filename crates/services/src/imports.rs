@@ -761,6 +761,9 @@ fn stored(id: i64, v: CampaignValues, import_id: i64) -> CampaignRow {
         start_date: v.start_date,
         end_date: v.end_date,
         import_id: Some(import_id),
+        strategy_id: None,
+        goal_id: None,
+        shares_from: None,
     }
 }
 
@@ -1033,6 +1036,13 @@ impl Services {
         by.require_admin()?;
         let mut tx = self.store.read().await?;
         Ok(imports::list(&mut tx, limit.clamp(1, 1000)).await?)
+    }
+
+    /// The import a rollback may undo now: the most recent applied one.
+    pub async fn latest_applied_import(&self, by: Principal<'_>) -> Result<Option<i64>> {
+        by.require_admin()?;
+        let mut tx = self.store.read().await?;
+        Ok(imports::latest_applied(&mut tx).await?)
     }
 
     /// Undoes the most recent import: rows it added are removed, rows it

@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod calibration;
+pub mod campaigns;
 pub mod check_ins;
 pub mod clock;
 pub mod competitors;

@@ -122,7 +122,9 @@ impl Services {
         }
         let mut tx = self.store.read().await?;
         let all = campaigns::all(&mut tx).await?;
-        let contributors = campaigns::all_contributors(&mut tx).await?;
+        let held =
+            campaigns::shares_during(&mut tx, &period.from.to_string(), &period.to.to_string())
+                .await?;
         let hours = measures::hours_by_campaign(
             &mut tx,
             employee_id,
@@ -135,21 +137,12 @@ impl Services {
                 .await?;
         drop(tx);
 
-        // The person's share of each campaign, in basis points.
-        let mut shares: BTreeMap<i64, i64> = BTreeMap::new();
-        let mut given: BTreeMap<i64, i64> = BTreeMap::new();
-        for (campaign, employee, bp) in &contributors {
-            *given.entry(*campaign).or_default() += bp;
-            if *employee == employee_id {
-                shares.insert(*campaign, *bp);
-            }
-        }
-        for c in all
+        // The person's share of each campaign in the period, in basis points.
+        let shares: BTreeMap<i64, i64> = held
             .iter()
-            .filter(|c| c.owner_employee_id == Some(employee_id))
-        {
-            shares.insert(c.id, 10_000 - given.get(&c.id).copied().unwrap_or(0));
-        }
+            .filter(|(_, employee, _)| *employee == employee_id)
+            .map(|(campaign, _, bp)| (*campaign, *bp))
+            .collect();
 
         let mut scopes = vec![ScopeRef::Employee(employee_id)];
         scopes.extend(person.team_id.map(ScopeRef::Team));

@@ -10,6 +10,7 @@ use mkpi_domain::Role;
 use mkpi_domain::period::Day;
 use mkpi_domain::task::{Priority, TaskKind, TaskStatus};
 pub use mkpi_store::tasks::TaskRow;
+pub use mkpi_store::tasks::TimeEntryRow;
 use mkpi_store::tasks::{self, TaskFilter, TaskValues};
 use mkpi_store::{Tx, employees};
 use serde_json::json;
@@ -57,8 +58,8 @@ pub struct TaskQuery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDetail {
     pub task: TaskRow,
-    /// (date, hours, who, description).
-    pub time: Vec<(String, f64, Option<String>, Option<String>)>,
+    /// Time logged on it, latest first.
+    pub time: Vec<TimeLine>,
     pub overdue: bool,
     pub can_move: bool,
     pub can_rate: bool,
@@ -68,6 +69,22 @@ pub struct TaskDetail {
     /// Whether the caller may change it, and delete it (no time logged, not rated).
     pub can_edit: bool,
     pub can_delete: bool,
+}
+
+/// A time entry with whether the caller may change it: their own,
+/// logged here (an imported one belongs to its tracker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeLine {
+    pub entry: TimeEntryRow,
+    pub can_change: bool,
+}
+
+/// Time as logged: a day (today or earlier), hours, what was done.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimeInput {
+    pub date: String,
+    pub hours: f64,
+    pub description: String,
 }
 
 /// A task's fields, checked.
@@ -444,7 +461,7 @@ impl Services {
         })
     }
 
-    async fn check_goal_for_task(
+    pub(crate) async fn check_goal_for_task(
         &self,
         tx: &mut Tx,
         actor: &Actor,
@@ -551,7 +568,13 @@ impl Services {
             can_rate: status == TaskStatus::Done && manages && !is_assignee,
             can_log_time: task.import_id.is_none() && is_assignee,
             can_link: is_assignee || manages,
-            time,
+            time: time
+                .into_iter()
+                .map(|entry| TimeLine {
+                    can_change: entry.logged_here && actor.employee_id == Some(entry.employee_id),
+                    entry,
+                })
+                .collect(),
             task,
         })
     }
@@ -759,40 +782,20 @@ impl Services {
         else {
             return Err(Error::Forbidden);
         };
-        let mut problems = Vec::new();
         if task.import_id.is_some() {
-            problems.push(FieldProblem::new(
+            return Err(Error::invalid(
                 "hours",
                 "this task comes from a tracker; log its time there",
             ));
         }
-        let today = Day::from_unix_seconds(now);
-        let day = match Day::parse(date.trim()) {
-            Ok(d) if d > today => {
-                problems.push(FieldProblem::new("date", format!("{d} is in the future")));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                problems.push(FieldProblem::new("date", e.to_string()));
-                None
-            }
-        };
-        if !(hours.is_finite() && hours > 0.0 && hours <= 24.0) {
-            problems.push(FieldProblem::new(
-                "hours",
-                "give the hours as a number above 0 and at most 24",
-            ));
-        }
-        if description.chars().count() > MAX_TEXT {
-            problems.push(FieldProblem::new(
-                "description",
-                format!("is longer than {MAX_TEXT} characters"),
-            ));
-        }
-        let (Some(day), true) = (day, problems.is_empty()) else {
-            return Err(Error::Invalid(problems));
-        };
+        let day = checked_time(
+            &TimeInput {
+                date: date.to_string(),
+                hours,
+                description: description.to_string(),
+            },
+            now,
+        )?;
         tasks::log_time(
             &mut tx,
             id,
@@ -819,5 +822,134 @@ impl Services {
         let row = tasks::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(row)
+    }
+}
+
+impl Services {
+    /// Changes time one logged here on a task.
+    pub async fn update_time_entry(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        row_key: &str,
+        input: &TimeInput,
+    ) -> Result<TimeEntryRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, task_id).await?;
+        let before = own_entry(&mut tx, actor, &task, row_key).await?;
+        let day = checked_time(input, now)?;
+        tasks::update_time_entry(
+            &mut tx,
+            &task,
+            row_key,
+            &day.to_string(),
+            input.hours,
+            input.description.trim(),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "time_entry",
+                entity_id: Some(task_id),
+                before: Some(time_json(&before)),
+                after: Some(json!({"key": row_key, "date": day.to_string(), "hours": input.hours, "description": input.description.trim()})),
+            },
+        )
+        .await?;
+        let after = own_entry(&mut tx, actor, &task, row_key).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Removes time one logged here on a task.
+    pub async fn delete_time_entry(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        row_key: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let task = self.visible_task(&mut tx, actor, task_id).await?;
+        let before = own_entry(&mut tx, actor, &task, row_key).await?;
+        tasks::delete_time_entry(&mut tx, &task, row_key, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "delete",
+                entity: "time_entry",
+                entity_id: Some(task_id),
+                before: Some(time_json(&before)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The caller's own entry logged here on the task: another's (or an
+/// imported one) is not theirs to change, one that is not there is not found.
+async fn own_entry(
+    tx: &mut Tx,
+    actor: &Actor,
+    task: &TaskRow,
+    row_key: &str,
+) -> Result<TimeEntryRow> {
+    let entry = tasks::time_entries(tx, &task.task)
+        .await?
+        .into_iter()
+        .find(|e| e.row_key == row_key)
+        .ok_or(Error::NotFound)?;
+    if !entry.logged_here || actor.employee_id != Some(entry.employee_id) {
+        return Err(Error::Forbidden);
+    }
+    Ok(entry)
+}
+
+fn time_json(e: &TimeEntryRow) -> serde_json::Value {
+    json!({"key": e.row_key, "date": e.date, "hours": e.hours, "description": e.description})
+}
+
+/// Time as logged, checked: a day not in the future, 0 < hours ≤ 24, a
+/// description of at most [`MAX_TEXT`] characters; every problem at once.
+fn checked_time(input: &TimeInput, now: i64) -> Result<Day> {
+    let mut problems = Vec::new();
+    let today = Day::from_unix_seconds(now);
+    let day = match Day::parse(input.date.trim()) {
+        Ok(d) if d > today => {
+            problems.push(FieldProblem::new("date", format!("{d} is in the future")));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(FieldProblem::new("date", e.to_string()));
+            None
+        }
+    };
+    if !(input.hours.is_finite() && input.hours > 0.0 && input.hours <= 24.0) {
+        problems.push(FieldProblem::new(
+            "hours",
+            "give the hours as a number above 0 and at most 24",
+        ));
+    }
+    if input.description.chars().count() > MAX_TEXT {
+        problems.push(FieldProblem::new(
+            "description",
+            format!("is longer than {MAX_TEXT} characters"),
+        ));
+    }
+    match (day, problems.is_empty()) {
+        (Some(day), true) => Ok(day),
+        _ => Err(Error::Invalid(problems)),
     }
 }

@@ -690,3 +690,31 @@ async fn live_link(tx: &mut mkpi_store::Tx, token: &str, now: i64) -> Result<(i6
         )),
     }
 }
+
+impl Services {
+    /// A page of the audit log searched by author, action or kind of thing,
+    /// with the count of all entries found (admins and the head).
+    pub async fn search_audit_log(
+        &self,
+        actor: &Actor,
+        entity: Option<&str>,
+        q: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64)> {
+        if !matches!(actor.role, Role::Admin | Role::Head) {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = self.store.read().await?;
+        Ok(
+            mkpi_store::audit_log::search(
+                &mut tx,
+                entity,
+                q,
+                limit.clamp(1, 10_000),
+                offset.max(0),
+            )
+            .await?,
+        )
+    }
+}

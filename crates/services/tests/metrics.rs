@@ -2331,3 +2331,290 @@ async fn a_transfer_moves_team_figures_from_its_day_on_and_never_before() {
         );
     }
 }
+
+/// A campaign the `employee` login's person owns alone is given to someone
+/// in another team from 1 August: every earlier period's figures stay as
+/// they were — the two people's, their teams', a report's for July, a
+/// closed review cycle's results — and August moves by exactly the
+/// campaign's August. Wrong changes are refused and change nothing.
+#[tokio::test]
+async fn a_campaign_changes_hands_from_a_day_and_earlier_figures_stay() {
+    for db in testing::all().await {
+        let s = Services::new(
+            Store::open(&db.url).await.unwrap(),
+            Clock::fixed(1_790_000_000),
+            AuthSettings::default(),
+        );
+        let demo = s.seed_demo(42).await.unwrap();
+        s.seed_demo_data(42, &demo).await.unwrap();
+        owner_change_keeps_history(&s, db.backend).await;
+    }
+}
+
+async fn owner_change_keeps_history(s: &Services, backend: mkpi_store::Backend) {
+    use mkpi_services::campaigns::SharesInput;
+    let head = s.login("head", "demo", "t").await.unwrap().actor;
+    let worker = s.login("employee", "demo", "t").await.unwrap().actor;
+    let manager = s.login("manager", "demo", "t").await.unwrap().actor;
+    let a = worker.employee_id.unwrap();
+    let team_a = s.get_employee(&head, a).await.unwrap().team_id.unwrap();
+    let b_row = s
+        .list_employees(&head)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.active && e.team_id.is_some_and(|t| t != team_a) && e.manager_id.is_some())
+        .unwrap();
+    let (b, team_b) = (b_row.id, b_row.team_id.unwrap());
+    let july = Period::parse("2026-07-01", "2026-08-01").unwrap();
+    let august = Period::parse("2026-08-01", "2026-09-01").unwrap();
+    let codes = ["spend", "clicks", "conversion_value"];
+    let read = async |scope: ScopeRef, period: Period| -> Vec<f64> {
+        values(s, &head, &scope, period, &codes)
+            .await
+            .iter()
+            .map(|a| a.value.unwrap_or(0.0))
+            .collect()
+    };
+    // A campaign A owns alone, with spend in both months.
+    let mut chosen = None;
+    for c in s.list_campaigns(&head, "").await.unwrap() {
+        if c.owner_employee_id != Some(a) {
+            continue;
+        }
+        let view = s.get_campaign(&head, c.id).await.unwrap();
+        let (j, au) = (
+            read(ScopeRef::Campaign(c.id), july).await,
+            read(ScopeRef::Campaign(c.id), august).await,
+        );
+        if view.shares.len() == 1 && j[0] > 0.0 && au[0] > 0.0 {
+            chosen = Some((c.id, au));
+            break;
+        }
+    }
+    let (campaign, campaign_august) = chosen.expect("A owns a campaign alone with spend");
+    let scopes = [
+        ScopeRef::Employee(a),
+        ScopeRef::Employee(b),
+        ScopeRef::Team(team_a),
+        ScopeRef::Team(team_b),
+    ];
+    let mut before_july = Vec::new();
+    let mut before_august = Vec::new();
+    for scope in &scopes {
+        before_july.push(read(scope.clone(), july).await);
+        before_august.push(read(scope.clone(), august).await);
+    }
+    let report_definition = mkpi_services::report::Definition {
+        id: 0,
+        name: "july".into(),
+        purpose: String::new(),
+        metrics: codes.iter().map(ToString::to_string).collect(),
+        scope: format!("team:{team_a}"),
+        period_kind: "fixed".into(),
+        period_from: Some("2026-07-01".into()),
+        period_to: Some("2026-08-01".into()),
+        compare: "previous".into(),
+        sections: vec!["metrics".into()],
+        language: "en".into(),
+        created_by_user_id: None,
+    };
+    let report_values = async || -> Vec<Option<f64>> {
+        s.build_report(&head, &report_definition, &mut |_| {})
+            .await
+            .unwrap()
+            .metrics
+            .iter()
+            .map(|m| m.now.value)
+            .collect()
+    };
+    let report_before = report_values().await;
+    let cycles = s.review_cycles(&head).await.unwrap();
+    let closed: Vec<i64> = cycles
+        .iter()
+        .filter(|c| c.status == "closed")
+        .map(|c| c.id)
+        .collect();
+    assert!(!closed.is_empty(), "the demo holds closed cycles");
+    let mut results_before = Vec::new();
+    for id in &closed {
+        results_before.push(
+            s.review_results(&head, *id, a)
+                .await
+                .map(|r| (r.score.value, r.final_score))
+                .ok(),
+        );
+    }
+
+    // Refused, and nothing changes: a day to come, a share over 100 %,
+    // a person named twice, an employee changing it, a manager naming
+    // themself.
+    let to_b = |day: &str| SharesInput {
+        owner_employee_id: Some(b),
+        contributors: Vec::new(),
+        effective_on: Some(day.into()),
+    };
+    let refused = [
+        s.change_campaign_people(&head, campaign, &to_b("2026-10-01"))
+            .await
+            .unwrap_err()
+            .to_string(),
+        s.change_campaign_people(
+            &head,
+            campaign,
+            &SharesInput {
+                contributors: vec![(a, 120.0)],
+                ..to_b("2026-08-01")
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string(),
+        s.change_campaign_people(
+            &head,
+            campaign,
+            &SharesInput {
+                contributors: vec![(b, 10.0)],
+                ..to_b("2026-08-01")
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string(),
+    ];
+    assert_eq!(
+        refused,
+        [
+            "invalid input: effective_on: 2026-10-01 is in the future: a change takes effect today (2026-09-21) or earlier",
+            "invalid input: contributors[0]: a share is more than 0 % and at most 100 %, not 120",
+            format!("invalid input: contributors[0]: employee {b} is named twice").as_str(),
+        ]
+    );
+    assert!(matches!(
+        s.change_campaign_people(&worker, campaign, &to_b("2026-08-01"))
+            .await,
+        Err(Error::Forbidden)
+    ));
+    let me_manager = manager.employee_id.unwrap();
+    let err = s
+        .change_campaign_people(
+            &manager,
+            campaign,
+            &SharesInput {
+                owner_employee_id: Some(me_manager),
+                ..to_b("2026-08-01")
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("is you: a person's results are given by someone above them"),
+        "{err}"
+    );
+    assert_eq!(read(ScopeRef::Employee(a), august).await, before_august[0]);
+
+    // From 1 August the campaign is B's.
+    let view = s
+        .change_campaign_people(&head, campaign, &to_b("2026-08-01"))
+        .await
+        .unwrap();
+    assert_eq!(view.campaign.shares_from.as_deref(), Some("2026-08-01"));
+    assert_eq!(view.campaign.owner_employee_id, Some(b));
+    assert_eq!(view.history.len(), 1);
+    assert_eq!(
+        (
+            view.history[0].from.clone(),
+            view.history[0].until.as_str(),
+            view.history[0]
+                .shares
+                .iter()
+                .map(|x| (x.employee_id, x.is_owner, x.share_bp))
+                .collect::<Vec<_>>()
+        ),
+        (None, "2026-08-01", vec![(a, true, 10_000)])
+    );
+    // Not before the last change.
+    assert_eq!(
+        s.change_campaign_people(
+            &head,
+            campaign,
+            &SharesInput {
+                owner_employee_id: Some(a),
+                ..to_b("2026-07-15")
+            }
+        )
+        .await
+        .unwrap_err()
+        .to_string(),
+        "invalid input: effective_on: the people of this campaign changed last on 2026-08-01: a change takes effect on that day or later"
+    );
+
+    let close = |got: &[f64], want: &[f64], what: &str| {
+        for (i, (x, y)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (x - y).abs() < 1e-6,
+                "{backend:?} {what} {}: {x} ≠ {y}",
+                codes[i]
+            );
+        }
+    };
+    let plus = |x: &[f64], sign: f64| -> Vec<f64> {
+        x.iter()
+            .zip(&campaign_august)
+            .map(|(v, c)| v + sign * c)
+            .collect()
+    };
+    let names = ["A", "B", "A's team", "B's team"];
+    for (i, scope) in scopes.iter().enumerate() {
+        close(
+            &read(scope.clone(), july).await,
+            &before_july[i],
+            &format!("{} in July", names[i]),
+        );
+        let sign = if i % 2 == 0 { -1.0 } else { 1.0 };
+        close(
+            &read(scope.clone(), august).await,
+            &plus(&before_august[i], sign),
+            &format!("{} in August", names[i]),
+        );
+    }
+    assert_eq!(
+        report_values().await,
+        report_before,
+        "{backend:?} July report"
+    );
+    for (id, before) in closed.iter().zip(&results_before) {
+        let after = s
+            .review_results(&head, *id, a)
+            .await
+            .map(|r| (r.score.value, r.final_score))
+            .ok();
+        assert_eq!(&after, before, "{backend:?} cycle {id}");
+    }
+
+    // A correction from the same day: B owns 70 %, A keeps 30 % of August.
+    s.change_campaign_people(
+        &head,
+        campaign,
+        &SharesInput {
+            owner_employee_id: Some(b),
+            contributors: vec![(a, 30.0)],
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    let a_august = read(ScopeRef::Employee(a), august).await;
+    let want: Vec<f64> = before_august[0]
+        .iter()
+        .zip(&campaign_august)
+        .map(|(v, c)| v - 0.7 * c)
+        .collect();
+    close(&a_august, &want, "A in August after the correction");
+    close(
+        &read(ScopeRef::Employee(a), july).await,
+        &before_july[0],
+        "A in July after the correction",
+    );
+}

@@ -64,6 +64,46 @@ pub async fn list(
     .await?)
 }
 
+/// A page of the entries (newest first) of one kind of thing, or all,
+/// whose author, action or kind of thing contains `q` (any case), with how
+/// many there are in all.
+pub async fn search(
+    tx: &mut Tx,
+    entity: Option<&str>,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64)> {
+    let like = format!(
+        "%{}%",
+        q.trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let condition = "($1 IS NULL OR entity = $1)
+         AND (LOWER(actor) LIKE $2 ESCAPE '\\' OR LOWER(action) LIKE $2 ESCAPE '\\' OR LOWER(entity) LIKE $2 ESCAPE '\\')";
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, at, actor_user_id, actor, action, entity, entity_id, before_json, after_json
+         FROM audit_log WHERE {condition} ORDER BY id DESC LIMIT $3 OFFSET $4"
+    )))
+    .bind(entity)
+    .bind(&like)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(tx.conn())
+    .await?;
+    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM audit_log WHERE {condition}"
+    )))
+    .bind(entity)
+    .bind(&like)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok((rows, total))
+}
+
 pub async fn count(tx: &mut Tx) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
         .fetch_one(tx.conn())

@@ -16,6 +16,11 @@ pub struct CampaignRow {
     pub start_date: Option<String>,
     pub end_date: Option<String>,
     pub import_id: Option<i64>,
+    pub strategy_id: Option<i64>,
+    pub goal_id: Option<i64>,
+    /// The first day of the current owner and contributors (`None`: since
+    /// the start); earlier ones are in the share history.
+    pub shares_from: Option<String>,
 }
 
 /// A campaign's values as an import sets them.
@@ -49,10 +54,11 @@ impl From<&CampaignRow> for CampaignValues {
 }
 
 const SELECT: &str =
-    "SELECT id, external_id, name, platform, channel, owner_employee_id, budget_minor, currency,
-        start_date, end_date, import_id FROM campaigns";
+    "SELECT id, external_id, name, platform, channel, CAST(owner_employee_id AS BIGINT) AS owner_employee_id,
+        budget_minor, currency, start_date, end_date, CAST(import_id AS BIGINT) AS import_id,
+        CAST(strategy_id AS BIGINT) AS strategy_id, CAST(goal_id AS BIGINT) AS goal_id, shares_from
+     FROM campaigns";
 
-/// Every campaign (the table is small: hundreds, not millions).
 /// These campaigns (ids are our own integers: safe to inline).
 pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CampaignRow>> {
     if ids.is_empty() {
@@ -70,6 +76,7 @@ pub async fn by_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CampaignRow>> {
     .await?)
 }
 
+/// Every campaign (the table is small: thousands, not millions).
 pub async fn all(tx: &mut Tx) -> Result<Vec<CampaignRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} ORDER BY external_id"
@@ -169,17 +176,158 @@ pub async fn set_contributors(tx: &mut Tx, campaign_id: i64, people: &[Contribut
 /// (rollback: those it changed have had their previous values, and
 /// import, restored first).
 pub async fn delete_added_by(tx: &mut Tx, import_id: i64) -> Result<u64> {
-    sqlx::query(
-        "DELETE FROM campaign_contributors WHERE campaign_id IN (SELECT id FROM campaigns WHERE import_id = $1)",
-    )
-    .bind(import_id)
-    .execute(tx.conn())
-    .await?;
+    for table in ["campaign_contributors", "campaign_share_history"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE campaign_id IN (SELECT id FROM campaigns WHERE import_id = $1)"
+        )))
+        .bind(import_id)
+        .execute(tx.conn())
+        .await?;
+    }
     Ok(sqlx::query("DELETE FROM campaigns WHERE import_id = $1")
         .bind(import_id)
         .execute(tx.conn())
         .await?
         .rows_affected())
+}
+
+/// Every share in any campaign with the days it holds for: the current
+/// owner (what the contributors do not have) and contributors from the
+/// campaign's `shares_from`, and the earlier ones from the share history.
+pub(crate) const ALL_SHARES: &str = "SELECT c.id AS campaign_id, CAST(c.owner_employee_id AS BIGINT) AS employee_id,
+                   CAST(10000 - COALESCE((SELECT SUM(cc.share_bp) FROM campaign_contributors cc WHERE cc.campaign_id = c.id), 0) AS BIGINT) AS share_bp,
+                   c.shares_from AS valid_from, CAST(NULL AS TEXT) AS valid_until
+            FROM campaigns c WHERE c.owner_employee_id IS NOT NULL
+            UNION ALL
+            SELECT cc.campaign_id, cc.employee_id, cc.share_bp, c.shares_from, CAST(NULL AS TEXT)
+            FROM campaign_contributors cc JOIN campaigns c ON c.id = cc.campaign_id
+            UNION ALL
+            SELECT campaign_id, employee_id, share_bp, valid_from, valid_until FROM campaign_share_history";
+
+/// Every share held on some day of [from, to): (campaign, employee, share in
+/// basis points), the owner's included; where the shares changed within the
+/// days, the latest.
+pub async fn shares_during(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<(i64, i64, i64)>> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT campaign_id, employee_id, share_bp FROM ({ALL_SHARES}) s
+         WHERE (valid_from IS NULL OR valid_from < $2) AND (valid_until IS NULL OR valid_until > $1)
+         ORDER BY campaign_id, employee_id, COALESCE(valid_from, '')"
+    )))
+    .bind(from)
+    .bind(to)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut latest: Vec<(i64, i64, i64)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match latest.last_mut() {
+            Some(last) if (last.0, last.1) == (row.0, row.1) => *last = row,
+            _ => latest.push(row),
+        }
+    }
+    Ok(latest)
+}
+
+/// One campaign.
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<CampaignRow>> {
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
+/// A campaign's contributors now: (employee, share in basis points).
+pub async fn contributors_of(tx: &mut Tx, campaign_id: i64) -> Result<Vec<Contributor>> {
+    Ok(sqlx::query_as(
+        "SELECT employee_id, share_bp FROM campaign_contributors WHERE campaign_id = $1 ORDER BY employee_id",
+    )
+    .bind(campaign_id)
+    .fetch_all(tx.conn())
+    .await?)
+}
+
+/// One earlier owner or contributor of a campaign, for [valid_from, valid_until).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastShare {
+    pub employee_id: i64,
+    pub is_owner: bool,
+    pub share_bp: i64,
+    pub valid_from: Option<String>,
+    pub valid_until: String,
+}
+
+/// A campaign's earlier owners and contributors, latest first.
+pub async fn share_history(tx: &mut Tx, campaign_id: i64) -> Result<Vec<PastShare>> {
+    let rows: Vec<(i64, i64, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT employee_id, CAST(is_owner AS BIGINT), share_bp, valid_from, valid_until
+         FROM campaign_share_history WHERE campaign_id = $1
+         ORDER BY valid_until DESC, is_owner DESC, employee_id",
+    )
+    .bind(campaign_id)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(employee_id, is_owner, share_bp, valid_from, valid_until)| PastShare {
+                employee_id,
+                is_owner: is_owner != 0,
+                share_bp,
+                valid_from,
+                valid_until,
+            },
+        )
+        .collect())
+}
+
+/// Keeps the current owner and contributors as history up to `until` and
+/// makes `until` the first day of the ones that follow (the caller sets them).
+pub async fn close_shares(
+    tx: &mut Tx,
+    campaign: &CampaignRow,
+    until: &str,
+    now: i64,
+) -> Result<()> {
+    let contributors = contributors_of(tx, campaign.id).await?;
+    let mut rows: Vec<(i64, bool, i64)> = Vec::with_capacity(contributors.len() + 1);
+    if let Some(owner) = campaign.owner_employee_id {
+        let taken: i64 = contributors.iter().map(|(_, bp)| bp).sum();
+        rows.push((owner, true, 10_000 - taken));
+    }
+    rows.extend(contributors.iter().map(|(e, bp)| (*e, false, *bp)));
+    for (employee_id, is_owner, share_bp) in rows {
+        sqlx::query(
+            "INSERT INTO campaign_share_history (campaign_id, employee_id, is_owner, share_bp, valid_from, valid_until, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(campaign.id)
+        .bind(employee_id)
+        .bind(i16::from(is_owner))
+        .bind(share_bp)
+        .bind(&campaign.shares_from)
+        .bind(until)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    }
+    sqlx::query("UPDATE campaigns SET shares_from = $1 WHERE id = $2")
+        .bind(until)
+        .bind(campaign.id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Sets a campaign's owner (the contributors are set with [`set_contributors`]).
+pub async fn set_owner(tx: &mut Tx, campaign_id: i64, owner: Option<i64>, now: i64) -> Result<()> {
+    sqlx::query("UPDATE campaigns SET owner_employee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(owner)
+        .bind(now)
+        .bind(campaign_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// The people a campaign's results count for (owner and contributors) with
@@ -195,7 +343,8 @@ pub async fn people(tx: &mut Tx, campaign_id: i64) -> Result<Option<Vec<(i64, Op
     let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT e.id, e.team_id FROM employees e
          WHERE e.id IN (SELECT owner_employee_id FROM campaigns WHERE id = $1
-                        UNION SELECT employee_id FROM campaign_contributors WHERE campaign_id = $1)",
+                        UNION SELECT employee_id FROM campaign_contributors WHERE campaign_id = $1
+                        UNION SELECT employee_id FROM campaign_share_history WHERE campaign_id = $1)",
     )
     .bind(campaign_id)
     .fetch_all(tx.conn())

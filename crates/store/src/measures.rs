@@ -77,49 +77,42 @@ impl Default for MeasureSettings {
     }
 }
 
-/// The shares of the people in `ids` per campaign, as a derived table
-/// `(campaign_id, share_bp)`. Ids are our own integers: safe to inline.
+/// The shares of the people in `ids` per campaign and the days they hold
+/// for, as a derived table `(campaign_id, share_bp, valid_from,
+/// valid_until)`: a campaign's pieces never overlap, so a fact joins one
+/// at most. Ids are our own integers: safe to inline.
 fn shares_of(ids: &[i64]) -> String {
-    let list = if ids.is_empty() {
-        "NULL".to_string()
-    } else {
-        ids.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     format!(
-        "(SELECT campaign_id, SUM(share_bp) AS share_bp FROM (
-            SELECT c.id AS campaign_id, c.owner_employee_id AS employee_id,
-                   10000 - COALESCE((SELECT SUM(cc.share_bp) FROM campaign_contributors cc WHERE cc.campaign_id = c.id), 0) AS share_bp
-            FROM campaigns c WHERE c.owner_employee_id IS NOT NULL
-            UNION ALL
-            SELECT campaign_id, employee_id, share_bp FROM campaign_contributors
-         ) s WHERE employee_id IN ({list}) GROUP BY campaign_id)"
+        "(SELECT campaign_id, SUM(share_bp) AS share_bp, valid_from, valid_until FROM ({}) s
+         WHERE employee_id IN ({}) GROUP BY campaign_id, valid_from, valid_until)",
+        crate::campaigns::ALL_SHARES,
+        id_list(ids)
     )
 }
 
 /// The shares of a team's people per campaign and piece of the calendar, as
-/// a derived table `(campaign_id, share_bp, valid_from, valid_until)`.
+/// a derived table `(campaign_id, share_bp, valid_from, valid_until)`: each
+/// piece of the team's calendar cut by the days the shares hold for.
 /// Dates come from [`Day`](mkpi_domain::period::Day), so they are digits
 /// and dashes: safe to inline.
 fn shares_in(segments: &[Segment]) -> String {
     if segments.is_empty() {
-        return format!(
-            "(SELECT campaign_id, share_bp, CAST(NULL AS TEXT) AS valid_from, CAST(NULL AS TEXT) AS valid_until FROM {} n)",
-            shares_of(&[])
-        );
+        return shares_of(&[]);
     }
-    let bound = |d: Option<mkpi_domain::period::Day>| {
-        d.map_or_else(|| "CAST(NULL AS TEXT)".to_string(), |d| format!("'{d}'"))
-    };
     let parts: Vec<String> = segments
         .iter()
         .map(|s| {
+            // The later of the two starts and the earlier of the two ends.
+            let from = s.from.map_or_else(
+                || "p.valid_from".to_string(),
+                |d| format!("CASE WHEN p.valid_from IS NULL OR p.valid_from < '{d}' THEN '{d}' ELSE p.valid_from END"),
+            );
+            let until = s.until.map_or_else(
+                || "p.valid_until".to_string(),
+                |d| format!("CASE WHEN p.valid_until IS NULL OR p.valid_until > '{d}' THEN '{d}' ELSE p.valid_until END"),
+            );
             format!(
-                "SELECT campaign_id, share_bp, {} AS valid_from, {} AS valid_until FROM {} p",
-                bound(s.from),
-                bound(s.until),
+                "SELECT campaign_id, share_bp, {from} AS valid_from, {until} AS valid_until FROM {} p",
                 shares_of(&s.employee_ids)
             )
         })
@@ -195,8 +188,9 @@ fn campaign_filter(scope: &MeasureScope, alias: &str, date: &str) -> CampaignFil
         },
         MeasureScope::Employees(ids) => CampaignFilter {
             join: format!(
-                "JOIN {} w ON w.campaign_id = {alias}.campaign_id",
-                shares_of(ids)
+                "JOIN {} w ON w.campaign_id = {alias}.campaign_id AND {}",
+                shares_of(ids),
+                in_window(&format!("{alias}.{date}"))
             ),
             condition: "1 = 1".into(),
             weight: "w.share_bp",
@@ -413,8 +407,8 @@ async fn budgets(
             format!("JOIN {} w ON w.campaign_id = c.id", shares_of(ids)),
             "1 = 1".to_string(),
             "w.share_bp",
-            no_window,
-            "1 = 1".to_string(),
+            "w.valid_from, w.valid_until",
+            in_window("a.date"),
         ),
         MeasureScope::Team(segments) => (
             format!("JOIN {} w ON w.campaign_id = c.id", shares_in(segments)),
@@ -1101,7 +1095,10 @@ pub async fn top_campaigns(
         )
     };
     let join = people.map_or_else(String::new, |ids| {
-        format!("JOIN {} w ON w.campaign_id = a.campaign_id", shares_of(ids))
+        format!(
+            "JOIN (SELECT DISTINCT campaign_id FROM {} p) w ON w.campaign_id = a.campaign_id",
+            shares_of(ids)
+        )
     });
     // One month holds one row per campaign: read the top ones off the
     // (month, spend) index instead of grouping the month.

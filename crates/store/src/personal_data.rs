@@ -82,6 +82,7 @@ pub const LINKS: &[Link] = &[
     deleted("employee_aliases", "employee_id", Holder::Employee),
     link("campaigns", "owner_employee_id", Holder::Employee),
     deleted("campaign_contributors", "employee_id", Holder::Employee),
+    deleted("campaign_share_history", "employee_id", Holder::Employee),
     deleted("time_entries", "employee_id", Holder::Employee),
     link("tasks", "assignee_employee_id", Holder::Employee),
     link("tasks", "rated_by_user_id", Holder::User),

@@ -353,17 +353,101 @@ pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// A task's time entries: (date, hours, who, description), latest first.
-pub async fn time_entries(
-    tx: &mut Tx,
-    task: &str,
-) -> Result<Vec<(String, f64, Option<String>, Option<String>)>> {
-    Ok(sqlx::query_as(
-        "SELECT t.date, t.hours, e.name, t.description FROM time_entries t
-         LEFT JOIN employees e ON e.id = t.employee_id
+/// A time entry on a task, as its page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeEntryRow {
+    /// The entry's key (stable across edits).
+    pub row_key: String,
+    pub employee_id: i64,
+    pub date: String,
+    pub hours: f64,
+    pub who: Option<String>,
+    pub description: Option<String>,
+    /// Logged here (`false`: imported from a tracker).
+    pub logged_here: bool,
+}
+
+/// A task's time entries, latest first.
+pub async fn time_entries(tx: &mut Tx, task: &str) -> Result<Vec<TimeEntryRow>> {
+    let rows: Vec<TimeTuple> = sqlx::query_as(
+        "SELECT t.row_key, CAST(t.employee_id AS BIGINT), t.date, t.hours, e.name, t.description,
+                CAST(CASE WHEN t.import_id IS NULL THEN 1 ELSE 0 END AS BIGINT)
+         FROM time_entries t LEFT JOIN employees e ON e.id = t.employee_id
          WHERE t.task = $1 ORDER BY t.date DESC, t.row_key DESC LIMIT 200",
     )
     .bind(task)
     .fetch_all(tx.conn())
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(row_key, employee_id, date, hours, who, description, here)| TimeEntryRow {
+                row_key,
+                employee_id,
+                date,
+                hours,
+                who,
+                description,
+                logged_here: here == 1,
+            },
+        )
+        .collect())
+}
+
+/// (key, employee, date, hours, who, description, logged here as 1).
+type TimeTuple = (
+    String,
+    i64,
+    String,
+    f64,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+/// Changes a time entry logged here on a task (and the task's time spent).
+pub async fn update_time_entry(
+    tx: &mut Tx,
+    task: &TaskRow,
+    row_key: &str,
+    date: &str,
+    hours: f64,
+    description: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE time_entries SET date = $3, hours = $4, description = $5
+         WHERE task = $1 AND row_key = $2 AND import_id IS NULL",
+    )
+    .bind(&task.task)
+    .bind(row_key)
+    .bind(date)
+    .bind(hours)
+    .bind(description)
+    .execute(tx.conn())
+    .await?;
+    refresh_spent(tx, task, now).await
+}
+
+/// Removes a time entry logged here on a task (and updates its time spent).
+pub async fn delete_time_entry(tx: &mut Tx, task: &TaskRow, row_key: &str, now: i64) -> Result<()> {
+    sqlx::query("DELETE FROM time_entries WHERE task = $1 AND row_key = $2 AND import_id IS NULL")
+        .bind(&task.task)
+        .bind(row_key)
+        .execute(tx.conn())
+        .await?;
+    refresh_spent(tx, task, now).await
+}
+
+async fn refresh_spent(tx: &mut Tx, task: &TaskRow, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE tasks SET spent_hours = (SELECT SUM(hours) FROM time_entries WHERE task = $2), updated_at = $3
+         WHERE id = $1",
+    )
+    .bind(task.id)
+    .bind(&task.task)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

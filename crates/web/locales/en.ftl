@@ -915,3 +915,52 @@ swot-save = Save the entry
 note-edited = edited { $at }
 note-change = Change
 note-save = Save
+
+# Lists and campaigns
+list-pages = Pages
+list-found = { $count ->
+    [one] { $count } found
+   *[other] { $count } found
+}
+list-prev = Previous
+list-next = Next
+list-page = Page { $page } of { $pages }
+list-csv = Export CSV
+list-search = Search
+nav-campaigns = Campaigns
+campaigns-title = Campaigns
+campaigns-add = New campaign
+campaigns-search = Name, id, platform, channel, owner
+campaigns-none = No campaigns yet: they come with an ads import or are set up here.
+campaign-name = Name
+campaign-external-id = Platform id
+campaign-platform = Platform
+campaign-channel = Channel
+campaign-currency = Currency
+campaign-end = Last day
+campaign-dates = Dates
+campaign-owner = Owner
+campaign-contributor = Contributor
+campaign-contributors = Contributors
+campaign-share = Share
+campaign-share-hint = Each contributor gets their share of the campaign's results; the owner gets the rest.
+campaign-strategy = Strategy
+campaign-create = Set up the campaign
+campaign-imported = Last written by an import: a later import of the same campaign changes these values again.
+campaign-figures = The campaign's figures by day
+campaign-people = Whose results
+campaign-since = since { $day }
+campaign-role = Role
+campaign-nobody = Nobody: its results count for the department only.
+campaign-before = Before
+campaign-from-start = from the start
+campaign-change-people = Give the results to other people
+campaign-effective-on = From
+campaign-effective-hint = Days before this one keep their people: figures of earlier periods do not change. Leave it empty to correct the current people from their own first day.
+campaign-edit = Change the campaign
+task-time-change = Change
+task-time-delete = Delete this time
+imports-search = File, preset, data, status, who
+imports-all = All imports
+audit-search = Who, action, what
+alerts-search = Metric, for whom

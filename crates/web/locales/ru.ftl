@@ -921,3 +921,53 @@ swot-save = Сохранить запись
 note-edited = изменено { $at }
 note-change = Изменить
 note-save = Сохранить
+
+# Списки и кампании
+list-pages = Страницы
+list-found = { $count ->
+    [one] Найдена { $count }
+    [few] Найдено { $count }
+   *[other] Найдено { $count }
+}
+list-prev = Назад
+list-next = Дальше
+list-page = Страница { $page } из { $pages }
+list-csv = Выгрузить CSV
+list-search = Найти
+nav-campaigns = Кампании
+campaigns-title = Кампании
+campaigns-add = Новая кампания
+campaigns-search = Название, id, площадка, канал, владелец
+campaigns-none = Кампаний пока нет: они приходят с импортом рекламы или заводятся здесь.
+campaign-name = Название
+campaign-external-id = Id на площадке
+campaign-platform = Площадка
+campaign-channel = Канал
+campaign-currency = Валюта
+campaign-end = Последний день
+campaign-dates = Даты
+campaign-owner = Владелец
+campaign-contributor = Участник
+campaign-contributors = Участники
+campaign-share = Доля
+campaign-share-hint = Каждый участник получает свою долю результатов кампании, владелец — остальное.
+campaign-strategy = Стратегия
+campaign-create = Завести кампанию
+campaign-imported = Последним записан импортом: следующий импорт этой кампании снова изменит эти значения.
+campaign-figures = Показатели кампании по дням
+campaign-people = Чьи результаты
+campaign-since = с { $day }
+campaign-role = Роль
+campaign-nobody = Ничьи: её результаты идут только в показатели отдела.
+campaign-before = Раньше
+campaign-from-start = с начала
+campaign-change-people = Передать результаты другим людям
+campaign-effective-on = С
+campaign-effective-hint = Дни до этого остаются за прежними людьми: показатели прошлых периодов не меняются. Оставьте пустым, чтобы исправить нынешних людей с их первого дня.
+campaign-edit = Изменить кампанию
+task-time-change = Изменить
+task-time-delete = Удалить это время
+imports-search = Файл, пресет, данные, статус, кто
+imports-all = Все импорты
+audit-search = Кто, действие, что
+alerts-search = Метрика, для кого

@@ -12,6 +12,7 @@ mod auth;
 mod error;
 mod i18n;
 mod pages;
+mod paging;
 mod request_id;
 mod templates;
 

@@ -12,7 +12,7 @@ use mkpi_domain::Locale;
 use crate::error::{ErrorInfo, WebError};
 use crate::i18n::I18n;
 
-const TEMPLATES: [(&str, &str); 55] = [
+const TEMPLATES: [(&str, &str); 60] = [
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -130,6 +130,20 @@ const TEMPLATES: [(&str, &str); 55] = [
     (
         "_questions.html",
         include_str!("../templates/_questions.html"),
+    ),
+    ("_pager.html", include_str!("../templates/_pager.html")),
+    (
+        "campaigns.html",
+        include_str!("../templates/campaigns.html"),
+    ),
+    ("campaign.html", include_str!("../templates/campaign.html")),
+    (
+        "_imports_table.html",
+        include_str!("../templates/_imports_table.html"),
+    ),
+    (
+        "imports_history.html",
+        include_str!("../templates/imports_history.html"),
     ),
 ];
 

@@ -160,6 +160,10 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 422, 422, 422, 422, 422],
         ),
         get("/tasks/999999".into(), [303, 404, 404, 404, 404, 404]),
+        get("/campaigns".into(), page),
+        get("/campaigns?q=a&format=csv".into(), page),
+        get("/campaigns/new".into(), [303, 200, 200, 200, 403, 403]),
+        get("/campaigns/999999".into(), [303, 404, 404, 404, 404, 404]),
         get("/my-work".into(), page),
         get("/reviews".into(), page),
         get("/reviews/999999".into(), [303, 404, 404, 404, 404, 404]),
@@ -191,6 +195,24 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/admin/users".into(), [303, 200, 403, 403, 403, 403]),
         get("/admin/audit".into(), [303, 200, 200, 403, 403, 403]),
         get("/imports".into(), [303, 200, 403, 403, 403, 403]),
+        get(
+            "/imports/history?q=csv&page=2".into(),
+            [303, 200, 403, 403, 403, 403],
+        ),
+        get(
+            "/imports/history?format=csv".into(),
+            [303, 200, 403, 403, 403, 403],
+        ),
+        get(
+            "/admin/audit?q=task&page=2".into(),
+            [303, 200, 200, 403, 403, 403],
+        ),
+        get(
+            "/admin/audit?entity=task&format=csv".into(),
+            [303, 200, 200, 403, 403, 403],
+        ),
+        get("/employees?q=a&page=1&format=csv".into(), page),
+        get("/alerts?days=90&q=spend&format=csv".into(), page),
         get("/kpis".into(), page),
         get("/kpis?year=2025".into(), page),
         post_form(
@@ -669,6 +691,35 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"records": [{"date": "2024-12-01", "campaign": "NOPE", "impressions": 1, "clicks": 0, "spend": 1}]}),
             [401, 422, 403, 403, 403, 403],
         ),
+        // Files, imports, rollback and mappings through the API: admins.
+        get("/api/v1/imports".into(), [401, 200, 403, 403, 403, 403]),
+        get(
+            "/api/v1/imports?q=csv&page=1".into(),
+            [401, 200, 403, 403, 403, 403],
+        ),
+        post_json("/api/v1/imports", json!({}), [401, 422, 403, 403, 403, 403]),
+        post_json(
+            "/api/v1/imports?preset=no-such-preset&dry_run=true",
+            json!({}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        post_json(
+            "/api/v1/imports/999999/rollback",
+            json!({}),
+            [401, 404, 403, 403, 403, 403],
+        ),
+        get("/api/v1/mappings".into(), [401, 200, 403, 403, 403, 403]),
+        post_json(
+            "/api/v1/mappings",
+            json!({"not": "toml"}),
+            [401, 422, 403, 403, 403, 403],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/mappings/no-such-mapping".into(),
+            json!({}),
+            [401, 404, 403, 403, 403, 403],
+        ),
         post_json(
             "/api/v1/metrics",
             json!({"code": "x", "name_en": "X", "formula": "spend +", "unit": "money", "direction": "lower"}),
@@ -831,9 +882,68 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"goal_id": null}),
             [401, 404, 404, 404, 404, 404],
         ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/tasks/999999/time/MK-999999:1:1".into(),
+            json!({"date": "2025-01-01", "hours": 1}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        json_case(
+            Method::DELETE,
+            "/api/v1/tasks/999999/time/MK-999999:1:1".into(),
+            json!({}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         post_json(
             "/api/v1/tasks/999999/time",
             json!({"date": "2025-01-01", "hours": 1}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        // Campaigns: everyone lists those of the people they see; those who
+        // plan set them up and change them.
+        get("/api/v1/dashboard".into(), api),
+        get(
+            "/api/v1/dashboard?from=2026-08-01&to=2026-09-01&compare=year".into(),
+            api,
+        ),
+        get(
+            "/api/v1/dashboard?from=2026-09-01&to=2026-08-01".into(),
+            [401, 422, 422, 422, 422, 422],
+        ),
+        get(
+            format!(
+                "/api/v1/teams/{}/card?from=2026-08-01&to=2026-09-01",
+                p.own_team
+            ),
+            [401, 200, 200, 200, 404, 200],
+        ),
+        get(
+            format!(
+                "/api/v1/teams/{}/card?from=2026-08-01&to=2026-09-01",
+                p.other_team
+            ),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        get("/api/v1/campaigns".into(), api),
+        get("/api/v1/campaigns?q=brand&page=2&per_page=5".into(), api),
+        get(
+            "/api/v1/campaigns/999999".into(),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/campaigns",
+            json!({"name": " "}),
+            [401, 422, 422, 422, 403, 403],
+        ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/campaigns/999999".into(),
+            json!({"name": "x"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/campaigns/999999/people",
+            json!({"owner_employee_id": null}),
             [401, 404, 404, 404, 404, 404],
         ),
         // Review cycles: the head opens them; assessments go to the people in them.
@@ -1064,6 +1174,21 @@ fn matrix(p: &People) -> Vec<Case> {
             [303, 404, 404, 404, 403, 403],
         ),
         post_form(
+            "/campaigns",
+            vec![("name", " ")],
+            [303, 422, 422, 422, 403, 403],
+        ),
+        post_form(
+            "/campaigns/999999/edit",
+            vec![("name", "x")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/campaigns/999999/people",
+            vec![("owner_employee_id", "")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
             "/tasks",
             vec![("title", "x"), ("kind", "party"), ("due", "2099-01-01")],
             [303, 422, 422, 422, 422, 403],
@@ -1091,6 +1216,16 @@ fn matrix(p: &People) -> Vec<Case> {
         post_form(
             "/tasks/999999/goal",
             vec![("goal_id", "")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/time/MK-999999:1:1/edit",
+            vec![("date", "2025-01-01"), ("hours", "1")],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/tasks/999999/time/MK-999999:1:1/delete",
+            vec![],
             [303, 404, 404, 404, 404, 404],
         ),
         post_form(
@@ -2856,7 +2991,7 @@ async fn metric_values_come_from_the_facts_with_their_parts_and_errors_name_the_
         );
         assert!(
             page.body
-                .contains("Brand <span class=\"muted\">G-1 · Paid search"),
+                .contains("Brand</a> <span class=\"muted\">G-1 · Paid search"),
             "the campaign is listed, its channel by name"
         );
         let other = app
@@ -6382,5 +6517,474 @@ async fn check_ins_and_one_on_one_notes_are_changed_by_their_author_and_late_cha
         );
         let after: Value = serde_json::from_str(audit[0]["after_json"].as_str().unwrap()).unwrap();
         assert_eq!(after["notes_changed"], json!(true));
+    }
+}
+
+/// A manager sets a campaign up for one of their people on the page (a
+/// failed form keeps what was typed), finds it in the list, the API and the
+/// CSV export, and gives its results to a teammate from a day on; the page
+/// shows who had it before. Those who may not change it are refused.
+#[tokio::test]
+async fn a_campaign_is_set_up_found_and_given_to_other_people_from_a_day() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        let p = people(&app);
+        let me = p.own.to_string();
+        let teammate = p.teammate.to_string();
+        let boss = app.demo.manager_employee_id.to_string();
+        app.login_as("manager").await;
+        let name_of = async |app: &mut TestApp, id: i64| -> String {
+            app.get(&format!("/api/v1/employees/{id}")).await.json()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let my_name = name_of(&mut app, p.own).await;
+        let teammate_name = name_of(&mut app, p.teammate).await;
+
+        let typed = [
+            ("name", "Autumn sale"),
+            ("budget", "1 000,50"),
+            ("currency", "rub"),
+            ("start", "2026-09-01"),
+            ("end", "2026-08-31"),
+            ("channel", "paid_search"),
+            ("owner_employee_id", me.as_str()),
+            ("contributor_0_id", boss.as_str()),
+            ("contributor_0_share", "20"),
+        ];
+        let r = app.post_form("/campaigns", &typed).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("value=\"Autumn sale\""), "{}", r.body);
+        assert!(
+            r.body
+                .contains("the campaign ends (2026-08-31) before it starts (2026-09-01)"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains("is you: a person&#x27;s results are given by someone above them"),
+            "{}",
+            r.body
+        );
+        let before = app.get("/api/v1/campaigns?per_page=500").await.json()["total"].clone();
+
+        let mut good = typed.to_vec();
+        good.retain(|(k, _)| !k.starts_with("contributor_") && *k != "end");
+        good.push(("end", "2026-09-30"));
+        let r = app.post_form("/campaigns", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = r.header("location").unwrap().to_string();
+        let id: i64 = page.trim_start_matches("/campaigns/").parse().unwrap();
+        let r = app.get(&page).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains(&my_name) && r.body.contains("100 %"),
+            "{}",
+            r.body
+        );
+
+        let found = app.get("/api/v1/campaigns?q=AUTUMN").await.json();
+        assert_eq!(
+            (found["total"].clone(), found["items"][0]["id"].clone()),
+            (json!(1), json!(id))
+        );
+        assert_eq!(
+            app.get("/api/v1/campaigns?per_page=500").await.json()["total"],
+            json!(before.as_u64().unwrap() + 1)
+        );
+        let csv = app.get("/campaigns?q=autumn&format=csv").await;
+        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        assert_eq!(
+            csv.body,
+            format!(
+                "id,external_id,name,platform,channel,owner,budget,currency,start,end\n\
+                 {id},Autumn sale,Autumn sale,,paid_search,{my_name},1000.50,RUB,2026-09-01,2026-09-30\n"
+            )
+        );
+
+        // From the 10th the teammate has 60 % and the person 40 %.
+        let change = [
+            ("owner_employee_id", teammate.as_str()),
+            ("contributor_0_id", me.as_str()),
+            ("contributor_0_share", "40"),
+            ("effective_on", "2026-09-10"),
+        ];
+        let r = app
+            .post_form(&format!("/campaigns/{id}/people"), &change)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let c = app.get(&format!("/api/v1/campaigns/{id}")).await.json();
+        assert_eq!(c["shares_from"], "2026-09-10");
+        assert_eq!(
+            c["shares"],
+            json!([
+                {"employee_id": p.teammate, "name": teammate_name, "is_owner": true, "share_percent": 60.0},
+                {"employee_id": p.own, "name": my_name, "is_owner": false, "share_percent": 40.0},
+            ])
+        );
+        assert_eq!(
+            c["history"],
+            json!([{"from": null, "until": "2026-09-10", "shares": [
+                {"employee_id": p.own, "name": my_name, "is_owner": true, "share_percent": 100.0}
+            ]}])
+        );
+        let r = app.get(&page).await;
+        assert!(r.body.contains("campaign-history"), "{}", r.body);
+        // A change before the last one is refused on the form, with what was typed.
+        let r = app
+            .post_form(
+                &format!("/campaigns/{id}/people"),
+                &[
+                    ("owner_employee_id", me.as_str()),
+                    ("effective_on", "2026-09-05"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("changed last on 2026-09-10"), "{}", r.body);
+        assert!(r.body.contains("value=\"2026-09-05\""), "{}", r.body);
+
+        // Its own values change through PATCH; a bad channel is refused.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/campaigns/{id}"),
+                Some(json!({"name": "Autumn sale", "channel": "telepathy"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/campaigns/{id}"),
+                Some(json!({"name": "Autumn sale 2026", "channel": "email", "budget": 500, "currency": "RUB", "start": "2026-09-01", "end": "2026-09-30"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.json()["name"].clone(), r.json()["budget_minor"].clone()),
+            (json!("Autumn sale 2026"), json!(50000))
+        );
+
+        // The person sees it, but does not change it; the viewer reads it.
+        app.login_as("employee").await;
+        assert_eq!(app.get(&page).await.status, StatusCode::OK);
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/campaigns/{id}"),
+                Some(json!({"name": "Mine"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        app.login_as("viewer").await;
+        assert_eq!(app.get(&page).await.status, StatusCode::OK);
+
+        // A campaign of another team's person is not the manager's to change.
+        app.login_as("head").await;
+        let theirs = app.get("/api/v1/campaigns?per_page=500").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["owner_employee_id"] == json!(p.other))
+            .map(|c| c["id"].as_i64().unwrap());
+        let audit = app
+            .get("/api/v1/audit?entity=campaign_people&limit=5")
+            .await
+            .json();
+        assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+        if let Some(theirs) = theirs {
+            app.login_as("manager").await;
+            let r = app
+                .post_json(
+                    &format!("/api/v1/campaigns/{theirs}/people"),
+                    json!({"owner_employee_id": p.own, "effective_on": "2026-09-01"}),
+                )
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{}",
+                r.body
+            );
+        }
+    }
+}
+
+/// The file import through the API: the file's bytes as the body, the
+/// preset and answers about people in the query; the imports list finds
+/// it, rollback undoes it once; mappings are listed, saved and deleted.
+#[tokio::test]
+async fn files_imports_rollback_and_mappings_work_through_the_api() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("admin").await;
+        let team = app
+            .services
+            .list_teams(&app.services.login("head", "demo", "t").await.unwrap().actor)
+            .await
+            .unwrap()[0]
+            .name
+            .clone();
+        let file = "User,Email,Start date,Start time,Duration,Project\n\
+                    Vera,vera@agency.ru,2024-12-02,10:00:00,02:00:00,Brand\n";
+        let send = async |app: &mut TestApp, query: &str| -> TestResponse {
+            let mut req = axum::http::Request::post(format!("/api/v1/imports?{query}"))
+                .header("content-type", "text/csv");
+            if let Some(t) = app.csrf() {
+                req = req.header("x-csrf-token", t);
+            }
+            app.send(req.body(axum::body::Body::from(file)).unwrap())
+                .await
+        };
+        let r = send(&mut app, "preset=toggl-time&source=week.csv").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["applied"], json!(false));
+        assert_eq!(r.json()["unknown_people"][0]["named"], "vera@agency.ru");
+        let r = send(&mut app, "preset=toggl-time&person=broken").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            r.json()["error"]["fields"][0]["message"],
+            "'broken': write it as NAMED=EMAIL or NAMED=EMAIL,Full Name,Team"
+        );
+        let answer = serde_urlencoded::to_string([(
+            "person",
+            format!("vera@agency.ru=vera@agency.ru,Vera Smirnova,{team}"),
+        )])
+        .unwrap();
+        let r = send(
+            &mut app,
+            &format!("preset=toggl-time&source=week.csv&{answer}"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let report = r.json();
+        assert_eq!(
+            (
+                report["applied"].clone(),
+                report["added"].clone(),
+                report["people_created"].clone()
+            ),
+            (json!(true), json!(1), json!(1))
+        );
+        let id = report["import_id"].as_i64().unwrap();
+        let list = app.get("/api/v1/imports?q=WEEK.CSV").await.json();
+        assert_eq!(
+            (
+                list["total"].clone(),
+                list["items"][0]["id"].clone(),
+                list["items"][0]["status"].clone()
+            ),
+            (json!(1), json!(id), json!("applied"))
+        );
+        let r = app
+            .post_json(&format!("/api/v1/imports/{id}/rollback"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["status"], "rolled_back");
+        let r = app
+            .post_json(&format!("/api/v1/imports/{id}/rollback"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+
+        let all = app.get("/api/v1/mappings").await.json();
+        assert!(
+            all.as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["name"] == "google-ads" && m["builtin"] == json!(true)),
+            "{all}"
+        );
+        let toml = "name = \"our-sheet\"\ntitle = \"Our sheet\"\nfact = \"ad_stats\"\n\n[columns]\ndate = [\"day\"]\ncampaign = [\"campaign\"]\nimpressions = [\"impr\"]\nclicks = [\"clicks\"]\nspend = [\"cost\"]\n";
+        let req = axum::http::Request::post("/api/v1/mappings")
+            .header("content-type", "text/plain")
+            .header("x-csrf-token", app.csrf().unwrap())
+            .body(axum::body::Body::from(toml))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["name"], "our-sheet");
+        let r = app
+            .request_json(Method::DELETE, "/api/v1/mappings/our-sheet", None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = app
+            .request_json(Method::DELETE, "/api/v1/mappings/our-sheet", None, true)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+}
+
+/// A person changes and deletes the time they logged on their task; their
+/// manager sees it but cannot change it; the task's hours follow; each
+/// change is audited.
+#[tokio::test]
+async fn time_logged_here_is_changed_and_deleted_by_the_one_who_logged_it() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("employee").await;
+        let r = app
+            .post_json(
+                "/api/v1/tasks",
+                json!({"title": "Landing copy", "kind": "campaign", "due": "2026-10-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let task = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/tasks/{task}/time"),
+                json!({"date": "2026-09-20", "hours": 2.5, "description": "draft"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let detail = app.get(&format!("/api/v1/tasks/{task}")).await.json();
+        let entry = detail["time_entries"][0].clone();
+        assert_eq!(
+            (entry["hours"].clone(), entry["can_change"].clone()),
+            (json!(2.5), json!(true))
+        );
+        let key = entry["key"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/tasks/{task}/time/{key}");
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(json!({"date": "2026-09-30", "hours": 30})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            r.json()["error"]["message"],
+            "invalid input: date: 2026-09-30 is in the future; hours: give the hours as a number above 0 and at most 24"
+        );
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(json!({"date": "2026-09-19", "hours": 3, "description": "draft and review"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.json()["date"].clone(), r.json()["hours"].clone()),
+            (json!("2026-09-19"), json!(3.0))
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/tasks/{task}")).await.json()["task"]["spent_hours"],
+            json!(3.0)
+        );
+
+        // The manager reads it, and may not change it.
+        app.login_as("manager").await;
+        let seen = app.get(&format!("/api/v1/tasks/{task}")).await.json();
+        assert_eq!(seen["time_entries"][0]["can_change"], json!(false));
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(json!({"date": "2026-09-19", "hours": 1})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app.request_json(Method::DELETE, &path, None, true).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // The person deletes it on the page.
+        app.login_as("employee").await;
+        let r = app
+            .post_form(&format!("/tasks/{task}/time/{key}/delete"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let after = app.get(&format!("/api/v1/tasks/{task}")).await.json();
+        assert_eq!(after["time_entries"], json!([]));
+        let r = app.request_json(Method::DELETE, &path, None, true).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+        app.login_as("admin").await;
+        let audit = app
+            .get("/api/v1/audit?entity=time_entry&limit=3")
+            .await
+            .json();
+        let actions: Vec<&str> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["delete", "update", "create"]);
+    }
+}
+
+/// Long lists are searched, cut into pages and exported as CSV: the
+/// people, the imports, the audit log and the alerts.
+#[tokio::test]
+async fn long_lists_are_searched_paged_and_exported() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("head").await;
+        let people = app.get("/api/v1/employees").await.json();
+        let seo: Vec<&Value> = people
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["position"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("seo")
+            })
+            .collect();
+        assert!(!seo.is_empty());
+        let csv = app.get("/employees?q=seo&format=csv").await;
+        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines[0], "name,position,team,manager,hire_date,status");
+        assert_eq!(lines.len(), seo.len() + 1, "{}", csv.body);
+        let page = app.get("/employees").await.body;
+        assert!(
+            page.contains(&format!("{} found", people.as_array().unwrap().len())),
+            "{page}"
+        );
+
+        // The audit log: search narrows, the CSV holds what was found.
+        let all = app.get("/admin/audit").await.body;
+        assert!(all.contains("audit-table"));
+        let csv = app.get("/admin/audit?q=session&format=csv").await;
+        let rows: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(rows[0], "id,at,actor,action,entity,entity_id,before,after");
+        assert!(rows.len() > 1, "sign-ins are audited: {}", csv.body);
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|r| r.contains("session") || r.contains("login")),
+            "{}",
+            csv.body
+        );
+        let none = app.get("/admin/audit?q=no-such-thing-at-all").await.body;
+        assert!(none.contains("0 found"), "{none}");
+
+        // Imports: the whole history in pages, and as CSV.
+        app.login_as("admin").await;
+        let history = app.get("/imports/history").await;
+        assert_eq!(history.status, StatusCode::OK);
+        let csv = app.get("/imports/history?format=csv").await;
+        assert_eq!(
+            csv.body.lines().next(),
+            Some("id,at,actor,file,preset,fact,read,added,updated,unchanged,status")
+        );
+        let alerts = app.get("/alerts?days=366&format=csv").await;
+        assert_eq!(
+            alerts.body.lines().next(),
+            Some("kind,metric,for,from,to,value,target,forecast,previous,change")
+        );
     }
 }

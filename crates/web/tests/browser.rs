@@ -1054,7 +1054,7 @@ async fn the_head_builds_a_report_previews_it_downloads_every_format_and_shares_
 #[tokio::test]
 async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
     let Some(Session {
-        app: _app,
+        app,
         base,
         c,
         _driver,
@@ -1203,6 +1203,134 @@ async fn a_new_department_is_set_up_in_the_browser_from_an_empty_database() {
     let history = text(&c, "#history").await;
     assert!(history.contains("Performance"), "{history}");
     snap(&c, "person").await;
+
+    // A campaign owned by an imported person, set up by hand; then an ad
+    // export that names it is imported, and the numbers show on the
+    // dashboard, the team's page and the owner's scorecard.
+    let anna = app
+        .services
+        .login("anna", "a long password", "t")
+        .await
+        .unwrap()
+        .actor;
+    let pavel = app
+        .services
+        .list_employees(&anna)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.email == "pavel@romashka.ru")
+        .unwrap();
+    let performance = app
+        .services
+        .list_teams(&anna)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Performance")
+        .unwrap()
+        .id;
+    c.goto(&format!("{base}/campaigns/new")).await.unwrap();
+    set(&c, "#campaign-new-form input[name=name]", "Поиск: осень").await;
+    set(
+        &c,
+        "#campaign-new-form input[name=external_id]",
+        "autumn-search",
+    )
+    .await;
+    c.find(Locator::Css("#campaign-new-form select[name=channel]"))
+        .await
+        .unwrap()
+        .select_by_value("paid_search")
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "#campaign-new-form select[name=owner_employee_id]",
+    ))
+    .await
+    .unwrap()
+    .select_by_label("Павел Орлов")
+    .await
+    .unwrap();
+    click(&c, "#campaign-create").await;
+    wait_text(&c, "#campaign-shares", "Павел Орлов").await;
+    snap(&c, "campaign").await;
+    let ads = dir.path().join("google-ads.csv");
+    std::fs::write(
+        &ads,
+        "Campaign report\n\
+         1 August 2026 - 31 August 2026\n\
+         Day,Campaign,Impr.,Clicks,Cost,Currency code\n\
+         2026-08-04,autumn-search,1000,50,2500.00,RUB\n\
+         2026-08-05,autumn-search,1200,60,3000.00,RUB\n",
+    )
+    .unwrap();
+    c.goto(&format!("{base}/imports")).await.unwrap();
+    c.find(Locator::Css("#upload-form select[name=preset]"))
+        .await
+        .unwrap()
+        .select_by_value("google-ads")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&ads.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "#upload-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("mapping-form"))
+        .await
+        .unwrap();
+    // A dry run first, then the import.
+    click(&c, "#mapping-form button").await;
+    wait(&c)
+        .for_element(Locator::Id("import-verdict"))
+        .await
+        .unwrap();
+    let verdict = text(&c, "#import-verdict").await;
+    assert!(!verdict.is_empty(), "the dry run says how it went");
+    click(&c, "#mapping-form button").await;
+    wait_text(&c, "#imports-table", "google-ads").await;
+    // 5 500 ₽ of spend in August, wherever it is shown (spaces as the
+    // language writes them).
+    let digits = async |c: &fantoccini::Client, css: &str| -> String {
+        text(c, css)
+            .await
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .collect()
+    };
+    let august = "from=2026-08-01&until=2026-08-31";
+    c.goto(&format!("{base}/dashboard?{august}")).await.unwrap();
+    wait_text(&c, "#campaigns", "Поиск: осень").await;
+    let dashboard = digits(&c, "main").await;
+    assert!(dashboard.contains("5500"), "{dashboard}");
+    snap(&c, "dashboard").await;
+    c.goto(&format!("{base}/teams/{performance}?{august}"))
+        .await
+        .unwrap();
+    let team = digits(&c, "main").await;
+    assert!(team.contains("5500"), "{team}");
+    c.goto(&format!("{base}/employees/{}?{august}", pavel.id))
+        .await
+        .unwrap();
+    let card = digits(&c, "main").await;
+    assert!(card.contains("5500"), "{card}");
+    snap(&c, "scorecard").await;
+    // Back to the person added by hand.
+    let maria = app
+        .services
+        .list_employees(&anna)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.email == "maria@romashka.ru")
+        .unwrap();
+    c.goto(&format!("{base}/employees/{}/edit", maria.id))
+        .await
+        .unwrap();
 
     // An account: the link is shown once; the person sets a password with it.
     set(&c, "#account-form input[name=login]", "maria").await;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use mkpi_ingest::Preset;
-use mkpi_services::imports::{ImportReport, ImportRequest, NewPerson, PersonAnswer};
+use mkpi_services::imports::{ImportReport, ImportRequest, PersonAnswer};
 use mkpi_services::users::Principal;
 use mkpi_services::{Clock, Services};
 
@@ -123,27 +123,9 @@ pub enum ImportsCommand {
 
 /// An answer from `--person NAMED=EMAIL[,NAME[,TEAM]]`.
 fn person_flag(raw: &str) -> Result<PersonAnswer> {
-    let Some((named, rest)) = raw.split_once('=') else {
-        bail!("--person {raw:?}: write it as NAMED=EMAIL or NAMED=EMAIL,Full Name,Team");
-    };
-    let mut parts = rest.splitn(3, ',').map(str::trim);
-    let email = parts.next().unwrap_or_default();
-    Ok(answer(named, email, parts.next(), parts.next()))
-}
-
-fn answer(named: &str, email: &str, name: Option<&str>, team: Option<&str>) -> PersonAnswer {
-    let given = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    PersonAnswer {
-        named: named.trim().to_string(),
-        email: email.trim().to_string(),
-        create: given(name).map(|name| NewPerson {
-            name,
-            team: given(team),
-        }),
+    match PersonAnswer::from_line(raw) {
+        Some(answer) => Ok(answer),
+        None => bail!("--person {raw:?}: write it as NAMED=EMAIL or NAMED=EMAIL,Full Name,Team"),
     }
 }
 
@@ -171,7 +153,7 @@ fn people_file(path: &std::path::Path) -> Result<Vec<PersonAnswer>> {
         let record =
             record.with_context(|| format!("{}: row {} is broken", path.display(), i + 2))?;
         let cell = |c: Option<usize>| c.and_then(|c| record.get(c));
-        out.push(answer(
+        out.push(PersonAnswer::new(
             cell(Some(named)).unwrap_or_default(),
             cell(Some(email)).unwrap_or_default(),
             cell(name),

@@ -47,6 +47,8 @@ impl From<AuditRow> for AuditEntryJson {
 pub struct AuditQuery {
     /// Only entries about this kind of thing (user, api_token, …).
     pub entity: Option<String>,
+    /// Only entries whose author, action or kind of thing contains this (any case).
+    pub q: Option<String>,
     /// 1–500, default 100.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -64,12 +66,13 @@ pub async fn list(
     Auth(actor): Auth,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntryJson>>, WebError> {
-    let rows = state
+    let (rows, _) = state
         .services
-        .audit_log(
+        .search_audit_log(
             &actor,
             q.entity.as_deref(),
-            q.limit.unwrap_or(100),
+            q.q.as_deref().unwrap_or(""),
+            q.limit.unwrap_or(100).clamp(1, 500),
             q.offset.unwrap_or(0),
         )
         .await?;

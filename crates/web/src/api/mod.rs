@@ -6,12 +6,15 @@
 pub mod alerts;
 pub mod audit;
 pub mod calibration;
+pub mod campaigns;
 pub mod check_ins;
+pub mod dashboard;
 pub mod development_actions;
 pub mod docs;
 pub mod employees;
 pub mod explorer;
 pub mod goals;
+pub mod imports;
 pub mod ingest;
 pub mod kpis;
 pub mod metrics;
@@ -96,6 +99,13 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/audit", get(audit::list))
         .route("/ingest/{fact}", post(ingest::create))
+        .route("/imports", get(imports::list).post(imports::import))
+        .route("/imports/{id}/rollback", post(imports::rollback))
+        .route(
+            "/mappings",
+            get(imports::mappings).post(imports::save_mapping),
+        )
+        .route("/mappings/{name}", delete(imports::delete_mapping))
         .route("/metrics", get(metrics::list).post(metrics::create))
         .route("/kpis", get(kpis::list).post(kpis::create))
         .route("/kpis/{id}", get(kpis::show).patch(kpis::update))
@@ -119,6 +129,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/metrics/{code}/value", get(metrics::value))
         .route("/alerts", get(alerts::list))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/teams/{id}/card", get(dashboard::team_card))
         .route("/explore", get(explorer::show))
         .route("/goals", get(goals::list).post(goals::create))
         .route("/goals/smart-check", post(goals::smart_check))
@@ -129,6 +141,12 @@ pub fn router() -> Router<AppState> {
             "/strategies",
             get(goals::strategies).post(goals::create_strategy),
         )
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::show).patch(campaigns::update),
+        )
+        .route("/campaigns/{id}/people", post(campaigns::change_people))
         .route("/campaigns/{id}/links", post(goals::link_campaign))
         .route("/check-ins/{id}", patch(check_ins::update))
         .route("/one-on-ones/{id}", patch(check_ins::update_one_on_one))
@@ -145,6 +163,10 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
+        .route(
+            "/tasks/{id}/time/{key}",
+            patch(tasks::update_time).delete(tasks::delete_time),
+        )
         .route("/tasks/{id}/goal", post(tasks::link_goal))
         .route(
             "/competencies",
@@ -340,16 +362,18 @@ impl Modify for CommonAnswers {
         organisation::memberships, organisation::create_account, organisation::password_link, organisation::set_role,
         users::list, users::create, users::deactivate, users::activate, users::reset_password,
         audit::list,
-        ingest::create,
+        ingest::create, imports::list, imports::import, imports::rollback, imports::mappings,
+        imports::save_mapping, imports::delete_mapping,
         metrics::list, metrics::create, metrics::value,
         kpis::create, kpis::list, kpis::show, kpis::change_target, kpis::update, kpis::retire,
         check_ins::create, check_ins::list, check_ins::update, check_ins::create_one_on_one, check_ins::one_on_ones, check_ins::update_one_on_one,
-        alerts::list, explorer::show,
+        alerts::list, explorer::show, dashboard::dashboard, dashboard::team_card,
         development_actions::create, development_actions::list, development_actions::set_status,
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
         goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::update_swot, goals::delete_swot,
-        tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::link_goal,
+        campaigns::list, campaigns::show, campaigns::create, campaigns::update, campaigns::change_people,
+        tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::update_time, tasks::delete_time, tasks::link_goal,
         reviews::competencies, reviews::add_competency, reviews::update_competency,
         reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
         reviews::decide, reviews::assess, reviews::results,
@@ -368,9 +392,10 @@ impl Modify for CommonAnswers {
         (name = "organisation", description = "The company, teams, positions and people: read within the caller's scope, changed by the head and admins (managers change their own teams' people)"),
         (name = "users", description = "Accounts (admins)"),
         (name = "audit", description = "Who changed what (admins and the head)"),
-        (name = "ingest", description = "JSON batches of facts for automation (admins)"),
+        (name = "ingest", description = "Files and JSON batches of facts, the imports made, rollback and saved mappings (admins)"),
         (name = "metrics", description = "The metric catalogue, values per scope and period, and KPIs"),
         (name = "reviews", description = "Review cycles, 360° assessments with anonymous peers and clients, results by formula, calibration and dynamics"),
+        (name = "campaigns", description = "Campaigns and whose results they are: owners and contributors with shares, changed from a day on"),
         (name = "goals", description = "Goals with SMART checks and progress, strategies, SWOT and tasks"),
         (name = "reports", description = "Report definitions, reports in every format, share links, scheduled delivery and competitor figures"),
     )

@@ -178,10 +178,29 @@ pub async fn list(
 
 #[derive(Serialize, ToSchema)]
 pub struct TimeEntryJson {
+    /// The entry's key, for changing it (`PATCH /api/v1/tasks/{id}/time/{key}`).
+    pub key: String,
     pub date: String,
     pub hours: f64,
+    pub employee_id: i64,
     pub employee_name: Option<String>,
     pub description: Option<String>,
+    /// Whether the caller may change or delete it: their own, logged here.
+    pub can_change: bool,
+}
+
+impl From<mkpi_services::tasks::TimeLine> for TimeEntryJson {
+    fn from(t: mkpi_services::tasks::TimeLine) -> Self {
+        TimeEntryJson {
+            key: t.entry.row_key,
+            date: t.entry.date,
+            hours: t.entry.hours,
+            employee_id: t.entry.employee_id,
+            employee_name: t.entry.who,
+            description: t.entry.description,
+            can_change: t.can_change,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -208,16 +227,7 @@ pub async fn show(
     Ok(Json(TaskDetailJson {
         task: (&d.task).into(),
         overdue: d.overdue,
-        time_entries: d
-            .time
-            .into_iter()
-            .map(|(date, hours, employee_name, description)| TimeEntryJson {
-                date,
-                hours,
-                employee_name,
-                description,
-            })
-            .collect(),
+        time_entries: d.time.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -407,6 +417,58 @@ pub async fn log_time(
         .log_task_time(&actor, id, &req.date, req.hours, &req.description)
         .await?;
     Ok(Json((&t).into()))
+}
+
+/// Changes time the caller logged here on a task.
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}/time/{key}", tag = "goals", request_body = TimeRequest,
+    params(("id" = i64, Path, description = "Task id"), ("key" = String, Path, description = "The time entry's key")),
+    responses(
+        (status = 200, description = "Changed", body = TimeEntryJson),
+        (status = 404, description = "No such task or entry, or a task the caller may not see", body = super::ErrorBodyJson),
+        (status = 422, description = "A bad date or hours", body = super::ErrorBodyJson),
+        (status = 403, description = "Someone else's time, or time imported from a tracker", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update_time(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, key)): Path<(i64, String)>,
+    Json(req): Json<TimeRequest>,
+) -> Result<Json<TimeEntryJson>, WebError> {
+    let input = mkpi_services::tasks::TimeInput {
+        date: req.date,
+        hours: req.hours,
+        description: req.description,
+    };
+    let entry = state
+        .services
+        .update_time_entry(&actor, id, &key, &input)
+        .await?;
+    Ok(Json(
+        mkpi_services::tasks::TimeLine {
+            entry,
+            can_change: true,
+        }
+        .into(),
+    ))
+}
+
+/// Deletes time the caller logged here on a task.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/time/{key}", tag = "goals",
+    params(("id" = i64, Path, description = "Task id"), ("key" = String, Path, description = "The time entry's key")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such task or entry, or a task the caller may not see", body = super::ErrorBodyJson),
+        (status = 403, description = "Someone else's time, or time imported from a tracker", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn delete_time(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, key)): Path<(i64, String)>,
+) -> Result<StatusCode, WebError> {
+    state.services.delete_time_entry(&actor, id, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -190,34 +190,88 @@ pub async fn reset_password(
 #[derive(Deserialize)]
 pub struct AuditQuery {
     entity: Option<String>,
-    offset: Option<i64>,
+    q: Option<String>,
+    page: Option<usize>,
+    /// `csv`: the entries found (the newest 10,000), as a file.
+    format: Option<String>,
 }
+
+/// Entries on a page of the audit log.
+const AUDIT_PAGE: usize = 100;
 
 pub async fn audit(
     State(state): State<AppState>,
     Lang(lang): Lang,
     Auth(actor): Auth,
     Query(q): Query<AuditQuery>,
-) -> Result<Html<String>, WebError> {
-    let entries = state
+) -> Result<Response, WebError> {
+    let entity = q.entity.as_deref().filter(|e| !e.is_empty());
+    let search = q.q.as_deref().unwrap_or("").trim();
+    if q.format.as_deref() == Some("csv") {
+        let (rows, _) = state
+            .services
+            .search_audit_log(&actor, entity, search, 10_000, 0)
+            .await?;
+        let lines: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.at.to_string(),
+                    r.actor,
+                    r.action,
+                    r.entity,
+                    r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
+                    r.before_json.unwrap_or_default(),
+                    r.after_json.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return crate::paging::csv_download(
+            "audit",
+            &[
+                "id",
+                "at",
+                "actor",
+                "action",
+                "entity",
+                "entity_id",
+                "before",
+                "after",
+            ],
+            &lines,
+        );
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    #[allow(clippy::cast_possible_wrap)]
+    let offset = ((page - 1) * AUDIT_PAGE) as i64;
+    #[allow(clippy::cast_possible_wrap)]
+    let (rows, total) = state
         .services
-        .audit_log(
-            &actor,
-            q.entity.as_deref().filter(|e| !e.is_empty()),
-            200,
-            q.offset.unwrap_or(0),
-        )
+        .search_audit_log(&actor, entity, search, AUDIT_PAGE as i64, offset)
         .await?;
-    let entries: Vec<_> = entries
+    let entries: Vec<_> = rows
         .into_iter()
         .map(crate::api::audit::AuditEntryJson::from)
         .collect();
+    #[allow(clippy::cast_sign_loss)]
+    let paged = crate::paging::Paged {
+        items: Vec::<()>::new(),
+        total: total as usize,
+        page,
+        per_page: AUDIT_PAGE,
+        pages: (total as usize).div_ceil(AUDIT_PAGE).max(1),
+    };
     let html = state.templates().render(
         "audit.html",
         context! {
             ..layout(lang, Some(&actor), "audit", "/admin/audit"),
-            ..context! { entries => ser(&entries) },
+            ..context! {
+                entries => ser(&entries),
+                q => search,
+                pager => ser(crate::paging::pager("/admin/audit", &paged, &[("q", search), ("entity", entity.unwrap_or(""))])),
+            },
         },
     )?;
-    Ok(Html(html))
+    Ok(Html(html).into_response())
 }

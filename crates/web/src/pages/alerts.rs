@@ -1,7 +1,7 @@
 //! Alerts on KPIs the caller may see: off track, or a large move week over week.
 
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use mkpi_domain::Locale;
 use mkpi_domain::metric::Unit;
@@ -13,10 +13,15 @@ use super::{layout, ser};
 use crate::AppState;
 use crate::auth::{Auth, Lang};
 use crate::error::WebError;
+use crate::paging::{PageQuery, csv_download, pager, paginate};
 
 #[derive(Deserialize)]
 pub struct AlertsQuery {
     days: Option<i64>,
+    q: Option<String>,
+    page: Option<usize>,
+    /// `csv`: the alerts found, as a file.
+    format: Option<String>,
 }
 
 pub async fn list(
@@ -24,17 +29,64 @@ pub async fn list(
     Lang(lang): Lang,
     Auth(actor): Auth,
     Query(q): Query<AlertsQuery>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let days = q.days.unwrap_or(30).clamp(1, 366);
-    let alerts = state.services.alerts(&actor, days).await?;
+    let paging = PageQuery {
+        q: q.q.clone(),
+        page: q.page,
+        per_page: None,
+    };
+    let needle = paging.search().to_lowercase();
+    let lines: Vec<serde_json::Value> =
+        alert_lines(lang, &state.services.alerts(&actor, days).await?)
+            .into_iter()
+            .filter(|l| {
+                needle.is_empty()
+                    || ["metric", "scope"].iter().any(|k| {
+                        l[*k]
+                            .as_str()
+                            .is_some_and(|t| t.to_lowercase().contains(&needle))
+                    })
+            })
+            .collect();
+    if q.format.as_deref() == Some("csv") {
+        let text = |l: &serde_json::Value, k: &str| l[k].as_str().unwrap_or_default().to_string();
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                [
+                    "kind", "metric", "scope", "from", "last_day", "value", "target", "forecast",
+                    "previous", "change",
+                ]
+                .iter()
+                .map(|k| text(l, k))
+                .collect()
+            })
+            .collect();
+        return csv_download(
+            "alerts",
+            &[
+                "kind", "metric", "for", "from", "to", "value", "target", "forecast", "previous",
+                "change",
+            ],
+            &rows,
+        );
+    }
+    let page = paginate(lines, &paging);
+    let days_text = days.to_string();
     let html = state.templates().render(
         "alerts.html",
         context! {
             ..layout(lang, Some(&actor), "alerts", "/alerts"),
-            ..context! { alerts => ser(alert_lines(lang, &alerts)), days => days },
+            ..context! {
+                alerts => ser(&page.items),
+                days => days,
+                q => paging.search(),
+                pager => ser(pager("/alerts", &page, &[("days", days_text.as_str()), ("q", paging.search())])),
+            },
         },
     )?;
-    Ok(Html(html))
+    Ok(Html(html).into_response())
 }
 
 /// Alerts as lines of a table: what, for whom, the numbers, when.

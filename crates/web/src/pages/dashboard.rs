@@ -237,7 +237,7 @@ pub async fn show(
         .map(|c| {
             let cur = c.currency.as_deref();
             json!({
-                "name": c.name, "external_id": c.external_id, "channel": c.channel, "owner": c.owner,
+                "id": c.id, "name": c.name, "external_id": c.external_id, "channel": c.channel, "owner": c.owner,
                 "spend": lang.format_metric(c.spend, Unit::Money, cur),
                 "share": lang.format_metric(c.spend_share, Unit::Percent, None),
                 "conversion_value": lang.format_metric(c.conversion_value, Unit::Money, cur),

@@ -24,6 +24,9 @@ use crate::error::WebError;
 #[derive(Deserialize)]
 pub struct Filter {
     q: Option<String>,
+    page: Option<usize>,
+    /// `csv`: the people found, as a file.
+    format: Option<String>,
 }
 
 pub async fn list(
@@ -31,9 +34,15 @@ pub async fn list(
     Lang(lang): Lang,
     Auth(actor): Auth,
     Query(filter): Query<Filter>,
-) -> Result<Html<String>, WebError> {
-    let q = filter.q.unwrap_or_default();
-    let needle = q.trim().to_lowercase();
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let paging = crate::paging::PageQuery {
+        q: filter.q.clone(),
+        page: filter.page,
+        per_page: None,
+    };
+    let q = paging.search().to_string();
+    let needle = q.to_lowercase();
     let employees: Vec<_> = state
         .services
         .list_employees(&actor)
@@ -49,18 +58,41 @@ pub async fn list(
         })
         .map(crate::api::employees::EmployeeJson::from)
         .collect();
+    if filter.format.as_deref() == Some("csv") {
+        // The columns the page shows.
+        let rows: Vec<Vec<String>> = employees
+            .iter()
+            .map(|e| {
+                vec![
+                    e.name.clone(),
+                    e.position.clone(),
+                    e.team_name.clone().unwrap_or_default(),
+                    e.manager_name.clone().unwrap_or_default(),
+                    e.hire_date.clone(),
+                    if e.active { "active" } else { "left" }.to_string(),
+                ]
+            })
+            .collect();
+        return crate::paging::csv_download(
+            "people",
+            &["name", "position", "team", "manager", "hire_date", "status"],
+            &rows,
+        );
+    }
+    let page = crate::paging::paginate(employees, &paging);
     let html = state.templates().render(
         "employees.html",
         context! {
             ..layout(lang, Some(&actor), "employees", "/employees"),
             ..context! {
-                employees => ser(&employees),
+                employees => ser(&page.items),
+                pager => ser(crate::paging::pager("/employees", &page, &[("q", q.as_str())])),
                 q => q,
                 can_add => matches!(actor.role, Role::Admin | Role::Head | Role::Manager),
             },
         },
     )?;
-    Ok(Html(html))
+    Ok(Html(html).into_response())
 }
 
 pub async fn show(

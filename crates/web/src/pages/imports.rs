@@ -13,7 +13,7 @@ use minijinja::context;
 use mkpi_domain::Locale;
 use mkpi_ingest::Preset;
 use mkpi_services::import_people::MAX_ANSWERS;
-use mkpi_services::imports::{ImportReport, ImportRequest, NewPerson, PersonAnswer};
+use mkpi_services::imports::{ImportReport, ImportRequest, ImportRow, NewPerson, PersonAnswer};
 use mkpi_services::users::Principal;
 use mkpi_services::{Actor, Error};
 use serde_json::json;
@@ -254,9 +254,12 @@ async fn render_with(
     let facts: Vec<&str> = mkpi_ingest::Fact::ALL.iter().map(|f| f.name()).collect();
     let history = state
         .services
-        .list_imports(Principal::User(actor), 50)
+        .list_imports(Principal::User(actor), 10)
         .await?;
-    let latest_applied = history.iter().find(|i| i.status == "applied").map(|i| i.id);
+    let latest_applied = state
+        .services
+        .latest_applied_import(Principal::User(actor))
+        .await?;
     let all_presets = state.services.presets(Principal::User(actor)).await?;
     let spans = state.services.fact_spans(Principal::User(actor)).await?;
     let presets: Vec<_> = all_presets
@@ -329,15 +332,116 @@ async fn render_with(
                 known_people => ser(&known_people),
                 known_teams => ser(&known_teams),
                 preview => ser(shown.as_ref().map(preview_json)),
-                history => ser(history.iter().map(|i| json!({
-                    "id": i.id, "at": i.at, "actor": i.actor, "source": i.source, "preset": i.preset, "status": i.status,
-                    "read": i.rows_read, "added": i.rows_added, "updated": i.rows_updated, "unchanged": i.rows_unchanged,
-                    "can_roll_back": Some(i.id) == latest_applied,
-                })).collect::<Vec<_>>()),
+                history => ser(history_lines(&history, latest_applied)),
             },
         },
     )?;
     Ok((status, Html(html)).into_response())
+}
+
+/// Imports as lines of the history table; only the latest applied one can
+/// be rolled back.
+fn history_lines(history: &[ImportRow], latest_applied: Option<i64>) -> Vec<serde_json::Value> {
+    history
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id, "at": i.at, "actor": i.actor, "source": i.source, "preset": i.preset, "status": i.status,
+                "read": i.rows_read, "added": i.rows_added, "updated": i.rows_updated, "unchanged": i.rows_unchanged,
+                "can_roll_back": Some(i.id) == latest_applied,
+            })
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct HistoryQuery {
+    q: Option<String>,
+    page: Option<usize>,
+    /// `csv`: the imports found, as a file.
+    format: Option<String>,
+}
+
+/// Every import (the newest 1,000), searched, in pages, or as CSV.
+pub async fn history(
+    State(state): State<AppState>,
+    Lang(lang): Lang,
+    Auth(actor): Auth,
+    axum::extract::Query(q): axum::extract::Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let paging = crate::paging::PageQuery {
+        q: q.q.clone(),
+        page: q.page,
+        per_page: None,
+    };
+    let needle = paging.search().to_lowercase();
+    let found: Vec<ImportRow> = state
+        .services
+        .list_imports(Principal::User(&actor), 1000)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            needle.is_empty()
+                || [&r.source, &r.preset, &r.fact, &r.status, &r.actor]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+        })
+        .collect();
+    if q.format.as_deref() == Some("csv") {
+        let rows: Vec<Vec<String>> = found
+            .iter()
+            .map(|i| {
+                vec![
+                    i.id.to_string(),
+                    i.at.to_string(),
+                    i.actor.clone(),
+                    i.source.clone(),
+                    i.preset.clone(),
+                    i.fact.clone(),
+                    i.rows_read.to_string(),
+                    i.rows_added.to_string(),
+                    i.rows_updated.to_string(),
+                    i.rows_unchanged.to_string(),
+                    i.status.clone(),
+                ]
+            })
+            .collect();
+        return crate::paging::csv_download(
+            "imports",
+            &[
+                "id",
+                "at",
+                "actor",
+                "file",
+                "preset",
+                "fact",
+                "read",
+                "added",
+                "updated",
+                "unchanged",
+                "status",
+            ],
+            &rows,
+        );
+    }
+    let latest_applied = state
+        .services
+        .latest_applied_import(Principal::User(&actor))
+        .await?;
+    let page = crate::paging::paginate(found, &paging);
+    let search = paging.search();
+    let html = state.templates().render(
+        "imports_history.html",
+        context! {
+            ..layout(lang, Some(&actor), "imports", "/imports/history"),
+            ..context! {
+                history => ser(history_lines(&page.items, latest_applied)),
+                q => search,
+                pager => ser(crate::paging::pager("/imports/history", &page, &[("q", search)])),
+            },
+        },
+    )?;
+    Ok(Html(html).into_response())
 }
 
 /// The fields of an upload form.
@@ -392,6 +496,41 @@ impl Upload {
             .take()
             .ok_or_else(|| Error::invalid("file", "choose a file to import").into())
     }
+}
+
+/// A request's body written to a file in the upload directory as it
+/// arrives (never held in memory), refused past [`MAX_UPLOAD`].
+pub(crate) async fn spool(mut body: axum::body::Body) -> Result<tempfile::NamedTempFile, WebError> {
+    use axum::body::HttpBody;
+    use std::io::Write;
+    let failed = |e: std::io::Error| {
+        WebError::Service(Error::Internal(format!("cannot keep the upload: {e}")))
+    };
+    let dir = upload_dir();
+    private_dir(&dir).map_err(failed)?;
+    let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(failed)?;
+    let mut written = 0_usize;
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame =
+            frame.map_err(|e| WebError::BadRequest(format!("the upload is broken: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            written += data.len();
+            if written > MAX_UPLOAD {
+                return Err(WebError::BadRequest(format!(
+                    "the file is larger than {} MB",
+                    MAX_UPLOAD / 1024 / 1024
+                )));
+            }
+            file.write_all(&data).map_err(failed)?;
+        }
+    }
+    file.flush().map_err(failed)?;
+    if written == 0 {
+        return Err(Error::invalid("file", "the body is empty: send the file's bytes").into());
+    }
+    Ok(file)
 }
 
 fn open(path: &std::path::Path) -> Result<std::fs::File, WebError> {

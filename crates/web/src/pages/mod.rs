@@ -10,13 +10,14 @@ mod employees;
 mod explorer;
 mod goals;
 mod home;
-mod imports;
+pub(crate) mod imports;
 mod kpis;
 mod metrics;
 mod organisation;
 pub(crate) mod reports;
 mod reviews;
 pub(crate) use imports::report_status;
+mod campaigns;
 mod session;
 mod tasks;
 
@@ -126,6 +127,11 @@ pub fn router() -> Router<AppState> {
         .route("/swot", get(goals::swot).post(goals::add_swot))
         .route("/swot/{id}/edit", post(goals::edit_swot))
         .route("/swot/{id}/delete", post(goals::delete_swot))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/new", get(campaigns::new))
+        .route("/campaigns/{id}", get(campaigns::show))
+        .route("/campaigns/{id}/edit", post(campaigns::edit))
+        .route("/campaigns/{id}/people", post(campaigns::change_people))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", get(tasks::show))
         .route("/tasks/{id}/edit", post(tasks::edit))
@@ -133,6 +139,8 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/rating", post(tasks::rate))
         .route("/tasks/{id}/time", post(tasks::log_time))
+        .route("/tasks/{id}/time/{key}/edit", post(tasks::update_time))
+        .route("/tasks/{id}/time/{key}/delete", post(tasks::delete_time))
         .route("/tasks/{id}/goal", post(tasks::link_goal))
         .route("/my-work", get(tasks::my_work))
         .route("/reviews", get(reviews::list).post(reviews::create))
@@ -221,6 +229,7 @@ pub fn router() -> Router<AppState> {
             post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
         .route("/imports/run", post(imports::run))
+        .route("/imports/history", get(imports::history))
         .route("/imports/manual", post(imports::manual))
         .route("/imports/mappings", post(imports::save_mapping))
         .route(
@@ -307,6 +316,12 @@ fn nav(role: Role) -> Vec<NavItem> {
             href: "/tasks",
             label: "nav-tasks",
             group: group_of("tasks"),
+        },
+        NavItem {
+            key: "campaigns",
+            href: "/campaigns",
+            label: "nav-campaigns",
+            group: group_of("campaigns"),
         },
         NavItem {
             key: "reviews",
@@ -460,6 +475,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "campaigns",
                 "reviews",
                 "employees",
                 "reports",
@@ -483,6 +499,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "campaigns",
                 "reviews",
                 "employees",
                 "reports",
@@ -504,6 +521,7 @@ mod tests {
                 "metrics",
                 "goals",
                 "tasks",
+                "campaigns",
                 "reviews",
                 "employees",
                 "reports",

@@ -158,7 +158,7 @@ pub async fn list(
 }
 
 /// Running goals the caller sees, for the task form.
-async fn goal_options(state: &AppState, actor: &Actor) -> Result<Vec<Json>, WebError> {
+pub(super) async fn goal_options(state: &AppState, actor: &Actor) -> Result<Vec<Json>, WebError> {
     Ok(state
         .services
         .goal_choices(actor)
@@ -392,7 +392,10 @@ async fn render_task(
                 priorities => Priority::ALL.map(|p| p.code()).to_vec(),
                 people_options => ser(if d.can_edit { assignee_options(state, actor).await? } else { Vec::new() }),
                 goal_options => ser(goal_choices),
-                time => ser(d.time.iter().map(|(date, h, who, what)| json!({"date": date, "hours": lang.format_decimal(*h, 1), "who": who, "what": what})).collect::<Vec<_>>()),
+                time => ser(d.time.iter().map(|l| json!({
+                    "key": l.entry.row_key, "date": l.entry.date, "hours": lang.format_decimal(l.entry.hours, 1),
+                    "hours_raw": l.entry.hours, "who": l.entry.who, "what": l.entry.description, "can_change": l.can_change,
+                })).collect::<Vec<_>>()),
                 today => Day::from_unix_seconds(state.services.clock().now()).to_string(),
             },
         },
@@ -517,6 +520,46 @@ pub async fn log_time(
     state
         .services
         .log_task_time(&actor, task_id, &form.date, hours, &form.description)
+        .await?;
+    Ok(Redirect::to(&format!("/tasks/{task_id}#time")))
+}
+
+/// Changes time one logged here.
+pub async fn update_time(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((task_id, key)): Path<(i64, String)>,
+    Form(form): Form<TimeForm>,
+) -> Result<Redirect, WebError> {
+    let mut problems = Vec::new();
+    let hours = number("hours", &form.hours, &mut problems);
+    let Some(hours) = hours.filter(|_| problems.is_empty()) else {
+        if problems.is_empty() {
+            problems.push(mkpi_services::FieldProblem::new("hours", "give the hours"));
+        }
+        return Err(Error::Invalid(problems).into());
+    };
+    let input = mkpi_services::tasks::TimeInput {
+        date: form.date.clone(),
+        hours,
+        description: form.description.clone(),
+    };
+    state
+        .services
+        .update_time_entry(&actor, task_id, &key, &input)
+        .await?;
+    Ok(Redirect::to(&format!("/tasks/{task_id}#time")))
+}
+
+/// Deletes time one logged here.
+pub async fn delete_time(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((task_id, key)): Path<(i64, String)>,
+) -> Result<Redirect, WebError> {
+    state
+        .services
+        .delete_time_entry(&actor, task_id, &key)
         .await?;
     Ok(Redirect::to(&format!("/tasks/{task_id}#time")))
 }
