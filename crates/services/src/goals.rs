@@ -1378,67 +1378,16 @@ impl Services {
     ) -> Result<StrategyRow> {
         plans(actor)?;
         let now = self.clock.now();
-        let mut problems = Vec::new();
-        const KINDS: [&str; 7] = [
-            "campaigns",
-            "product",
-            "new_market",
-            "pricing",
-            "brand",
-            "partnerships",
-            "other",
-        ];
-        if !KINDS.contains(&kind.trim()) {
-            problems.push(FieldProblem::new(
-                "kind",
-                format!(
-                    "'{kind}' is not a kind of strategy; use one of {}",
-                    KINDS.join(", ")
-                ),
-            ));
-        }
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            problems.push(FieldProblem::new(
-                "title",
-                format!("write the strategy's name (at most {MAX_TITLE} characters)"),
-            ));
-        }
-        let period = match Period::parse(start_on.trim(), end_on.trim()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                problems.push(FieldProblem::new("end_on", e.to_string()));
-                None
-            }
-        };
         let mut tx = self.store.begin().await?;
-        let org = Org::load(&mut tx).await?;
-        for g in goal_ids {
-            let ok = match goals::get(&mut tx, *g).await? {
-                Some(row) => {
-                    goal_scope(&row.scope).is_ok_and(|s| org.right(actor, &s) != Right::None)
-                }
-                None => false,
-            };
-            if !ok {
-                problems.push(FieldProblem::new(
-                    "goal_ids",
-                    format!("there is no goal {g} you can see"),
-                ));
-            }
-        }
-        let (Some(period), true) = (period, problems.is_empty()) else {
-            return Err(Error::Invalid(problems));
-        };
+        let (period, ids) =
+            checked_strategy(&mut tx, actor, title, kind, start_on, end_on, goal_ids).await?;
         let (from, to) = (period.from.to_string(), period.to.to_string());
-        let mut ids = goal_ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
+        let (title, kind) = (title.trim(), kind.trim());
         let id = goals::insert_strategy(
             &mut tx,
             &NewStrategy {
                 title,
-                kind: kind.trim(),
+                kind,
                 description: description.trim(),
                 owner_employee_id: actor.employee_id,
                 start_on: &from,
@@ -1458,7 +1407,7 @@ impl Services {
                 entity: "strategy",
                 entity_id: Some(id),
                 before: None,
-                after: Some(json!({"title": title, "kind": kind.trim(), "goal_ids": ids})),
+                after: Some(json!({"title": title, "kind": kind, "goal_ids": ids})),
             },
         )
         .await?;
@@ -1467,6 +1416,109 @@ impl Services {
             .into_iter()
             .find(|s| s.id == id)
             .ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Changes a strategy: its name, kind, description, days and the goals
+    /// it serves (its owner, the head, admins).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_strategy(
+        &self,
+        actor: &Actor,
+        id: i64,
+        title: &str,
+        kind: &str,
+        description: &str,
+        start_on: &str,
+        end_on: &str,
+        goal_ids: &[i64],
+    ) -> Result<StrategyRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let before = strategy(&mut tx, id).await?;
+        if !may_change_strategy(actor, &before) {
+            return Err(Error::Forbidden);
+        }
+        let before_goals: Vec<i64> = goals::strategy_goals(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|(s, _)| *s == id)
+            .map(|(_, g)| g)
+            .collect();
+        let (period, ids) =
+            checked_strategy(&mut tx, actor, title, kind, start_on, end_on, goal_ids).await?;
+        let (from, to) = (period.from.to_string(), period.to.to_string());
+        goals::update_strategy(
+            &mut tx,
+            id,
+            &NewStrategy {
+                title: title.trim(),
+                kind: kind.trim(),
+                description: description.trim(),
+                owner_employee_id: before.owner_employee_id,
+                start_on: &from,
+                end_on: &to,
+            },
+            &ids,
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "strategy",
+                entity_id: Some(id),
+                before: Some(json!({"title": before.title, "kind": before.kind, "description": before.description,
+                    "start_on": before.start_on, "end_on": before.end_on, "goal_ids": before_goals})),
+                after: Some(json!({"title": title.trim(), "kind": kind.trim(), "description": description.trim(),
+                    "start_on": from, "end_on": to, "goal_ids": ids})),
+            },
+        )
+        .await?;
+        let row = strategy(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Archives a strategy that no longer runs, or brings it back (its
+    /// owner, the head, admins). Its links stay.
+    pub async fn archive_strategy(
+        &self,
+        actor: &Actor,
+        id: i64,
+        archived: bool,
+    ) -> Result<StrategyRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let before = strategy(&mut tx, id).await?;
+        if !may_change_strategy(actor, &before) {
+            return Err(Error::Forbidden);
+        }
+        if before.archived_at.is_some() == archived {
+            return Err(Error::Conflict(format!(
+                "strategy {id} is {} already",
+                if archived { "archived" } else { "running" }
+            )));
+        }
+        goals::set_strategy_archived(&mut tx, id, archived.then_some(now), now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: if archived { "archive" } else { "restore" },
+                entity: "strategy",
+                entity_id: Some(id),
+                before: Some(json!({"archived_at": before.archived_at})),
+                after: Some(json!({"archived_at": archived.then_some(now)})),
+            },
+        )
+        .await?;
+        let row = strategy(&mut tx, id).await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -1797,6 +1849,84 @@ fn swot_json(s: &SwotRow) -> serde_json::Value {
     })
 }
 
+/// A strategy's values as entered, checked: every problem at once. Gives
+/// the period and the goals it serves (each once).
+async fn checked_strategy(
+    tx: &mut Tx,
+    actor: &Actor,
+    title: &str,
+    kind: &str,
+    start_on: &str,
+    end_on: &str,
+    goal_ids: &[i64],
+) -> Result<(Period, Vec<i64>)> {
+    let mut problems = Vec::new();
+    const KINDS: [&str; 7] = [
+        "campaigns",
+        "product",
+        "new_market",
+        "pricing",
+        "brand",
+        "partnerships",
+        "other",
+    ];
+    if !KINDS.contains(&kind.trim()) {
+        problems.push(FieldProblem::new(
+            "kind",
+            format!(
+                "'{kind}' is not a kind of strategy; use one of {}",
+                KINDS.join(", ")
+            ),
+        ));
+    }
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        problems.push(FieldProblem::new(
+            "title",
+            format!("write the strategy's name (at most {MAX_TITLE} characters)"),
+        ));
+    }
+    let period = match Period::parse(start_on.trim(), end_on.trim()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.push(FieldProblem::new("end_on", e.to_string()));
+            None
+        }
+    };
+    let org = Org::load(tx).await?;
+    for g in goal_ids {
+        let ok = match goals::get(tx, *g).await? {
+            Some(row) => goal_scope(&row.scope).is_ok_and(|s| org.right(actor, &s) != Right::None),
+            None => false,
+        };
+        if !ok {
+            problems.push(FieldProblem::new(
+                "goal_ids",
+                format!("there is no goal {g} you can see"),
+            ));
+        }
+    }
+    let (Some(period), true) = (period, problems.is_empty()) else {
+        return Err(Error::Invalid(problems));
+    };
+    let mut ids = goal_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((period, ids))
+}
+
+/// Whether the actor may change or archive a strategy: the head and admins
+/// any, a manager the ones they own.
+pub fn may_change_strategy(actor: &Actor, strategy: &StrategyRow) -> bool {
+    match actor.role {
+        Role::Admin | Role::Head => true,
+        Role::Manager => {
+            actor.employee_id.is_some() && actor.employee_id == strategy.owner_employee_id
+        }
+        Role::Employee | Role::Viewer => false,
+    }
+}
+
 /// Strategies, campaign links and SWOT are set by those who plan: the
 /// head, admins and managers.
 fn plans(actor: &Actor) -> Result<()> {
@@ -1805,6 +1935,14 @@ fn plans(actor: &Actor) -> Result<()> {
     } else {
         Err(Error::Forbidden)
     }
+}
+
+async fn strategy(tx: &mut Tx, id: i64) -> Result<StrategyRow> {
+    goals::strategies(tx)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(Error::NotFound)
 }
 
 /// Lists show the department's goals first, then teams', then people's;

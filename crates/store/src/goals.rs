@@ -264,6 +264,8 @@ pub struct StrategyRow {
     pub owner_name: Option<String>,
     pub start_on: String,
     pub end_on: String,
+    /// When it was archived (unix seconds).
+    pub archived_at: Option<i64>,
 }
 
 pub struct NewStrategy<'a> {
@@ -310,12 +312,58 @@ pub async fn insert_strategy(
 pub async fn strategies(tx: &mut Tx) -> Result<Vec<StrategyRow>> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.title, s.kind, s.description, CAST(s.owner_employee_id AS BIGINT) AS owner_employee_id,
-                o.name AS owner_name, s.start_on, s.end_on
+                o.name AS owner_name, s.start_on, s.end_on, CAST(s.archived_at AS BIGINT) AS archived_at
          FROM strategies s LEFT JOIN employees o ON o.id = s.owner_employee_id
          ORDER BY s.start_on DESC, s.id",
     )
     .fetch_all(tx.conn())
     .await?)
+}
+
+/// Changes a strategy's values and the goals it serves (its owner stays).
+pub async fn update_strategy(
+    tx: &mut Tx,
+    id: i64,
+    s: &NewStrategy<'_>,
+    goal_ids: &[i64],
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE strategies SET title = $2, kind = $3, description = $4, start_on = $5, end_on = $6, updated_at = $7
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(s.title)
+    .bind(s.kind)
+    .bind(s.description)
+    .bind(s.start_on)
+    .bind(s.end_on)
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("DELETE FROM strategy_goals WHERE strategy_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    for goal_id in goal_ids {
+        sqlx::query("INSERT INTO strategy_goals (strategy_id, goal_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(goal_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Archives a strategy (`Some(when)`) or brings it back (`None`).
+pub async fn set_strategy_archived(tx: &mut Tx, id: i64, at: Option<i64>, now: i64) -> Result<()> {
+    sqlx::query("UPDATE strategies SET archived_at = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// (strategy id, goal id) links.

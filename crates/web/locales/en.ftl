@@ -964,3 +964,7 @@ imports-search = File, preset, data, status, who
 imports-all = All imports
 audit-search = Who, action, what
 alerts-search = Metric, for whom
+strategy-archived = archived
+strategy-change = Change
+strategy-archive = Archive
+strategy-restore = Bring back

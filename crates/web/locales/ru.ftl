@@ -971,3 +971,7 @@ imports-search = Файл, пресет, данные, статус, кто
 imports-all = Все импорты
 audit-search = Кто, действие, что
 alerts-search = Метрика, для кого
+strategy-archived = в архиве
+strategy-change = Изменить
+strategy-archive = В архив
+strategy-restore = Вернуть из архива

@@ -946,6 +946,17 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"owner_employee_id": null}),
             [401, 404, 404, 404, 404, 404],
         ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/strategies/999999".into(),
+            json!({"title": "x", "kind": "brand", "start_on": "2026-07-01", "end_on": "2026-10-01"}),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        post_json(
+            "/api/v1/strategies/999999/archive",
+            json!({"archived": true}),
+            [401, 404, 404, 404, 404, 404],
+        ),
         // Review cycles: the head opens them; assessments go to the people in them.
         post_json(
             "/api/v1/review-cycles",
@@ -1172,6 +1183,21 @@ fn matrix(p: &People) -> Vec<Case> {
             "/swot/999999/delete",
             vec![],
             [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/strategies/999999/edit",
+            vec![
+                ("title", "x"),
+                ("kind", "brand"),
+                ("start_on", "2026-07-01"),
+                ("last_day", "2026-09-30"),
+            ],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        post_form(
+            "/strategies/999999/archive",
+            vec![("archived", "true")],
+            [303, 404, 404, 404, 404, 404],
         ),
         post_form(
             "/campaigns",
@@ -6986,5 +7012,229 @@ async fn long_lists_are_searched_paged_and_exported() {
             alerts.body.lines().next(),
             Some("kind,metric,for,from,to,value,target,forecast,previous,change")
         );
+    }
+}
+
+/// Day one through the API alone, on every backend: after the setup, teams,
+/// a staff list imported as a file, a campaign for an imported person, an
+/// ad export that names it and a team KPI; the dashboard, the team's card
+/// and the person's scorecard give the imported numbers.
+#[tokio::test]
+async fn day_one_runs_through_the_api_from_an_empty_database() {
+    for mut app in TestApp::each_empty().await {
+        let backend = app.backend;
+        app.services
+            .setup(mkpi_services::organisation::SetupInput {
+                company: mkpi_services::organisation::CompanyInput {
+                    name: "ООО «Ромашка»".into(),
+                    currency: "RUB".into(),
+                    time_zone: "Europe/Moscow".into(),
+                    fiscal_year_start_month: "1".into(),
+                    locale: "ru".into(),
+                },
+                department: "Маркетинг".into(),
+                admin_login: "anna".into(),
+                admin_password: "a long password".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            app.login_with("anna", "a long password").await.status,
+            StatusCode::OK
+        );
+        let r = app
+            .post_json("/api/v1/teams", json!({"name": "Performance"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend:?} {}", r.body);
+        let performance = r.json()["id"].as_i64().unwrap();
+        let upload = async |app: &mut TestApp, query: &str, body: &'static str| -> TestResponse {
+            let req = axum::http::Request::post(format!("/api/v1/imports?{query}"))
+                .header("content-type", "text/csv")
+                .header("x-csrf-token", app.csrf().unwrap())
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            app.send(req).await
+        };
+        let staff = "email,name,position,team,manager,start\n\
+                     irina@romashka.ru,Ирина Лебедева,Руководитель,Performance,,2022-01-10\n\
+                     pavel@romashka.ru,Павел Орлов,Таргетолог,Performance/Paid social,irina@romashka.ru,2023-05-02\n";
+        let r = upload(&mut app, "preset=mkpi-employees&source=staff.csv", staff).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?} {}", r.body);
+        assert_eq!(
+            (r.json()["added"].clone(), r.json()["applied"].clone()),
+            (json!(2), json!(true))
+        );
+        let people = app.get("/api/v1/employees").await.json();
+        let pavel = people
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["email"] == "pavel@romashka.ru")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .post_json(
+                "/api/v1/campaigns",
+                json!({"name": "Поиск: осень", "external_id": "autumn-search", "channel": "paid_search",
+                       "owner_employee_id": pavel}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend:?} {}", r.body);
+        let ads = "Campaign report\n\
+                   1 August 2026 - 31 August 2026\n\
+                   Day,Campaign,Impr.,Clicks,Cost,Currency code\n\
+                   2026-08-04,autumn-search,1000,50,2500.00,RUB\n\
+                   2026-08-05,autumn-search,1200,60,3000.00,RUB\n";
+        let r = upload(&mut app, "preset=google-ads&source=ads.csv", ads).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?} {}", r.body);
+        assert_eq!(r.json()["added"], json!(2));
+        let r = app
+            .post_json(
+                "/api/v1/kpis",
+                json!({"metric": "spend", "scope": format!("team:{performance}"), "from": "2026-07-01", "to": "2026-10-01",
+                       "targets": [{"from": "2026-07-01", "to": "2026-10-01", "target": 15000}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend:?} {}", r.body);
+
+        let august = "from=2026-08-01&to=2026-09-01";
+        let dashboard = app.get(&format!("/api/v1/dashboard?{august}")).await.json();
+        let spend = dashboard["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["now"]["code"] == "spend")
+            .unwrap()["now"]["value"]
+            .clone();
+        assert_eq!(spend, json!(5500.0), "{backend:?}");
+        assert_eq!(dashboard["campaigns"][0]["name"], "Поиск: осень");
+        let card = app
+            .get(&format!("/api/v1/teams/{performance}/card?{august}"))
+            .await
+            .json();
+        let team_spend = card["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == "spend")
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(team_spend, json!(5500.0), "{backend:?} {card}");
+        assert_eq!(card["kpis"][0]["metric"], "spend", "{card}");
+        let scorecard = app
+            .get(&format!("/api/v1/employees/{pavel}/scorecard?{august}"))
+            .await
+            .json();
+        let own = scorecard["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == "spend")
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(own, json!(5500.0), "{backend:?} {scorecard}");
+    }
+}
+
+/// A strategy is changed and archived by its owner, the head or admins,
+/// never by others; a bad change says where; each change is audited.
+#[tokio::test]
+async fn a_strategy_is_changed_archived_and_brought_back_by_those_who_may() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("manager").await;
+        let r = app
+            .post_json(
+                "/api/v1/strategies",
+                json!({"title": "Retargeting", "kind": "campaigns", "start_on": "2026-07-01", "end_on": "2026-10-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/strategies/{id}");
+        let change = |title: &str, end: &str| json!({"title": title, "kind": "brand", "description": "Lookalikes", "start_on": "2026-07-01", "end_on": end});
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(change("Retargeting", "2026-06-01")),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "end_on");
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(change("Retargeting 2.0", "2026-12-01")),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["title"].clone(),
+                r.json()["kind"].clone(),
+                r.json()["end_on"].clone()
+            ),
+            (
+                json!("Retargeting 2.0"),
+                json!("brand"),
+                json!("2026-12-01")
+            )
+        );
+        app.login_as("employee").await;
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &path,
+                Some(change("Mine", "2026-12-01")),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        app.login_as("head").await;
+        let r = app
+            .post_json(&format!("{path}/archive"), json!({"archived": true}))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["archived"].clone()),
+            (StatusCode::OK, json!(true))
+        );
+        let r = app
+            .post_json(&format!("{path}/archive"), json!({"archived": true}))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        app.login_as("manager").await;
+        let r = app
+            .post_form(
+                &format!("/strategies/{id}/archive"),
+                &[("archived", "false")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let listed = app.get("/api/v1/strategies").await.json();
+        let mine = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == json!(id))
+            .unwrap()
+            .clone();
+        assert_eq!(mine["archived"], json!(false));
+        app.login_as("admin").await;
+        let audit = app
+            .get("/api/v1/audit?entity=strategy&limit=4")
+            .await
+            .json();
+        let actions: Vec<&str> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["restore", "archive", "update", "create"]);
     }
 }

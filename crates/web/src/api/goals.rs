@@ -365,6 +365,8 @@ pub struct StrategyJson {
     /// The day after the last.
     pub end_on: String,
     pub goal_ids: Vec<i64>,
+    /// Archived: no longer running, kept with its links.
+    pub archived: bool,
 }
 
 impl StrategyJson {
@@ -379,6 +381,7 @@ impl StrategyJson {
             start_on: s.start_on.clone(),
             end_on: s.end_on.clone(),
             goal_ids,
+            archived: s.archived_at.is_some(),
         }
     }
 }
@@ -555,6 +558,78 @@ pub async fn create_strategy(
     ids.sort_unstable();
     ids.dedup();
     Ok((StatusCode::CREATED, Json(StrategyJson::new(&s, ids))))
+}
+
+/// Changes a strategy (its owner, the head, admins); the goals given replace those it served.
+#[utoipa::path(patch, path = "/api/v1/strategies/{id}", tag = "goals", request_body = StrategyRequest,
+    params(("id" = i64, Path, description = "Strategy id")),
+    responses(
+        (status = 200, description = "Changed", body = StrategyJson),
+        (status = 422, description = "A bad kind, title or period, or a goal the caller cannot see", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither its owner, the head nor an admin", body = super::ErrorBodyJson),
+        (status = 404, description = "No such strategy", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update_strategy(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<StrategyRequest>,
+) -> Result<Json<StrategyJson>, WebError> {
+    let s = state
+        .services
+        .update_strategy(
+            &actor,
+            id,
+            &req.title,
+            &req.kind,
+            &req.description,
+            &req.start_on,
+            &req.end_on,
+            &req.goal_ids,
+        )
+        .await?;
+    let mut ids = req.goal_ids;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(Json(StrategyJson::new(&s, ids)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ArchiveRequest {
+    /// true archives the strategy, false brings it back.
+    pub archived: bool,
+}
+
+/// Archives a strategy that no longer runs, or brings it back (its owner, the head, admins).
+#[utoipa::path(post, path = "/api/v1/strategies/{id}/archive", tag = "goals", request_body = ArchiveRequest,
+    params(("id" = i64, Path, description = "Strategy id")),
+    responses(
+        (status = 200, description = "Archived or brought back", body = StrategyJson),
+        (status = 409, description = "Already archived (or already running)", body = super::ErrorBodyJson),
+        (status = 403, description = "Neither its owner, the head nor an admin", body = super::ErrorBodyJson),
+        (status = 404, description = "No such strategy", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn archive_strategy(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<ArchiveRequest>,
+) -> Result<Json<StrategyJson>, WebError> {
+    let s = state
+        .services
+        .archive_strategy(&actor, id, req.archived)
+        .await?;
+    let ids = state
+        .services
+        .strategies(&actor)
+        .await?
+        .into_iter()
+        .find(|(row, _)| row.id == id)
+        .map(|(_, ids)| ids)
+        .unwrap_or_default();
+    Ok(Json(StrategyJson::new(&s, ids)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -141,6 +141,8 @@ pub fn router() -> Router<AppState> {
             "/strategies",
             get(goals::strategies).post(goals::create_strategy),
         )
+        .route("/strategies/{id}", patch(goals::update_strategy))
+        .route("/strategies/{id}/archive", post(goals::archive_strategy))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route(
             "/campaigns/{id}",
@@ -370,7 +372,7 @@ impl Modify for CommonAnswers {
         alerts::list, explorer::show, dashboard::dashboard, dashboard::team_card,
         development_actions::create, development_actions::list, development_actions::set_status,
         goals::create, goals::update, goals::smart_check, goals::list, goals::show, goals::set_status,
-        goals::add_progress, goals::strategies, goals::create_strategy, goals::link_campaign,
+        goals::add_progress, goals::strategies, goals::create_strategy, goals::update_strategy, goals::archive_strategy, goals::link_campaign,
         goals::swot, goals::add_swot, goals::update_swot, goals::delete_swot,
         campaigns::list, campaigns::show, campaigns::create, campaigns::update, campaigns::change_people,
         tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::update_time, tasks::delete_time, tasks::link_goal,

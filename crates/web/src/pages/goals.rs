@@ -133,6 +133,9 @@ pub async fn tree(
                 "owner": s.owner_name, "start_on": s.start_on,
                 "last_day": Day::parse(&s.end_on).map_or_else(|_| s.end_on.clone(), |d| d.plus_days(-1).to_string()),
                 "goals": ids.iter().filter_map(|g| titles.get(g).map(|t| json!({"id": g, "title": t}))).collect::<Vec<_>>(),
+                "goal_ids": ids,
+                "archived": s.archived_at.is_some(),
+                "can_change": mkpi_services::goals::may_change_strategy(&actor, s),
             })
         })
         .collect();
@@ -749,6 +752,69 @@ pub async fn create_strategy(
             &end,
             &goal.into_iter().collect::<Vec<_>>(),
         )
+        .await?;
+    Ok(Redirect::to("/goals#strategies"))
+}
+
+/// Changes a strategy from the goals page: its fields and the goals it
+/// serves (`goal_ids`, any number).
+pub async fn update_strategy(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(strategy_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Redirect, WebError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut problems = Vec::new();
+    let goal_ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, v)| k == "goal_ids" && !v.trim().is_empty())
+        .filter_map(|(_, v)| id("goal_ids", v, &mut problems))
+        .collect();
+    let end = Day::parse(get("last_day").trim())
+        .map(|d| d.plus_days(1).to_string())
+        .map_err(|e| Error::invalid("last_day", e.to_string()))?;
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems).into());
+    }
+    state
+        .services
+        .update_strategy(
+            &actor,
+            strategy_id,
+            &get("title"),
+            &get("kind"),
+            &get("description"),
+            &get("start_on"),
+            &end,
+            &goal_ids,
+        )
+        .await?;
+    Ok(Redirect::to("/goals#strategies"))
+}
+
+#[derive(Deserialize)]
+pub struct ArchiveForm {
+    #[serde(default)]
+    archived: String,
+}
+
+/// Archives a strategy, or brings it back.
+pub async fn archive_strategy(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(strategy_id): Path<i64>,
+    Form(form): Form<ArchiveForm>,
+) -> Result<Redirect, WebError> {
+    state
+        .services
+        .archive_strategy(&actor, strategy_id, form.archived == "true")
         .await?;
     Ok(Redirect::to("/goals#strategies"))
 }

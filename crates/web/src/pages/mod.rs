@@ -124,6 +124,8 @@ pub fn router() -> Router<AppState> {
         .route("/goals/{id}/status", post(goals::set_status))
         .route("/goals/{id}/progress", post(goals::add_progress))
         .route("/strategies", post(goals::create_strategy))
+        .route("/strategies/{id}/edit", post(goals::update_strategy))
+        .route("/strategies/{id}/archive", post(goals::archive_strategy))
         .route("/swot", get(goals::swot).post(goals::add_swot))
         .route("/swot/{id}/edit", post(goals::edit_swot))
         .route("/swot/{id}/delete", post(goals::delete_swot))
