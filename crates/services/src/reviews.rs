@@ -23,6 +23,20 @@ use crate::audit::{self, Change};
 use crate::check_ins::MAX_TEXT;
 use crate::{Actor, Error, FieldProblem, Result, Services};
 
+/// What changes in a cycle still taking answers: its name and due dates
+/// (each empty keeps the current one), people added and people taken out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CycleChange {
+    pub name: Option<String>,
+    pub self_due: Option<String>,
+    pub nomination_due: Option<String>,
+    pub assessment_due: Option<String>,
+    pub calibration_due: Option<String>,
+    pub release_due: Option<String>,
+    pub add_employee_ids: Vec<i64>,
+    pub remove_employee_ids: Vec<i64>,
+}
+
 /// A cycle as the head sets it up.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CycleInput {
@@ -136,6 +150,46 @@ pub struct Results {
     pub perspectives: Vec<PerspectiveResult>,
 }
 
+/// The five due dates in order (self, nomination, assessment, calibration,
+/// release; release a week after calibration when empty), each problem
+/// named by its field.
+fn checked_dues<'a>(texts: [&String; 5], problems: &mut Vec<FieldProblem>) -> Vec<(&'a str, Day)> {
+    let fields = [
+        "self_due",
+        "nomination_due",
+        "assessment_due",
+        "calibration_due",
+        "release_due",
+    ];
+    let mut dues: Vec<(&str, Day)> = Vec::new();
+    for (field, text) in fields.into_iter().zip(texts) {
+        if field == "release_due" && text.trim().is_empty() {
+            if let Some((_, calibration)) = dues.last().copied()
+                && dues.len() == 4
+            {
+                dues.push((field, calibration.plus_days(7)));
+            }
+            continue;
+        }
+        match Day::parse(text.trim()) {
+            Ok(d) => dues.push((field, d)),
+            Err(e) => problems.push(FieldProblem::new(field, e.to_string())),
+        }
+    }
+    for pair in dues.windows(2) {
+        if pair[1].1 < pair[0].1 {
+            problems.push(FieldProblem::new(
+                pair[1].0,
+                format!(
+                    "{} comes before the {} ({})",
+                    pair[1].1, pair[0].0, pair[0].1
+                ),
+            ));
+        }
+    }
+    dues
+}
+
 /// Whether the caller manages the person (the head and admins manage
 /// everyone else; a manager the people of their teams). Nobody manages
 /// themself: nobody reviews, calibrates, rates the potential of, approves
@@ -240,38 +294,16 @@ impl Services {
                 None
             }
         };
-        let mut dues: Vec<(&str, Day)> = Vec::new();
-        for (field, text) in [
-            ("self_due", &input.self_due),
-            ("nomination_due", &input.nomination_due),
-            ("assessment_due", &input.assessment_due),
-            ("calibration_due", &input.calibration_due),
-            ("release_due", &input.release_due),
-        ] {
-            if field == "release_due" && text.trim().is_empty() {
-                if let Some((_, calibration)) = dues.last().copied()
-                    && dues.len() == 4
-                {
-                    dues.push((field, calibration.plus_days(7)));
-                }
-                continue;
-            }
-            match Day::parse(text.trim()) {
-                Ok(d) => dues.push((field, d)),
-                Err(e) => problems.push(FieldProblem::new(field, e.to_string())),
-            }
-        }
-        for pair in dues.windows(2) {
-            if pair[1].1 < pair[0].1 {
-                problems.push(FieldProblem::new(
-                    pair[1].0,
-                    format!(
-                        "{} comes before the {} ({})",
-                        pair[1].1, pair[0].0, pair[0].1
-                    ),
-                ));
-            }
-        }
+        let dues = checked_dues(
+            [
+                &input.self_due,
+                &input.nomination_due,
+                &input.assessment_due,
+                &input.calibration_due,
+                &input.release_due,
+            ],
+            &mut problems,
+        );
         let threshold = input.anonymity_threshold.unwrap_or(3);
         if threshold < review::MIN_ANONYMOUS_ANSWERS as i64 || threshold > 50 {
             problems.push(FieldProblem::new(
@@ -424,6 +456,157 @@ impl Services {
         )
         .await?;
         let row = store::cycle(&mut tx, id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Changes a cycle while it takes answers (the head, admins): its name,
+    /// due dates, and who is in it. A person someone has answered about
+    /// stays; one taken out goes with the raters named for them.
+    pub async fn update_review_cycle(
+        &self,
+        actor: &Actor,
+        cycle_id: i64,
+        change: &CycleChange,
+    ) -> Result<CycleRow> {
+        if !matches!(actor.role, Role::Admin | Role::Head) {
+            return Err(Error::Forbidden);
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let before = store::cycle(&mut tx, cycle_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if before.status != "open" {
+            return Err(Error::Conflict(format!(
+                "the cycle is {}: its dates and people change only while it takes answers",
+                before.status
+            )));
+        }
+        let mut problems = Vec::new();
+        let keep = |new: &Option<String>, old: &str| {
+            new.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(old)
+                .to_string()
+        };
+        let name = keep(&change.name, &before.name);
+        if name.chars().count() > 200 {
+            problems.push(FieldProblem::new(
+                "name",
+                "name the cycle (at most 200 characters)",
+            ));
+        }
+        let texts = [
+            keep(&change.self_due, &before.self_due),
+            keep(&change.nomination_due, &before.nomination_due),
+            keep(&change.assessment_due, &before.assessment_due),
+            keep(&change.calibration_due, &before.calibration_due),
+            keep(
+                &change.release_due,
+                before.release_due.as_deref().unwrap_or(""),
+            ),
+        ];
+        let dues = checked_dues(
+            [&texts[0], &texts[1], &texts[2], &texts[3], &texts[4]],
+            &mut problems,
+        );
+        let people = store::participants(&mut tx, cycle_id).await?;
+        let everyone = mkpi_domain::Scope::everyone();
+        let staff = employees::list(&mut tx, &everyone).await?;
+        let name_of = |id: i64| {
+            staff
+                .iter()
+                .find(|e| e.id == id)
+                .map_or_else(|| format!("#{id}"), |e| e.name.clone())
+        };
+        let mut added = Vec::new();
+        for id in &change.add_employee_ids {
+            match staff.iter().find(|e| e.id == *id) {
+                Some(e) if !e.active => problems.push(FieldProblem::new(
+                    "add_employee_ids",
+                    format!("{} has left", e.name),
+                )),
+                Some(e) if people.contains(id) => problems.push(FieldProblem::new(
+                    "add_employee_ids",
+                    format!("{} is in the cycle already", e.name),
+                )),
+                Some(_) => added.push(*id),
+                None => problems.push(FieldProblem::new(
+                    "add_employee_ids",
+                    format!("there is no person {id}"),
+                )),
+            }
+        }
+        let mut removed = Vec::new();
+        for id in &change.remove_employee_ids {
+            if !people.contains(id) {
+                problems.push(FieldProblem::new(
+                    "remove_employee_ids",
+                    format!("{} is not in the cycle", name_of(*id)),
+                ));
+            } else if store::has_answers(&mut tx, cycle_id, *id).await? {
+                problems.push(FieldProblem::new(
+                    "remove_employee_ids",
+                    format!("{} has answers in this cycle and stays in it", name_of(*id)),
+                ));
+            } else {
+                removed.push(*id);
+            }
+        }
+        added.sort_unstable();
+        added.dedup();
+        removed.sort_unstable();
+        removed.dedup();
+        if people.len() + added.len() == removed.len() {
+            problems.push(FieldProblem::new(
+                "remove_employee_ids",
+                "a cycle keeps at least one person",
+            ));
+        }
+        if dues.len() != 5 || !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let days: Vec<String> = dues.iter().map(|(_, d)| d.to_string()).collect();
+        store::update_cycle_plan(
+            &mut tx,
+            cycle_id,
+            &name,
+            [&days[0], &days[1], &days[2], &days[3], &days[4]],
+            now,
+        )
+        .await?;
+        for id in &added {
+            store::add_participant(&mut tx, cycle_id, *id).await?;
+        }
+        for id in &removed {
+            store::remove_participant(&mut tx, cycle_id, *id).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            &actor.author(),
+            Change {
+                action: "update",
+                entity: "review_cycle",
+                entity_id: Some(cycle_id),
+                before: Some(json!({
+                    "name": before.name, "self_due": before.self_due, "nomination_due": before.nomination_due,
+                    "assessment_due": before.assessment_due, "calibration_due": before.calibration_due,
+                    "release_due": before.release_due, "people": people.len(),
+                })),
+                after: Some(json!({
+                    "name": name, "self_due": days[0], "nomination_due": days[1], "assessment_due": days[2],
+                    "calibration_due": days[3], "release_due": days[4],
+                    "added": added, "removed": removed,
+                })),
+            },
+        )
+        .await?;
+        let row = store::cycle(&mut tx, cycle_id)
+            .await?
+            .ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(row)
     }

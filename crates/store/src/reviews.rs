@@ -166,6 +166,72 @@ pub async fn insert_cycle(
     Ok(id)
 }
 
+/// Changes a cycle's name and due dates (self, nomination, assessment,
+/// calibration, release).
+pub async fn update_cycle_plan(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    dues: [&str; 5],
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE review_cycles SET name = $2, self_due = $3, nomination_due = $4, assessment_due = $5,
+                calibration_due = $6, release_due = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(dues[0])
+    .bind(dues[1])
+    .bind(dues[2])
+    .bind(dues[3])
+    .bind(dues[4])
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn add_participant(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<()> {
+    sqlx::query("INSERT INTO review_participants (cycle_id, employee_id) VALUES ($1, $2)")
+        .bind(cycle_id)
+        .bind(employee_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Takes a person out of a cycle with what was prepared for them: raters
+/// named (and their links) and reminders. The caller refuses it once
+/// anyone has answered about them.
+pub async fn remove_participant(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM review_links WHERE rater_id IN (SELECT id FROM review_raters WHERE cycle_id = $1 AND employee_id = $2)",
+        "DELETE FROM review_raters WHERE cycle_id = $1 AND employee_id = $2",
+        "DELETE FROM review_reminders WHERE cycle_id = $1 AND employee_id = $2",
+        "DELETE FROM review_participants WHERE cycle_id = $1 AND employee_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(cycle_id)
+            .bind(employee_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether anyone has answered about the person in the cycle.
+pub async fn has_answers(tx: &mut Tx, cycle_id: i64, employee_id: i64) -> Result<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM review_answers WHERE cycle_id = $1 AND employee_id = $2",
+    )
+    .bind(cycle_id)
+    .bind(employee_id)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(n > 0)
+}
+
 const CYCLE: &str =
     "SELECT id, name, period_from, period_to, status, self_due, nomination_due, assessment_due,
         calibration_due, release_due, scale_min, scale_max, anonymity_threshold, min_peers, max_peers, formula,

@@ -968,3 +968,6 @@ strategy-archived = archived
 strategy-change = Change
 strategy-archive = Archive
 strategy-restore = Bring back
+review-change = Change the dates and people
+review-add-people = Add people
+review-remove-people = Take people out

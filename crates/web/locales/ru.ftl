@@ -975,3 +975,6 @@ strategy-archived = в архиве
 strategy-change = Изменить
 strategy-archive = В архив
 strategy-restore = Вернуть из архива
+review-change = Изменить сроки и участников
+review-add-people = Добавить людей
+review-remove-people = Убрать людей

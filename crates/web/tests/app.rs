@@ -957,6 +957,12 @@ fn matrix(p: &People) -> Vec<Case> {
             json!({"archived": true}),
             [401, 404, 404, 404, 404, 404],
         ),
+        json_case(
+            Method::PATCH,
+            "/api/v1/review-cycles/999999".into(),
+            json!({"name": "x"}),
+            [401, 404, 404, 403, 403, 403],
+        ),
         // Review cycles: the head opens them; assessments go to the people in them.
         post_json(
             "/api/v1/review-cycles",
@@ -1183,6 +1189,11 @@ fn matrix(p: &People) -> Vec<Case> {
             "/swot/999999/delete",
             vec![],
             [303, 404, 404, 404, 403, 403],
+        ),
+        post_form(
+            "/reviews/999999/edit",
+            vec![("name", "x")],
+            [303, 404, 404, 403, 403, 403],
         ),
         post_form(
             "/strategies/999999/edit",
@@ -7236,5 +7247,118 @@ async fn a_strategy_is_changed_archived_and_brought_back_by_those_who_may() {
             .map(|e| e["action"].as_str().unwrap())
             .collect();
         assert_eq!(actions, ["restore", "archive", "update", "create"]);
+    }
+}
+
+/// The head changes an open cycle's dates and people: dates out of order
+/// are refused by their field, a person added can be taken out again while
+/// nobody has answered about them, a closed cycle keeps its plan, and only
+/// the head and admins may.
+#[tokio::test]
+async fn an_open_cycle_changes_its_dates_and_people_until_answers_close() {
+    for mut app in TestApp::each().await {
+        app.accept_language = Some("en".into());
+        app.login_as("head").await;
+        let own = app.demo.employee_employee_id;
+        let mut made = Vec::new();
+        for name in ["Q3 2026", "Q2 2026"] {
+            let r = app
+                .post_json(
+                    "/api/v1/review-cycles",
+                    json!({
+                        "name": name, "period_from": "2026-07-01", "period_to": "2026-10-01",
+                        "self_due": "2026-10-03", "nomination_due": "2026-10-03",
+                        "assessment_due": "2026-10-10", "calibration_due": "2026-10-17",
+                        "employee_ids": [own],
+                    }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            made.push(r.json());
+        }
+        let (open, closed) = (made[0].clone(), made[1].clone());
+        for status in ["calibration", "released", "closed"] {
+            let r = app
+                .post_json(
+                    &format!("/api/v1/review-cycles/{}/status", closed["id"]),
+                    json!({"status": status}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let id = open["id"].as_i64().unwrap();
+        let path = format!("/api/v1/review-cycles/{id}");
+        let patch = async |app: &mut TestApp, body: Value| {
+            app.request_json(Method::PATCH, &path, Some(body), true)
+                .await
+        };
+        let r = patch(&mut app, json!({"assessment_due": "2000-01-01"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "assessment_due");
+        let r = app
+            .post_json(
+                "/api/v1/employees",
+                json!({"name": "Новый Человек", "email": "new@example.com", "position": "SMM", "team_id": app.demo.team_ids[0]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let newcomer = r.json()["id"].as_i64().unwrap();
+        let later = "2099-01-31";
+        let r = patch(
+            &mut app,
+            json!({"name": "Q4, extended", "release_due": later, "add_employee_ids": [newcomer]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["name"].clone(),
+                r.json()["release_due"].clone(),
+                r.json()["self_due"].clone()
+            ),
+            (
+                json!("Q4, extended"),
+                json!(later),
+                open["self_due"].clone()
+            )
+        );
+        let page = app.get(&format!("/reviews/{id}")).await.body;
+        assert!(
+            page.contains(&format!("id=\"person-{newcomer}\"")),
+            "{page}"
+        );
+        let r = patch(&mut app, json!({"add_employee_ids": [newcomer]})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("is in the cycle already"), "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("/reviews/{id}/edit"),
+                &[("remove", &newcomer.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&format!("/reviews/{id}")).await.body;
+        assert!(!page.contains(&format!("id=\"person-{newcomer}\"")));
+
+        // A closed cycle keeps its plan; a manager changes none.
+        let r = app
+            .request_json(
+                Method::PATCH,
+                &format!("/api/v1/review-cycles/{}", closed["id"]),
+                Some(json!({"name": "Rewritten"})),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        app.login_as("manager").await;
+        let r = patch(&mut app, json!({"name": "Mine"})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        app.login_as("admin").await;
+        let audit = app
+            .get("/api/v1/audit?entity=review_cycle&limit=2")
+            .await
+            .json();
+        assert_eq!(audit[0]["action"], "update");
+        assert_eq!(audit[1]["action"], "update");
     }
 }

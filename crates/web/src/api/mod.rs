@@ -181,6 +181,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/competencies/{code}/weights", put(reviews::set_weight))
         .route("/review-cycles", get(reviews::list).post(reviews::create))
+        .route("/review-cycles/{id}", patch(reviews::update))
         .route("/review-cycles/{id}/status", post(reviews::set_status))
         .route("/review-cycles/{id}/peers", post(reviews::nominate))
         .route("/review-cycles/{id}/assessments", post(reviews::assess))
@@ -377,7 +378,7 @@ impl Modify for CommonAnswers {
         campaigns::list, campaigns::show, campaigns::create, campaigns::update, campaigns::change_people,
         tasks::create, tasks::list, tasks::show, tasks::update, tasks::delete, tasks::set_status, tasks::rate, tasks::log_time, tasks::update_time, tasks::delete_time, tasks::link_goal,
         reviews::competencies, reviews::add_competency, reviews::update_competency,
-        reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::set_status, reviews::nominate,
+        reviews::retire_competency, reviews::set_weight, reviews::list, reviews::create, reviews::update, reviews::set_status, reviews::nominate,
         reviews::decide, reviews::assess, reviews::results,
         calibration::calibration, calibration::what_if, calibration::set_formula, calibration::adjust,
         calibration::potential, calibration::acknowledge, calibration::invite_client,

@@ -337,6 +337,58 @@ pub async fn set_status(
     Ok(Json(c.into()))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct CycleChangeRequest {
+    pub name: Option<String>,
+    /// YYYY-MM-DD; each due date left out keeps its day. In order: self, nomination,
+    /// assessment, calibration, release.
+    pub self_due: Option<String>,
+    pub nomination_due: Option<String>,
+    pub assessment_due: Option<String>,
+    pub calibration_due: Option<String>,
+    pub release_due: Option<String>,
+    /// Active people to add.
+    #[serde(default)]
+    pub add_employee_ids: Vec<i64>,
+    /// People to take out (with the raters named for them); one someone has answered about stays.
+    #[serde(default)]
+    pub remove_employee_ids: Vec<i64>,
+}
+
+/// Changes a cycle while it takes answers (the head and admins): its name, due dates and people.
+#[utoipa::path(patch, path = "/api/v1/review-cycles/{id}", tag = "reviews", request_body = CycleChangeRequest,
+    params(("id" = i64, Path, description = "Cycle id")),
+    responses(
+        (status = 200, description = "Changed", body = CycleJson),
+        (status = 404, description = "No such cycle", body = super::ErrorBodyJson),
+        (status = 409, description = "The cycle no longer takes answers", body = super::ErrorBodyJson),
+        (status = 422, description = "Dates out of order, a person who left or is not in the cycle, one with answers taken out", body = super::ErrorBodyJson),
+        (status = 403, description = "Not the head or an admin", body = super::ErrorBodyJson),
+        (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Json(r): Json<CycleChangeRequest>,
+) -> Result<Json<CycleJson>, WebError> {
+    let change = mkpi_services::reviews::CycleChange {
+        name: r.name,
+        self_due: r.self_due,
+        nomination_due: r.nomination_due,
+        assessment_due: r.assessment_due,
+        calibration_due: r.calibration_due,
+        release_due: r.release_due,
+        add_employee_ids: r.add_employee_ids,
+        remove_employee_ids: r.remove_employee_ids,
+    };
+    let c = state
+        .services
+        .update_review_cycle(&actor, id, &change)
+        .await?;
+    Ok(Json(c.into()))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RaterJson {
     pub id: i64,

@@ -148,6 +148,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews", get(reviews::list).post(reviews::create))
         .route("/reviews/{id}", get(reviews::show))
         .route("/reviews/{id}/status", post(reviews::set_status))
+        .route("/reviews/{id}/edit", post(reviews::update))
         .route("/reviews/{id}/peers", post(reviews::nominate))
         .route(
             "/reviews/{id}/assess/{employee_id}",

@@ -389,6 +389,58 @@ pub async fn set_status(
     Ok(Redirect::to(&format!("/reviews/{id}")))
 }
 
+/// Changes a cycle's dates and people from its page (`add`, `remove`: any
+/// number of people).
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Redirect, WebError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let mut problems = Vec::new();
+    let mut ids = |key: &str| -> Vec<i64> {
+        pairs
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .filter_map(|(_, v)| match v.trim().parse() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    problems.push(mkpi_services::FieldProblem::new(
+                        key,
+                        format!("'{v}' is no person"),
+                    ));
+                    None
+                }
+            })
+            .collect()
+    };
+    let (add, remove) = (ids("add"), ids("remove"));
+    if !problems.is_empty() {
+        return Err(mkpi_services::Error::Invalid(problems).into());
+    }
+    let change = mkpi_services::reviews::CycleChange {
+        name: get("name"),
+        self_due: get("self_due"),
+        nomination_due: get("nomination_due"),
+        assessment_due: get("assessment_due"),
+        calibration_due: get("calibration_due"),
+        release_due: get("release_due"),
+        add_employee_ids: add,
+        remove_employee_ids: remove,
+    };
+    state
+        .services
+        .update_review_cycle(&actor, id, &change)
+        .await?;
+    Ok(Redirect::to(&format!("/reviews/{id}")))
+}
+
 pub async fn results(
     State(state): State<AppState>,
     Lang(lang): Lang,
