@@ -2164,6 +2164,51 @@ async fn a_report_definition_is_checked_whole_and_kept_by_name() {
     }
 }
 
+/// A team's July 2026 report (the metric section): each metric's value.
+async fn july_report(s: &Services, who: &Actor, team: i64, codes: &[&str]) -> Vec<Option<f64>> {
+    let definition = mkpi_services::report::Definition {
+        id: 0,
+        name: "july".into(),
+        purpose: String::new(),
+        metrics: codes.iter().map(ToString::to_string).collect(),
+        scope: format!("team:{team}"),
+        period_kind: "fixed".into(),
+        period_from: Some("2026-07-01".into()),
+        period_to: Some("2026-08-01".into()),
+        compare: "previous".into(),
+        sections: vec!["metrics".into()],
+        language: "en".into(),
+        created_by_user_id: None,
+    };
+    s.build_report(who, &definition, &mut |_| {})
+        .await
+        .unwrap()
+        .metrics
+        .iter()
+        .map(|m| m.now.value)
+        .collect()
+}
+
+/// A person's score and final score in every closed review cycle.
+async fn closed_results(
+    s: &Services,
+    who: &Actor,
+    person: i64,
+) -> Vec<(i64, Option<(Option<f64>, Option<f64>)>)> {
+    let mut out = Vec::new();
+    for c in s.review_cycles(who).await.unwrap() {
+        if c.status == "closed" {
+            let r = s
+                .review_results(who, c.id, person)
+                .await
+                .map(|r| (r.score.value, r.final_score))
+                .ok();
+            out.push((c.id, r));
+        }
+    }
+    out
+}
+
 /// A person moved from the performance team to the brand team from
 /// 1 August: the teams' July stays as it was, their August moves by exactly
 /// the person's August, and a window across the day splits at it. Their
@@ -2231,6 +2276,9 @@ async fn a_transfer_moves_team_figures_from_its_day_on_and_never_before() {
             read(old_team.clone(), across).await,
             read(new_team.clone(), across).await,
         ];
+        let report_before = july_report(&s, &head, old, &codes).await;
+        let results_before = closed_results(&s, &head, person).await;
+        assert!(!results_before.is_empty(), "the demo holds closed cycles");
         let mine_july = read(me.clone(), july).await;
         let mine_august = read(me.clone(), august).await;
         let mine_early = read(me.clone(), early_august).await;
@@ -2315,6 +2363,11 @@ async fn a_transfer_moves_team_figures_from_its_day_on_and_never_before() {
             "the person, July",
         );
         close(&read(me, august).await, &mine_august, "the person, August");
+
+        // The July report of the old team and the person's closed reviews
+        // are as they were.
+        assert_eq!(july_report(&s, &head, old, &codes).await, report_before);
+        assert_eq!(closed_results(&s, &head, person).await, results_before);
 
         // The person's memberships say where they were when.
         let memberships = s.employee_memberships(&head, person).await.unwrap();
@@ -2405,46 +2458,9 @@ async fn owner_change_keeps_history(s: &Services, backend: mkpi_store::Backend) 
         before_july.push(read(scope.clone(), july).await);
         before_august.push(read(scope.clone(), august).await);
     }
-    let report_definition = mkpi_services::report::Definition {
-        id: 0,
-        name: "july".into(),
-        purpose: String::new(),
-        metrics: codes.iter().map(ToString::to_string).collect(),
-        scope: format!("team:{team_a}"),
-        period_kind: "fixed".into(),
-        period_from: Some("2026-07-01".into()),
-        period_to: Some("2026-08-01".into()),
-        compare: "previous".into(),
-        sections: vec!["metrics".into()],
-        language: "en".into(),
-        created_by_user_id: None,
-    };
-    let report_values = async || -> Vec<Option<f64>> {
-        s.build_report(&head, &report_definition, &mut |_| {})
-            .await
-            .unwrap()
-            .metrics
-            .iter()
-            .map(|m| m.now.value)
-            .collect()
-    };
-    let report_before = report_values().await;
-    let cycles = s.review_cycles(&head).await.unwrap();
-    let closed: Vec<i64> = cycles
-        .iter()
-        .filter(|c| c.status == "closed")
-        .map(|c| c.id)
-        .collect();
-    assert!(!closed.is_empty(), "the demo holds closed cycles");
-    let mut results_before = Vec::new();
-    for id in &closed {
-        results_before.push(
-            s.review_results(&head, *id, a)
-                .await
-                .map(|r| (r.score.value, r.final_score))
-                .ok(),
-        );
-    }
+    let report_before = july_report(s, &head, team_a, &codes).await;
+    let results_before = closed_results(s, &head, a).await;
+    assert!(!results_before.is_empty(), "the demo holds closed cycles");
 
     // Refused, and nothing changes: a day to come, a share over 100 %,
     // a person named twice, an employee changing it, a manager naming
@@ -2580,18 +2596,15 @@ async fn owner_change_keeps_history(s: &Services, backend: mkpi_store::Backend) 
         );
     }
     assert_eq!(
-        report_values().await,
+        july_report(s, &head, team_a, &codes).await,
         report_before,
         "{backend:?} July report"
     );
-    for (id, before) in closed.iter().zip(&results_before) {
-        let after = s
-            .review_results(&head, *id, a)
-            .await
-            .map(|r| (r.score.value, r.final_score))
-            .ok();
-        assert_eq!(&after, before, "{backend:?} cycle {id}");
-    }
+    assert_eq!(
+        closed_results(s, &head, a).await,
+        results_before,
+        "{backend:?} closed reviews"
+    );
 
     // A correction from the same day: B owns 70 %, A keeps 30 % of August.
     s.change_campaign_people(
