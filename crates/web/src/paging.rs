@@ -62,6 +62,29 @@ pub fn paginate<T>(all: Vec<T>, q: &PageQuery) -> Paged<T> {
     }
 }
 
+/// A list as the API gives it: the asked page (every row when neither
+/// `page` nor `per_page` is given, as before pages came) and the count of
+/// the rows found in `X-Total-Count`.
+pub fn api_page<T>(all: Vec<T>, q: &PageQuery) -> (axum::http::HeaderMap, Vec<T>) {
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("x-total-count", axum::http::HeaderValue::from(all.len()));
+    if q.page.is_none() && q.per_page.is_none() {
+        return (headers, all);
+    }
+    (headers, paginate(all, q).items)
+}
+
+/// Whether a row's text fields contain the search (any case; every row for
+/// an empty search).
+pub fn matches<'a>(needle: &str, fields: impl IntoIterator<Item = Option<&'a str>>) -> bool {
+    let needle = needle.trim().to_lowercase();
+    needle.is_empty()
+        || fields
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains(&needle))
+}
+
 /// What `_pager.html` needs: the page, the count of pages and rows, and the
 /// list's path with the rest of its query (each pair kept but `page`), so a
 /// link to another page or the CSV keeps the search and the filters.

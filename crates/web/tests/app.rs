@@ -343,6 +343,7 @@ fn matrix(p: &People) -> Vec<Case> {
         // API reads.
         get("/api/v1/me".into(), api),
         get("/api/v1/employees".into(), api),
+        get("/api/v1/employees?q=a&page=2&per_page=3".into(), api),
         get(format!("/api/v1/employees/{}", p.own), api),
         get(
             format!("/api/v1/employees/{}", p.teammate),
@@ -600,6 +601,7 @@ fn matrix(p: &People) -> Vec<Case> {
         get("/api/v1/swot?from=2025-01-01&to=2025-04-01".into(), api),
         get("/api/v1/swot".into(), [401, 422, 422, 422, 422, 422]),
         get("/api/v1/tasks".into(), api),
+        get("/api/v1/tasks?q=mk&page=1&per_page=5".into(), api),
         get(
             format!("/api/v1/tasks?assignee={}", p.other),
             [401, 200, 200, 404, 404, 200],
@@ -6990,6 +6992,19 @@ async fn long_lists_are_searched_paged_and_exported() {
         assert!(
             page.contains(&format!("{} found", people.as_array().unwrap().len())),
             "{page}"
+        );
+        // The API: the same search, a page of it, the count in a header.
+        let total = people.as_array().unwrap().len();
+        let r = app.get("/api/v1/employees?per_page=3&page=2").await;
+        assert_eq!(r.header("x-total-count"), Some(total.to_string().as_str()));
+        assert_eq!(
+            r.json().as_array().unwrap(),
+            &people.as_array().unwrap()[3..6]
+        );
+        let r = app.get("/api/v1/employees?q=SEO").await;
+        assert_eq!(
+            r.header("x-total-count"),
+            Some(seo.len().to_string().as_str())
         );
 
         // The audit log: search narrows, the CSV holds what was found.

@@ -45,18 +45,39 @@ impl From<EmployeeRow> for EmployeeJson {
     }
 }
 
-/// The employees the caller may see.
-#[utoipa::path(get, path = "/api/v1/employees", tag = "organisation",
+/// The employees the caller may see, searched by name, position, team or
+/// e-mail; a page of them with `page` or `per_page`.
+#[utoipa::path(get, path = "/api/v1/employees", tag = "organisation", params(crate::paging::PageQuery),
     responses(
-        (status = 200, description = "Visible employees, active first, by name", body = Vec<EmployeeJson>),
+        (status = 200, description = "Visible employees, active first, by name", body = Vec<EmployeeJson>,
+            headers(("x-total-count" = usize, description = "Employees found in all"))),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
-) -> Result<Json<Vec<EmployeeJson>>, WebError> {
-    let rows = state.services.list_employees(&actor).await?;
-    Ok(Json(rows.into_iter().map(EmployeeJson::from).collect()))
+    axum::extract::Query(q): axum::extract::Query<crate::paging::PageQuery>,
+) -> Result<(axum::http::HeaderMap, Json<Vec<EmployeeJson>>), WebError> {
+    let rows: Vec<EmployeeJson> = state
+        .services
+        .list_employees(&actor)
+        .await?
+        .into_iter()
+        .filter(|e| {
+            crate::paging::matches(
+                q.search(),
+                [
+                    Some(e.name.as_str()),
+                    Some(e.position.as_str()),
+                    Some(e.email.as_str()),
+                    e.team_name.as_deref(),
+                ],
+            )
+        })
+        .map(EmployeeJson::from)
+        .collect();
+    let (headers, page) = crate::paging::api_page(rows, &q);
+    Ok((headers, Json(page)))
 }
 
 /// One employee.

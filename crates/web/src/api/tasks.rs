@@ -143,12 +143,19 @@ pub struct TasksQuery {
     pub overdue: Option<u8>,
     /// YYYY-MM-DD: done and cancelled tasks only from this day (open ones always).
     pub finished_since: Option<String>,
+    /// Text the task's key, title or assignee contains (any case).
+    pub q: Option<String>,
+    /// The page, from 1 (every task found when neither `page` nor `per_page` is given).
+    pub page: Option<usize>,
+    /// Tasks per page, at most 500 (50 when not given).
+    pub per_page: Option<usize>,
 }
 
 /// Tasks of the people the caller sees: open first, most urgent first, then by due day.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "goals", params(TasksQuery),
     responses(
-        (status = 200, description = "Tasks (at most 1000)", body = Vec<TaskJson>),
+        (status = 200, description = "Tasks (at most 1000)", body = Vec<TaskJson>,
+            headers(("x-total-count" = usize, description = "Tasks found in all"))),
         (status = 404, description = "An assignee the caller may not see", body = super::ErrorBodyJson),
         (status = 422, description = "An unknown status or kind, or a bad day", body = super::ErrorBodyJson),
         (status = 401, description = "Not signed in", body = super::ErrorBodyJson),
@@ -157,7 +164,12 @@ pub async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Query(q): Query<TasksQuery>,
-) -> Result<Json<Vec<TaskJson>>, WebError> {
+) -> Result<(axum::http::HeaderMap, Json<Vec<TaskJson>>), WebError> {
+    let paging = crate::paging::PageQuery {
+        q: q.q.clone(),
+        page: q.page,
+        per_page: q.per_page,
+    };
     let rows = state
         .services
         .list_tasks(
@@ -173,7 +185,22 @@ pub async fn list(
             },
         )
         .await?;
-    Ok(Json(rows.iter().map(Into::into).collect()))
+    let found: Vec<TaskJson> = rows
+        .iter()
+        .filter(|t| {
+            crate::paging::matches(
+                paging.search(),
+                [
+                    Some(t.task.as_str()),
+                    Some(t.title.as_str()),
+                    t.assignee_name.as_deref(),
+                ],
+            )
+        })
+        .map(Into::into)
+        .collect();
+    let (headers, page) = crate::paging::api_page(found, &paging);
+    Ok((headers, Json(page)))
 }
 
 #[derive(Serialize, ToSchema)]
