@@ -1038,6 +1038,23 @@ impl Services {
         Ok(imports::list(&mut tx, limit.clamp(1, 1000)).await?)
     }
 
+    /// The imports (the newest 1,000) whose file, preset, data, status or
+    /// author contain `q` (any case; all for an empty search).
+    pub async fn find_imports(&self, by: Principal<'_>, q: &str) -> Result<Vec<ImportRow>> {
+        let needle = q.trim().to_lowercase();
+        Ok(self
+            .list_imports(by, 1000)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || [&r.source, &r.preset, &r.fact, &r.status, &r.actor]
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect())
+    }
+
     /// The import a rollback may undo now: the most recent applied one.
     pub async fn latest_applied_import(&self, by: Principal<'_>) -> Result<Option<i64>> {
         by.require_admin()?;

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod calibration;
 pub mod campaigns;
 pub mod check_ins;
+mod checks;
 pub mod clock;
 pub mod competitors;
 pub mod dashboard;

@@ -390,34 +390,8 @@ impl Services {
                 "give the hours as a number from 0 to 10000",
             ));
         }
-        let budget_minor = match input.budget {
-            None => None,
-            Some(b) if b.is_finite() && (0.0..1e13).contains(&b) => {
-                Some((b * 100.0).round() as i64)
-            }
-            Some(_) => {
-                problems.push(FieldProblem::new(
-                    "budget",
-                    "give the budget as a positive amount",
-                ));
-                None
-            }
-        };
-        let currency = input
-            .currency
-            .as_deref()
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty());
-        if budget_minor.is_some_and(|b| b > 0)
-            && !currency
-                .as_deref()
-                .is_some_and(|c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
-        {
-            problems.push(FieldProblem::new(
-                "currency",
-                "give the budget's currency code (such as RUB)",
-            ));
-        }
+        let (budget_minor, currency) =
+            crate::checks::budget(input.budget, input.currency.as_deref(), &mut problems);
         if let Some(g) = input.goal_id {
             self.check_goal_for_task(tx, actor, g, &mut problems)
                 .await?;

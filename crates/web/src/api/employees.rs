@@ -45,6 +45,19 @@ impl From<EmployeeRow> for EmployeeJson {
     }
 }
 
+/// Whether a person's name, position, e-mail or team contains the search.
+pub(crate) fn found(e: &EmployeeRow, q: &str) -> bool {
+    crate::paging::matches(
+        q,
+        [
+            Some(e.name.as_str()),
+            Some(e.position.as_str()),
+            Some(e.email.as_str()),
+            e.team_name.as_deref(),
+        ],
+    )
+}
+
 /// The employees the caller may see, searched by name, position, team or
 /// e-mail; a page of them with `page` or `per_page`.
 #[utoipa::path(get, path = "/api/v1/employees", tag = "organisation", params(crate::paging::PageQuery),
@@ -63,17 +76,7 @@ pub async fn list(
         .list_employees(&actor)
         .await?
         .into_iter()
-        .filter(|e| {
-            crate::paging::matches(
-                q.search(),
-                [
-                    Some(e.name.as_str()),
-                    Some(e.position.as_str()),
-                    Some(e.email.as_str()),
-                    e.team_name.as_deref(),
-                ],
-            )
-        })
+        .filter(|e| found(e, q.search()))
         .map(EmployeeJson::from)
         .collect();
     let (headers, page) = crate::paging::api_page(rows, &q);

@@ -83,19 +83,10 @@ pub async fn list(
     Auth(actor): Auth,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<ImportPageJson>, WebError> {
-    let needle = q.search().to_lowercase();
-    let all: Vec<ImportRow> = state
+    let all = state
         .services
-        .list_imports(Principal::User(&actor), 1000)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            needle.is_empty()
-                || [&r.source, &r.preset, &r.fact, &r.status, &r.actor]
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&needle))
-        })
-        .collect();
+        .find_imports(Principal::User(&actor), q.search())
+        .await?;
     let page = paginate(all, &q);
     Ok(Json(ImportPageJson {
         items: page.items.into_iter().map(Into::into).collect(),

@@ -42,20 +42,12 @@ pub async fn list(
         per_page: None,
     };
     let q = paging.search().to_string();
-    let needle = q.to_lowercase();
     let employees: Vec<_> = state
         .services
         .list_employees(&actor)
         .await?
         .into_iter()
-        .filter(|e| {
-            needle.is_empty()
-                || e.name.to_lowercase().contains(&needle)
-                || e.position.to_lowercase().contains(&needle)
-                || e.team_name
-                    .as_deref()
-                    .is_some_and(|t| t.to_lowercase().contains(&needle))
-        })
+        .filter(|e| crate::api::employees::found(e, &q))
         .map(crate::api::employees::EmployeeJson::from)
         .collect();
     if filter.format.as_deref() == Some("csv") {

@@ -374,19 +374,10 @@ pub async fn history(
         page: q.page,
         per_page: None,
     };
-    let needle = paging.search().to_lowercase();
-    let found: Vec<ImportRow> = state
+    let found = state
         .services
-        .list_imports(Principal::User(&actor), 1000)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            needle.is_empty()
-                || [&r.source, &r.preset, &r.fact, &r.status, &r.actor]
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&needle))
-        })
-        .collect();
+        .find_imports(Principal::User(&actor), paging.search())
+        .await?;
     if q.format.as_deref() == Some("csv") {
         let rows: Vec<Vec<String>> = found
             .iter()
