@@ -483,7 +483,7 @@ impl Services {
             Some(s) => match Day::parse(s) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(FieldProblem::new(field, e.to_string()));
+                    problems.push(FieldProblem::period(field, &e));
                     None
                 }
             },

@@ -182,7 +182,7 @@ impl Services {
         };
         let mut problems = Vec::new();
         if let Err(e) = Day::parse(held_on) {
-            problems.push(FieldProblem::new("held_on", e.to_string()));
+            problems.push(FieldProblem::period("held_on", &e));
         }
         problems.extend(text_problem("notes", notes, true));
         problems.extend(text_problem("next_steps", next_steps, false));
@@ -337,7 +337,7 @@ impl Services {
         let shared = change.shared.unwrap_or(before.shared);
         let mut problems = Vec::new();
         if let Err(e) = Day::parse(held_on) {
-            problems.push(FieldProblem::new("held_on", e.to_string()));
+            problems.push(FieldProblem::period("held_on", &e));
         }
         problems.extend(text_problem("notes", notes, true));
         problems.extend(text_problem("next_steps", next_steps, false));

@@ -85,7 +85,7 @@ impl Services {
                 format!("{due} is in the past; give today or a later day"),
             )),
             Ok(_) => {}
-            Err(e) => problems.push(FieldProblem::new("due_on", e.to_string())),
+            Err(e) => problems.push(FieldProblem::period("due_on", &e)),
         }
         let flag = input
             .flag

@@ -4,11 +4,18 @@
 use mkpi_store::StoreError;
 use serde::Serialize;
 
-/// One thing wrong with one input field.
+/// One thing wrong with one input field: what is wrong in English (the
+/// API's words), and, for the problems the message catalogue has, its key
+/// and arguments, so that pages say it in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,
+    /// The message's key in `web/locales` (`err-…`), when it has one.
+    #[serde(skip)]
+    pub key: Option<&'static str>,
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldProblem {
@@ -16,6 +23,55 @@ impl FieldProblem {
         FieldProblem {
             field: field.to_string(),
             message: message.into(),
+            key: None,
+            args: Vec::new(),
+        }
+    }
+
+    /// A problem the message catalogue says in every language: `key` with
+    /// `args`, and `message`, the same in English.
+    pub fn coded(
+        field: &str,
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldProblem {
+            field: field.to_string(),
+            message: message.into(),
+            key: Some(key),
+            args,
+        }
+    }
+
+    /// A login, e-mail address or password that will not do.
+    pub fn identity(field: &str, e: &mkpi_domain::identity::IdentityError) -> Self {
+        use mkpi_domain::identity::IdentityError as E;
+        let (key, args) = match e {
+            E::Login(v) => ("err-login", vec![("value", v.clone())]),
+            E::Email(v) => ("err-email", vec![("value", v.clone())]),
+            E::PasswordTooShort { min } => ("err-password-short", vec![("min", min.to_string())]),
+            E::PasswordTooLong { max } => ("err-password-long", vec![("max", max.to_string())]),
+        };
+        FieldProblem::coded(field, key, args, e.to_string())
+    }
+
+    /// A day or a period that cannot be read.
+    pub fn period(field: &str, e: &mkpi_domain::period::PeriodError) -> Self {
+        use mkpi_domain::period::PeriodError;
+        match e {
+            PeriodError::NotADate(text) => FieldProblem::coded(
+                field,
+                "err-not-a-date",
+                vec![("value", text.clone())],
+                e.to_string(),
+            ),
+            PeriodError::Empty => {
+                FieldProblem::coded(field, "err-period-empty", vec![], e.to_string())
+            }
+            PeriodError::TooLong => {
+                FieldProblem::coded(field, "err-period-too-long", vec![], e.to_string())
+            }
         }
     }
 }

@@ -631,7 +631,7 @@ impl Services {
             match Day::parse(t) {
                 Ok(d) => Some(d.to_string()),
                 Err(e) => {
-                    problems.push(FieldProblem::new(field, e.to_string()));
+                    problems.push(FieldProblem::period(field, &e));
                     None
                 }
             }
@@ -1889,7 +1889,7 @@ async fn checked_strategy(
     let period = match Period::parse(start_on.trim(), end_on.trim()) {
         Ok(p) => Some(p),
         Err(e) => {
-            problems.push(FieldProblem::new("end_on", e.to_string()));
+            problems.push(FieldProblem::period("end_on", &e));
             None
         }
     };

@@ -128,7 +128,7 @@ impl Services {
         }
         let scope = ScopeRef::parse(&input.scope);
         let period = Period::parse(&input.from, &input.to)
-            .map_err(|e| problems.push(FieldProblem::new("period", e.to_string())))
+            .map_err(|e| problems.push(FieldProblem::period("period", &e)))
             .ok();
         let weight = input.weight.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 100.0) {
@@ -161,7 +161,7 @@ impl Services {
             let sub = match Period::parse(&t.from, &t.to) {
                 Ok(p) => p,
                 Err(e) => {
-                    problems.push(FieldProblem::new(&field, e.to_string()));
+                    problems.push(FieldProblem::period(&field, &e));
                     continue;
                 }
             };

@@ -82,14 +82,26 @@ pub(crate) fn require_org_admin(actor: &Actor) -> Result<()> {
 pub(crate) fn clean_name(field: &str, raw: &str, problems: &mut Vec<FieldProblem>) -> String {
     let name = raw.trim().to_string();
     if name.is_empty() {
-        problems.push(FieldProblem::new(field, "is required"));
-    } else if name.chars().count() > MAX_NAME {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             field,
+            "err-required",
+            vec![],
+            "is required",
+        ));
+    } else if name.chars().count() > MAX_NAME {
+        problems.push(FieldProblem::coded(
+            field,
+            "err-too-long",
+            vec![("max", MAX_NAME.to_string())],
             format!("is longer than {MAX_NAME} characters"),
         ));
     } else if name.chars().any(char::is_control) {
-        problems.push(FieldProblem::new(field, "holds a control character"));
+        problems.push(FieldProblem::coded(
+            field,
+            "err-control-character",
+            vec![],
+            "holds a control character",
+        ));
     }
     name
 }
@@ -99,8 +111,10 @@ fn company_fields(input: &CompanyInput, problems: &mut Vec<FieldProblem>) -> Com
     let name = clean_name("name", &input.name, problems);
     let currency = input.currency.trim().to_ascii_uppercase();
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "currency",
+            "err-currency",
+            vec![("value", input.currency.trim().to_string())],
             format!(
                 "'{}' is not a currency code: use three letters such as RUB, EUR or USD",
                 input.currency.trim()
@@ -109,8 +123,10 @@ fn company_fields(input: &CompanyInput, problems: &mut Vec<FieldProblem>) -> Com
     }
     let time_zone = input.time_zone.trim().to_string();
     if !valid_time_zone(&time_zone) {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "time_zone",
+            "err-time-zone",
+            vec![("value", time_zone.clone())],
             format!("'{time_zone}' is not a time zone: use a name such as Europe/Moscow, or UTC"),
         ));
     }
@@ -121,8 +137,10 @@ fn company_fields(input: &CompanyInput, problems: &mut Vec<FieldProblem>) -> Com
         match month_raw.parse::<i64>() {
             Ok(m) if (1..=12).contains(&m) => m,
             _ => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "fiscal_year_start_month",
+                    "err-month",
+                    vec![("value", month_raw.to_string())],
                     format!("'{month_raw}' is not a month: use 1 (January) to 12 (December)"),
                 ));
                 1
@@ -132,8 +150,10 @@ fn company_fields(input: &CompanyInput, problems: &mut Vec<FieldProblem>) -> Com
     let locale = match Locale::from_tag(input.locale.trim()) {
         Some(l) => l,
         None => {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "locale",
+                "err-language",
+                vec![("value", input.locale.trim().to_string())],
                 format!("unknown language '{}': use ru or en", input.locale.trim()),
             ));
             Locale::En
@@ -276,10 +296,10 @@ impl Services {
             clean_name("department", &input.department, &mut problems)
         };
         let login = Login::parse(&input.admin_login)
-            .map_err(|e| problems.push(FieldProblem::new("admin_login", e.to_string())))
+            .map_err(|e| problems.push(FieldProblem::identity("admin_login", &e)))
             .ok();
         if let Err(e) = Password::parse(&input.admin_password) {
-            problems.push(FieldProblem::new("admin_password", e.to_string()));
+            problems.push(FieldProblem::identity("admin_password", &e));
         }
         let (Some(login), true) = (login, problems.is_empty()) else {
             return Err(Error::Invalid(problems));
@@ -693,13 +713,18 @@ pub(crate) async fn active_employee(
     problems: &mut Vec<FieldProblem>,
 ) -> Result<()> {
     match employees::get_any(tx, id).await {
-        Ok(e) if !e.active => {
-            problems.push(FieldProblem::new(field, format!("{} has left", e.name)))
-        }
+        Ok(e) if !e.active => problems.push(FieldProblem::coded(
+            field,
+            "err-has-left",
+            vec![("name", e.name.clone())],
+            format!("{} has left", e.name),
+        )),
         Ok(_) => {}
         Err(mkpi_store::StoreError::NotFound) => {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 field,
+                "err-no-employee",
+                vec![("id", id.to_string())],
                 format!("there is no employee {id}"),
             ));
         }
@@ -715,7 +740,7 @@ pub(crate) fn parse_email(
     problems: &mut Vec<FieldProblem>,
 ) -> Option<Email> {
     Email::parse(raw)
-        .map_err(|e| problems.push(FieldProblem::new(field, e.to_string())))
+        .map_err(|e| problems.push(FieldProblem::identity(field, &e)))
         .ok()
 }
 

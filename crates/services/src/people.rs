@@ -83,7 +83,7 @@ fn parse_day(field: &str, raw: &str, problems: &mut Vec<FieldProblem>) -> Option
     match Day::parse(raw.trim()) {
         Ok(d) => Some(d),
         Err(e) => {
-            problems.push(FieldProblem::new(field, e.to_string()));
+            problems.push(FieldProblem::period(field, &e));
             None
         }
     }

@@ -173,7 +173,7 @@ fn checked_dues<'a>(texts: [&String; 5], problems: &mut Vec<FieldProblem>) -> Ve
         }
         match Day::parse(text.trim()) {
             Ok(d) => dues.push((field, d)),
-            Err(e) => problems.push(FieldProblem::new(field, e.to_string())),
+            Err(e) => problems.push(FieldProblem::period(field, &e)),
         }
     }
     for pair in dues.windows(2) {
@@ -290,7 +290,7 @@ impl Services {
         let period = match Period::parse(input.period_from.trim(), input.period_to.trim()) {
             Ok(p) => Some(p),
             Err(e) => {
-                problems.push(FieldProblem::new("period_to", e.to_string()));
+                problems.push(FieldProblem::period("period_to", &e));
                 None
             }
         };

@@ -354,7 +354,7 @@ impl Services {
         let due = match Day::parse(input.due.trim()) {
             Ok(d) => Some(d),
             Err(e) => {
-                problems.push(FieldProblem::new("due", e.to_string()));
+                problems.push(FieldProblem::period("due", &e));
                 None
             }
         };
@@ -368,7 +368,7 @@ impl Services {
             Some(s) => match Day::parse(s) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(FieldProblem::new("start", e.to_string()));
+                    problems.push(FieldProblem::period("start", &e));
                     None
                 }
             },

@@ -68,6 +68,27 @@ impl I18n {
             .into_owned()
     }
 
+    /// A field's problem in the language: its catalogue message when it has
+    /// one (and the language has it), else the English message.
+    pub fn problem(&self, locale: Locale, p: &mkpi_services::FieldProblem) -> String {
+        let Some(key) = p.key else {
+            return p.message.clone();
+        };
+        let args = args(
+            p.args
+                .iter()
+                .map(|(k, v)| (*k, FluentValue::from(v.as_str()))),
+        );
+        let text = self.text(locale, key, Some(&args));
+        if text == key {
+            p.message.clone()
+        } else {
+            // Fluent isolates arguments with invisible marks; a field's error
+            // is plain text.
+            text.replace(['\u{2068}', '\u{2069}'], "")
+        }
+    }
+
     /// A channel's name in the language (`paid_search` → "Paid search"); a
     /// channel mkpi does not know reads as its code with spaces.
     pub fn channel(&self, locale: Locale, code: &str) -> String {

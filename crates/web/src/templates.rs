@@ -248,6 +248,7 @@ impl Templates {
             "forbidden" => Some("error-forbidden"),
             "csrf" => Some("error-csrf"),
             "gone" => Some("error-gone"),
+            "invalid" => Some("error-invalid"),
             _ => None,
         };
         let message = match (key, info.code) {
@@ -268,7 +269,12 @@ impl Templates {
                 lang => locale.as_str(),
                 status => info.status,
                 message => message,
-                fields => Value::from(minijinja::value::Serde(&info.fields)),
+                fields => Value::from(minijinja::value::Serde(
+                    info.fields
+                        .iter()
+                        .map(|p| serde_json::json!({"field": p.field, "message": self.i18n.problem(locale, p)}))
+                        .collect::<Vec<_>>()
+                )),
             },
         )
     }

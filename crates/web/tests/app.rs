@@ -5350,6 +5350,40 @@ async fn a_new_installation_is_set_up_then_holds_a_department_of_its_own() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("value=\"Мария Соколова\""));
         assert!(r.body.contains("id=\"error-email\""));
+        // Said in the page's language beside its field; the API keeps English.
+        let accepted = app.accept_language.replace("ru".into());
+        let r = app
+            .post_form(
+                "/employees",
+                &[
+                    ("name", " "),
+                    ("email", "not an address"),
+                    ("position", "SEO-специалист"),
+                    ("team_id", &brand.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("«not an address» — не адрес эл. почты")
+                && r.body.contains(">обязательно<"),
+            "{}",
+            r.body
+        );
+        app.accept_language = accepted;
+        let r = app
+            .post_json(
+                "/api/v1/employees",
+                json!({"name": " ", "email": "not an address", "position": "SEO", "team_id": brand}),
+            )
+            .await;
+        assert_eq!(
+            r.json()["error"]["fields"],
+            json!([
+                {"field": "name", "message": "is required"},
+                {"field": "email", "message": "'not an address' is not an e-mail address (expected name@domain.tld)"},
+            ])
+        );
         let r = app
             .post_form(
                 "/employees",

@@ -496,11 +496,7 @@ async fn render(
         ),
         Failed::Both(f, people, p) => (f, people, p),
     };
-    let errors = field_errors(
-        problems
-            .iter()
-            .map(|p| (p.field.clone(), p.message.as_str())),
-    );
+    let errors = field_errors(state, lang, &problems);
     let editable = view.as_ref().is_none_or(|v| v.can_edit);
     let (people_options, goal_options, strategy_options) = if editable {
         (

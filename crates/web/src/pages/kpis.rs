@@ -24,16 +24,20 @@ use crate::AppState;
 use crate::auth::{Auth, Lang};
 use crate::error::WebError;
 
-fn by_field(problems: &[FieldProblem]) -> BTreeMap<String, String> {
+fn by_field(state: &AppState, lang: Locale, problems: &[FieldProblem]) -> BTreeMap<String, String> {
     // targets[0] is the one target the form sets.
-    super::field_errors(problems.iter().map(|p| {
-        let field = if p.field.starts_with("targets") {
-            "target".to_string()
-        } else {
-            p.field.clone()
-        };
-        (field, p.message.as_str())
-    }))
+    let problems: Vec<FieldProblem> = problems
+        .iter()
+        .map(|p| FieldProblem {
+            field: if p.field.starts_with("targets") {
+                "target".to_string()
+            } else {
+                p.field.clone()
+            },
+            ..p.clone()
+        })
+        .collect();
+    super::field_errors(state, lang, &problems)
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -254,7 +258,7 @@ pub async fn create(
                 year,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &by_field(&problems),
+                &by_field(&state, lang, &problems),
             )
             .await
         }
@@ -418,7 +422,7 @@ async fn outcome<T>(
                 Failed {
                     form_name: failed,
                     form,
-                    errors: by_field(&problems),
+                    errors: by_field(state, lang, &problems),
                 },
             )
             .await

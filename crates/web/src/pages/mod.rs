@@ -243,12 +243,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Each field's problems joined, for a form to show next to its field.
-pub(crate) fn field_errors<'a>(
-    problems: impl IntoIterator<Item = (String, &'a str)>,
+pub(crate) fn field_errors(
+    state: &AppState,
+    lang: Locale,
+    problems: &[mkpi_services::FieldProblem],
 ) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::<String, String>::new();
-    for (field, message) in problems {
-        out.entry(field)
+    for p in problems {
+        let message = state.i18n().problem(lang, p);
+        let message = message.as_str();
+        out.entry(p.field.clone())
             .and_modify(|m| {
                 m.push_str("; ");
                 m.push_str(message);

@@ -28,12 +28,8 @@ use crate::auth::{Auth, ClientIp, LOGIN_CSRF_COOKIE, Lang, set_cookie};
 use crate::error::WebError;
 
 /// Each field's problems, for the template to show next to the field.
-fn by_field(problems: &[FieldProblem]) -> BTreeMap<String, String> {
-    super::field_errors(
-        problems
-            .iter()
-            .map(|p| (p.field.clone(), p.message.as_str())),
-    )
+fn by_field(state: &AppState, lang: Locale, problems: &[FieldProblem]) -> BTreeMap<String, String> {
+    super::field_errors(state, lang, problems)
 }
 
 /// An optional id from a form's select (empty: none), named by its field.
@@ -175,7 +171,7 @@ pub async fn setup(
                 lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &by_field(&problems),
+                &by_field(&state, lang, &problems),
                 None,
             );
         }
@@ -408,7 +404,7 @@ async fn org_outcome<T>(
         Ok(_) => Ok(Redirect::to(&format!("/organisation{anchor}")).into_response()),
         Err(Error::Invalid(problems)) => {
             let failure = OrgFailure {
-                errors: by_field(&problems),
+                errors: by_field(state, lang, &problems),
                 ..failure
             };
             render_org(
@@ -687,7 +683,7 @@ pub async fn create_person(
                 &actor,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
-                &by_field(&problems),
+                &by_field(&state, lang, &problems),
             )
             .await
         }
@@ -809,7 +805,7 @@ async fn person_outcome<T>(
         Ok(_) => Ok(Redirect::to(&format!("/employees/{id}/edit")).into_response()),
         Err(Error::Invalid(problems)) => {
             let failure = PersonFailure {
-                errors: by_field(&problems),
+                errors: by_field(state, lang, &problems),
                 ..failure
             };
             render_edit(
@@ -962,7 +958,7 @@ pub async fn create_account(
         Err(Error::Invalid(problems)) => {
             let failure = PersonFailure {
                 form: "account",
-                errors: by_field(&problems),
+                errors: by_field(&state, lang, &problems),
                 account: Some(form),
                 ..PersonFailure::default()
             };

@@ -426,11 +426,7 @@ pub async fn edit(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{task_id}")).into_response()),
         Err(Error::Invalid(problems)) => {
-            let errors = super::field_errors(
-                problems
-                    .iter()
-                    .map(|p| (p.field.clone(), p.message.as_str())),
-            );
+            let errors = super::field_errors(&state, lang, &problems);
             render_task(&state, lang, &actor, task_id, Some(form), errors).await
         }
         Err(e) => Err(e.into()),
