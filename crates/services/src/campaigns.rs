@@ -180,8 +180,10 @@ impl Services {
             .await?;
         let shares = checked_shares(&mut tx, actor, people, &mut problems).await?;
         if people.effective_on.is_some() {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "effective_on",
+                "err-campaign-new-day",
+                vec![],
                 "a new campaign's people count from its start: leave the day empty",
             ));
         }
@@ -282,30 +284,32 @@ impl Services {
                 Ok(d) => {
                     let today = self.clock.today();
                     if d.to_string() > today {
-                        problems.push(FieldProblem::new(
-                            "effective_on",
+                        problems.push(FieldProblem::coded(
+                            "effective_on", "err-change-future", vec![("day", d.to_string()), ("today", today.clone())],
                             format!("{d} is in the future: a change takes effect today ({today}) or earlier"),
                         ));
                     }
                     if let Some(from) = &before.shares_from
                         && d.to_string() < *from
                     {
-                        problems.push(FieldProblem::new(
-                            "effective_on",
+                        problems.push(FieldProblem::coded(
+                            "effective_on", "err-campaign-changed-last", vec![("day", from.clone())],
                             format!("the people of this campaign changed last on {from}: a change takes effect on that day or later"),
                         ));
                     }
                     Some(d.to_string())
                 }
                 Err(e) => {
-                    problems.push(FieldProblem::new("effective_on", e.to_string()));
+                    problems.push(FieldProblem::period("effective_on", &e));
                     None
                 }
             },
         };
         if shares.owner == before.owner_employee_id && shares.contributors == before_shares {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "owner_employee_id",
+                "err-campaign-same-people",
+                vec![],
                 "these are the campaign's people already",
             ));
         }
@@ -431,10 +435,17 @@ impl Services {
         let start = problems.len();
         let name = input.name.trim();
         if name.is_empty() {
-            problems.push(FieldProblem::new("name", "give the campaign a name"));
-        } else if name.chars().count() > MAX_NAME {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "name",
+                "err-campaign-name",
+                vec![],
+                "give the campaign a name",
+            ));
+        } else if name.chars().count() > MAX_NAME {
+            problems.push(FieldProblem::coded(
+                "name",
+                "err-too-long",
+                vec![("max", MAX_NAME.to_string())],
                 format!("a name has at most {MAX_NAME} characters"),
             ));
         }
@@ -451,8 +462,10 @@ impl Services {
                 .iter()
                 .any(|c| c.external_id == external_id && Some(c.id) != before.map(|b| b.id))
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "external_id",
+                "err-campaign-id-taken",
+                vec![("value", external_id.clone())],
                 format!("another campaign has the id '{external_id}'"),
             ));
         }
@@ -464,8 +477,13 @@ impl Services {
         if let Some(c) = channel
             && !mkpi_ingest::channel::CHANNELS.contains(&c)
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "channel",
+                "err-channel",
+                vec![
+                    ("value", c.to_string()),
+                    ("known", mkpi_ingest::channel::CHANNELS.join(", ")),
+                ],
                 format!(
                     "'{c}' is no channel; choose one of {}",
                     mkpi_ingest::channel::CHANNELS.join(", ")
@@ -493,14 +511,18 @@ impl Services {
         if let (Some(s), Some(e)) = (start_day, end_day)
             && e < s
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "end",
+                "err-campaign-ends-first",
+                vec![("end", e.to_string()), ("start", s.to_string())],
                 format!("the campaign ends ({e}) before it starts ({s})"),
             ));
         }
         if budget_minor.is_some() && (start_day.is_none() || end_day.is_none()) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "start",
+                "err-campaign-budget-days",
+                vec![],
                 "a budget is spread over the campaign's days: give its first and last day",
             ));
         }
@@ -510,8 +532,10 @@ impl Services {
         if let Some(s) = input.strategy_id
             && !goals::strategies(tx).await?.iter().any(|r| r.id == s)
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "strategy_id",
+                "err-no-strategy",
+                vec![("id", s.to_string())],
                 format!("there is no strategy {s}"),
             ));
         }
@@ -557,26 +581,35 @@ async fn checked_shares(
 ) -> Result<CheckedShares> {
     let mut check = async |field: &str, id: i64, problems: &mut Vec<FieldProblem>| -> Result<()> {
         match employees::get(tx, &actor.scope, id).await {
-            Ok(e) if actor.employee_id == Some(id) => problems.push(FieldProblem::new(
+            Ok(e) if actor.employee_id == Some(id) => problems.push(FieldProblem::coded(
                 field,
+                "err-is-you",
+                vec![("name", e.name.clone())],
                 format!(
                     "{} is you: a person's results are given by someone above them",
                     e.name
                 ),
             )),
-            Ok(e) if !e.active => {
-                problems.push(FieldProblem::new(field, format!("{} has left", e.name)))
-            }
+            Ok(e) if !e.active => problems.push(FieldProblem::coded(
+                field,
+                "err-has-left",
+                vec![("name", e.name.clone())],
+                format!("{} has left", e.name),
+            )),
             Ok(e) if actor.role == Role::Manager && !manages(actor, e.team_id) => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     field,
+                    "err-not-your-team",
+                    vec![("name", e.name.clone())],
                     format!("{} is not in a team you manage", e.name),
                 ));
             }
             Ok(_) => {}
             Err(mkpi_store::StoreError::NotFound) => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     field,
+                    "err-no-employee",
+                    vec![("id", id.to_string())],
                     format!("there is no employee {id}"),
                 ));
             }
@@ -594,14 +627,18 @@ async fn checked_shares(
         let field = format!("contributors[{i}]");
         check(&field, *employee, problems).await?;
         if Some(*employee) == input.owner_employee_id || !seen.insert(*employee) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 &field,
+                "err-named-twice",
+                vec![("id", employee.to_string())],
                 format!("employee {employee} is named twice"),
             ));
         }
         if !(percent.is_finite() && *percent > 0.0 && *percent <= 100.0) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 &field,
+                "err-share",
+                vec![("value", percent.to_string())],
                 format!("a share is more than 0 % and at most 100 %, not {percent}"),
             ));
             continue;
@@ -612,8 +649,13 @@ async fn checked_shares(
         contributors.push((*employee, bp));
     }
     if total > 10_000 {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "contributors",
+            "err-shares-total",
+            vec![(
+                "total",
+                (f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / 100.0).to_string(),
+            )],
             format!(
                 "the contributors' shares add up to {} %: at most 100 %",
                 f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / 100.0
@@ -621,8 +663,10 @@ async fn checked_shares(
         ));
     }
     if input.owner_employee_id.is_none() && !contributors.is_empty() {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "owner_employee_id",
+            "err-campaign-owner",
+            vec![],
             "a campaign with contributors has an owner",
         ));
     }

@@ -101,18 +101,24 @@ impl Services {
         problems: &mut Vec<FieldProblem>,
     ) -> Result<()> {
         match teams::get(tx, team_id).await {
-            Ok(t) if t.archived_at.is_some() => problems.push(FieldProblem::new(
+            Ok(t) if t.archived_at.is_some() => problems.push(FieldProblem::coded(
                 field,
+                "err-team-archived",
+                vec![("team", t.name.clone())],
                 format!("the team '{}' is archived", t.name),
             )),
-            Ok(t) if !may_change(actor, Some(t.id), None) => problems.push(FieldProblem::new(
+            Ok(t) if !may_change(actor, Some(t.id), None) => problems.push(FieldProblem::coded(
                 field,
+                "err-team-not-yours",
+                vec![("team", t.name.clone())],
                 format!("you cannot place people in the team '{}'", t.name),
             )),
             Ok(_) => {}
             Err(mkpi_store::StoreError::NotFound) => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     field,
+                    "err-no-team",
+                    vec![("id", team_id.to_string())],
                     format!("there is no team {team_id}"),
                 ));
             }
@@ -129,8 +135,10 @@ impl Services {
         problems: &mut Vec<FieldProblem>,
     ) -> Result<()> {
         if Some(manager_id) == employee_id {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "manager_id",
+                "err-own-manager",
+                vec![],
                 "a person cannot be their own manager",
             ));
             return Ok(());
@@ -164,8 +172,10 @@ impl Services {
                 self.usable_team(&mut tx, actor, "team_id", team, &mut problems)
                     .await?;
             }
-            None if actor.role == Role::Manager => problems.push(FieldProblem::new(
+            None if actor.role == Role::Manager => problems.push(FieldProblem::coded(
                 "team_id",
+                "err-choose-your-team",
+                vec![],
                 "choose one of your teams for the new person",
             )),
             None => {}
@@ -178,8 +188,10 @@ impl Services {
                 .await?
                 .is_some()
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "email",
+                "err-email-taken",
+                vec![("email", email.to_string())],
                 format!("{email} belongs to someone already"),
             ));
         }
@@ -254,8 +266,10 @@ impl Services {
                 .await?
                 .is_some_and(|other| other.id != id)
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "email",
+                "err-email-taken",
+                vec![("email", email.to_string())],
                 format!("{email} belongs to someone else"),
             ));
         }
@@ -318,14 +332,18 @@ impl Services {
                 .await?;
         }
         if !before.active {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "employee",
+                "err-left-bring-back",
+                vec![("name", before.name.clone())],
                 format!("{} has left: bring them back first", before.name),
             ));
         }
         if before.team_id == Some(input.team_id) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "team_id",
+                "err-in-team-already",
+                vec![("name", before.name.clone())],
                 format!("{} is in this team already", before.name),
             ));
         }
@@ -333,8 +351,10 @@ impl Services {
         if let Some(day) = day {
             let today = self.clock.today();
             if day.to_string() > today {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "effective_on",
+                    "err-transfer-future",
+                    vec![("day", day.to_string()), ("today", today.clone())],
                     format!(
                         "{day} is in the future: a transfer takes effect today ({today}) or earlier"
                     ),
@@ -343,8 +363,10 @@ impl Services {
             if let Some(from) = open.as_ref().and_then(|m| m.valid_from.clone())
                 && day.to_string() < from
             {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "effective_on",
+                    "err-transfer-before-joining",
+                    vec![("name", before.name.clone()), ("day", from.clone())],
                     format!(
                         "{} joined their current team on {from}: a transfer takes effect on that day or later",
                         before.name
@@ -425,8 +447,10 @@ impl Services {
         let mut problems = Vec::new();
         let day = parse_day("last_day", last_day, &mut problems);
         if !before.active {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "employee",
+                "err-left-already",
+                vec![("name", before.name.clone())],
                 format!("{} has left already", before.name),
             ));
         }
@@ -497,16 +521,20 @@ impl Services {
         let mut problems = Vec::new();
         let day = parse_day("first_day", first_day, &mut problems);
         if before.active {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "employee",
+                "err-not-left",
+                vec![("name", before.name.clone())],
                 format!("{} has not left", before.name),
             ));
         }
         if let (Some(d), Some(last)) = (day, before.last_day.as_deref())
             && d.to_string().as_str() <= last
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "first_day",
+                "err-return-before-leaving",
+                vec![("day", d.to_string()), ("last", last.to_string())],
                 format!("{d} is not after their last day ({last})"),
             ));
         }

@@ -6641,6 +6641,16 @@ async fn a_campaign_is_set_up_found_and_given_to_other_people_from_a_day() {
             "{}",
             r.body
         );
+        // The same form in Russian says it in Russian.
+        app.accept_language = Some("ru".into());
+        let r = app.post_form("/campaigns", &typed).await;
+        assert!(
+            r.body
+                .contains("кампания кончается (2026-08-31) раньше, чем начинается (2026-09-01)"),
+            "{}",
+            r.body
+        );
+        app.accept_language = Some("en".into());
         let before = app.get("/api/v1/campaigns?per_page=500").await.json()["total"].clone();
 
         let mut good = typed.to_vec();

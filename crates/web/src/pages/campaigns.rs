@@ -139,20 +139,6 @@ pub struct CampaignForm {
     strategy_id: String,
 }
 
-fn id_field(field: &str, text: &str, problems: &mut Vec<FieldProblem>) -> Option<i64> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    match text.parse() {
-        Ok(v) => Some(v),
-        Err(_) => {
-            problems.push(FieldProblem::new(field, format!("'{text}' is no choice")));
-            None
-        }
-    }
-}
-
 fn text(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -168,8 +154,8 @@ impl CampaignForm {
             currency: text(&self.currency),
             start: text(&self.start),
             end: text(&self.end),
-            goal_id: id_field("goal_id", &self.goal_id, problems),
-            strategy_id: id_field("strategy_id", &self.strategy_id, problems),
+            goal_id: super::goals::id("goal_id", &self.goal_id, problems),
+            strategy_id: super::goals::id("strategy_id", &self.strategy_id, problems),
         }
     }
 
@@ -238,7 +224,7 @@ impl PeopleForm {
                 continue;
             }
             let field = format!("contributors[{i}]");
-            let person = id_field(&field, id, problems);
+            let person = super::goals::id(&field, id, problems);
             let percent = number(&field, share, problems);
             match (person, percent) {
                 (Some(p), Some(s)) => contributors.push((p, s)),
@@ -254,7 +240,11 @@ impl PeopleForm {
             }
         }
         SharesInput {
-            owner_employee_id: id_field("owner_employee_id", &self.owner_employee_id, problems),
+            owner_employee_id: super::goals::id(
+                "owner_employee_id",
+                &self.owner_employee_id,
+                problems,
+            ),
             contributors,
             effective_on: text(&self.effective_on),
         }

@@ -251,8 +251,10 @@ pub(super) fn number(field: &str, text: &str, problems: &mut Vec<FieldProblem>) 
     match parsed {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 field,
+                "err-not-a-number",
+                vec![("value", text.to_string())],
                 format!("'{text}' is not a number"),
             ));
             None
@@ -268,7 +270,12 @@ pub(super) fn id(field: &str, text: &str, problems: &mut Vec<FieldProblem>) -> O
     match t.parse::<i64>() {
         Ok(v) => Some(v),
         Err(_) => {
-            problems.push(FieldProblem::new(field, format!("'{t}' is not an id")));
+            problems.push(FieldProblem::coded(
+                field,
+                "err-not-an-id",
+                vec![("value", t.to_string())],
+                format!("'{t}' is not an id"),
+            ));
             None
         }
     }
