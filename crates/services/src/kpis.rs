@@ -118,8 +118,10 @@ impl Services {
         let catalogue = self.catalogue().await?;
         let metric = catalogue.get(&input.metric).cloned();
         if metric.is_none() {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "metric",
+                "err-no-metric",
+                vec![("value", input.metric.clone())],
                 format!(
                     "'{}' is not a metric (GET /api/v1/metrics lists them)",
                     input.metric
@@ -132,29 +134,40 @@ impl Services {
             .ok();
         let weight = input.weight.unwrap_or(1.0);
         if !(weight > 0.0 && weight <= 100.0) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "weight",
+                "err-kpi-weight",
+                vec![],
                 "must be more than 0 and at most 100",
             ));
         }
         let cap = input.cap.unwrap_or(DEFAULT_CAP);
         if !(1.0..=3.0).contains(&cap) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "cap",
+                "err-kpi-cap",
+                vec![],
                 "must be between 1 (100%) and 3 (300%)",
             ));
         }
         if let Some(pct) = input.alert_change_pct
             && !(pct > 0.0 && pct <= 1000.0)
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "alert_change_pct",
+                "err-kpi-alert-change",
+                vec![],
                 "must be more than 0 and at most 1000 (percent)",
             ));
         }
         let mut targets = Vec::new();
         if input.targets.is_empty() {
-            problems.push(FieldProblem::new("targets", "give at least one target"));
+            problems.push(FieldProblem::coded(
+                "targets",
+                "err-kpi-no-target",
+                vec![],
+                "give at least one target",
+            ));
         }
         for (i, t) in input.targets.iter().enumerate() {
             let field = format!("targets[{i}]");
@@ -166,8 +179,10 @@ impl Services {
                 }
             };
             if period.is_some_and(|p| p.intersect(sub) != Some(sub)) {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     &field,
+                    "err-kpi-target-outside",
+                    vec![("period", sub.to_string())],
                     format!("{sub} lies outside the KPI's period"),
                 ));
             }
@@ -186,8 +201,13 @@ impl Services {
         targets.sort_by_key(|(p, _)| p.from);
         for pair in targets.windows(2) {
             if pair[1].0.from < pair[0].0.to {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "targets",
+                    "err-kpi-targets-overlap",
+                    vec![
+                        ("first", pair[0].0.to_string()),
+                        ("second", pair[1].0.to_string()),
+                    ],
                     format!("{} and {} overlap", pair[0].0, pair[1].0),
                 ));
             }
@@ -628,14 +648,16 @@ impl Services {
         let from = match Day::parse(change.from.trim()) {
             Ok(d) if period.contains(d) => Some(d),
             Ok(d) => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "from",
+                    "err-kpi-day-outside",
+                    vec![("day", d.to_string()), ("period", period.to_string())],
                     format!("{d} lies outside the KPI's period {period}"),
                 ));
                 None
             }
             Err(e) => {
-                problems.push(FieldProblem::new("from", e.to_string()));
+                problems.push(FieldProblem::period("from", &e));
                 None
             }
         };
@@ -715,16 +737,20 @@ impl Services {
         may_set(actor, &ScopeRef::parse(&record.row.scope)?)?;
         let mut problems = Vec::new();
         if !(weight > 0.0 && weight <= 100.0) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "weight",
+                "err-kpi-weight",
+                vec![],
                 "must be more than 0 and at most 100",
             ));
         }
         if let Some(pct) = alert_change_pct
             && !(pct > 0.0 && pct <= 1000.0)
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "alert_change_pct",
+                "err-kpi-alert-change",
+                vec![],
                 "must be more than 0 and at most 1000 (percent)",
             ));
         }
@@ -764,8 +790,8 @@ impl Services {
         may_set(actor, &ScopeRef::parse(&record.row.scope)?)?;
         let period = Period::parse(&record.row.period_from, &record.row.period_to)
             .map_err(|e| Error::Internal(format!("KPI {id}: {e}")))?;
-        let day =
-            Day::parse(last_day.trim()).map_err(|e| Error::invalid("last_day", e.to_string()))?;
+        let day = Day::parse(last_day.trim())
+            .map_err(|e| Error::Invalid(vec![FieldProblem::period("last_day", &e)]))?;
         let end = day.plus_days(1);
         if end >= period.to {
             return Err(Error::invalid(

@@ -5442,6 +5442,23 @@ async fn a_kpi_is_set_its_target_changed_from_a_day_on_and_retired_in_the_ui() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("value=\"шестьсот\""));
         assert!(r.body.contains("id=\"error-target\""));
+        // In Russian, the form says so in Russian.
+        let accepted = app.accept_language.replace("ru".into());
+        let r = app
+            .post_form(
+                "/kpis",
+                &[
+                    ("metric", "spend"),
+                    ("scope", &scope),
+                    ("from", "2026-07-01"),
+                    ("until", "2026-12-31"),
+                    ("target", "600"),
+                    ("weight", "500"),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("больше 0 и не больше 100"), "{}", r.body);
+        app.accept_language = accepted;
         let r = app
             .post_form(
                 "/kpis",
