@@ -304,15 +304,22 @@ impl Services {
                     return Err(Error::Forbidden);
                 }
             }
-            Err(_) => problems.push(FieldProblem::new(
+            Err(_) => problems.push(FieldProblem::coded(
                 "assignee_employee_id",
+                "err-no-person-visible",
+                vec![("id", assignee.to_string())],
                 format!("there is no person {assignee} you can see"),
             )),
         }
         let kind = TaskKind::parse(&input.kind);
         if kind.is_none() {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "kind",
+                "err-task-kind",
+                vec![
+                    ("value", input.kind.clone()),
+                    ("known", TaskKind::ALL.map(TaskKind::code).join(", ")),
+                ],
                 format!(
                     "'{}' is not a kind of task; use one of {}",
                     input.kind,
@@ -328,8 +335,13 @@ impl Services {
             .unwrap_or("normal");
         let priority = Priority::parse(priority_text);
         if priority.is_none() {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "priority",
+                "err-task-priority",
+                vec![
+                    ("value", priority_text.to_string()),
+                    ("known", Priority::ALL.map(Priority::code).join(", ")),
+                ],
                 format!(
                     "'{priority_text}' is not a priority; use one of {}",
                     Priority::ALL.map(Priority::code).join(", ")
@@ -338,16 +350,25 @@ impl Services {
         }
         let title = input.title.trim();
         if title.is_empty() {
-            problems.push(FieldProblem::new("title", "write what is to be done"));
-        } else if title.chars().count() > MAX_TITLE {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "title",
+                "err-task-title",
+                vec![],
+                "write what is to be done",
+            ));
+        } else if title.chars().count() > MAX_TITLE {
+            problems.push(FieldProblem::coded(
+                "title",
+                "err-too-long",
+                vec![("max", MAX_TITLE.to_string())],
                 format!("is longer than {MAX_TITLE} characters"),
             ));
         }
         if input.description.chars().count() > MAX_TEXT {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "description",
+                "err-too-long",
+                vec![("max", MAX_TEXT.to_string())],
                 format!("is longer than {MAX_TEXT} characters"),
             ));
         }
@@ -376,8 +397,10 @@ impl Services {
         if let (Some(s), Some(d)) = (start, due)
             && d < s
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "due",
+                "err-due-before-start",
+                vec![("due", d.to_string()), ("start", s.to_string())],
                 format!("{d} is before the start {s}"),
             ));
         }
@@ -385,8 +408,10 @@ impl Services {
             .estimate_hours
             .is_some_and(|h| !(h.is_finite() && (0.0..=10_000.0).contains(&h)))
         {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "estimate_hours",
+                "err-estimate",
+                vec![],
                 "give the hours as a number from 0 to 10000",
             ));
         }
@@ -408,8 +433,10 @@ impl Services {
                     Err(e) => return Err(e),
                 };
             if !visible {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "campaign_id",
+                    "err-no-campaign",
+                    vec![("id", c.to_string())],
                     format!("there is no campaign {c}"),
                 ));
             }
@@ -444,14 +471,18 @@ impl Services {
     ) -> Result<()> {
         match self.visible_goal(tx, actor, goal_id).await {
             Ok(g) if matches!(g.status.as_str(), "done" | "cancelled") => {
-                problems.push(FieldProblem::new(
+                problems.push(FieldProblem::coded(
                     "goal_id",
+                    "err-goal-not-running",
+                    vec![("id", goal_id.to_string()), ("status", g.status.clone())],
                     format!("goal {goal_id} is {}; choose a running goal", g.status),
                 ));
             }
             Ok(_) => {}
-            Err(Error::NotFound) => problems.push(FieldProblem::new(
+            Err(Error::NotFound) => problems.push(FieldProblem::coded(
                 "goal_id",
+                "err-no-goal-visible",
+                vec![("id", goal_id.to_string())],
                 format!("there is no goal {goal_id} you can see"),
             )),
             Err(e) => return Err(e),
@@ -703,14 +734,18 @@ impl Services {
             ));
         }
         if !(1..=5).contains(&quality) {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "quality",
+                "err-rating",
+                vec![("value", quality.to_string())],
                 format!("{quality} is not a rating; give 1 to 5"),
             ));
         }
         if comment.chars().count() > MAX_TEXT {
-            problems.push(FieldProblem::new(
+            problems.push(FieldProblem::coded(
                 "comment",
+                "err-too-long",
+                vec![("max", MAX_TEXT.to_string())],
                 format!("is longer than {MAX_TEXT} characters"),
             ));
         }
@@ -901,24 +936,33 @@ fn checked_time(input: &TimeInput, now: i64) -> Result<Day> {
     let today = Day::from_unix_seconds(now);
     let day = match Day::parse(input.date.trim()) {
         Ok(d) if d > today => {
-            problems.push(FieldProblem::new("date", format!("{d} is in the future")));
+            problems.push(FieldProblem::coded(
+                "date",
+                "err-in-future",
+                vec![("day", d.to_string())],
+                format!("{d} is in the future"),
+            ));
             None
         }
         Ok(d) => Some(d),
         Err(e) => {
-            problems.push(FieldProblem::new("date", e.to_string()));
+            problems.push(FieldProblem::period("date", &e));
             None
         }
     };
     if !(input.hours.is_finite() && input.hours > 0.0 && input.hours <= 24.0) {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "hours",
+            "err-hours",
+            vec![],
             "give the hours as a number above 0 and at most 24",
         ));
     }
     if input.description.chars().count() > MAX_TEXT {
-        problems.push(FieldProblem::new(
+        problems.push(FieldProblem::coded(
             "description",
+            "err-too-long",
+            vec![("max", MAX_TEXT.to_string())],
             format!("is longer than {MAX_TEXT} characters"),
         ));
     }

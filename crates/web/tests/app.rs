@@ -6115,6 +6115,28 @@ async fn a_task_is_changed_reassigned_and_deleted_by_those_who_may() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("value=\"Monthly report\""), "{}", r.body);
         assert!(r.body.contains("id=\"error-due\""), "{}", r.body);
+        // In Russian, said in Russian.
+        let accepted = app.accept_language.replace("ru".into());
+        let r = app
+            .post_form(
+                &format!("/tasks/{task}/edit"),
+                &[
+                    ("title", "Monthly report"),
+                    ("kind", "analysis"),
+                    ("assignee_employee_id", &me.to_string()),
+                    ("priority", "high"),
+                    ("start", "2099-04-01"),
+                    ("due", "2099-03-31"),
+                    ("currency", "RUB"),
+                ],
+            )
+            .await;
+        assert!(
+            r.body.contains("срок 2099-03-31 раньше начала 2099-04-01"),
+            "{}",
+            r.body
+        );
+        app.accept_language = accepted;
         let r = app
             .post_form(
                 &format!("/tasks/{task}/edit"),
