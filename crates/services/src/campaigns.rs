@@ -211,8 +211,7 @@ impl Services {
             },
         )
         .await?;
-        let campaign = campaigns::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-        let view = self.campaign_view(&mut tx, actor, campaign).await?;
+        let view = self.view_of(&mut tx, actor, id).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -257,8 +256,7 @@ impl Services {
             },
         )
         .await?;
-        let campaign = campaigns::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-        let view = self.campaign_view(&mut tx, actor, campaign).await?;
+        let view = self.view_of(&mut tx, actor, id).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -344,10 +342,15 @@ impl Services {
             },
         )
         .await?;
-        let campaign = campaigns::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
-        let view = self.campaign_view(&mut tx, actor, campaign).await?;
+        let view = self.view_of(&mut tx, actor, id).await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// The campaign as it is now in the transaction, as its page shows it.
+    async fn view_of(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<CampaignView> {
+        let campaign = campaigns::get(tx, id).await?.ok_or(Error::NotFound)?;
+        self.campaign_view(tx, actor, campaign).await
     }
 
     async fn campaign_view(
@@ -457,10 +460,9 @@ impl Services {
             .unwrap_or(name)
             .to_string();
         if !external_id.is_empty()
-            && campaigns::all(tx)
+            && campaigns::id_of_external(tx, &external_id)
                 .await?
-                .iter()
-                .any(|c| c.external_id == external_id && Some(c.id) != before.map(|b| b.id))
+                .is_some_and(|other| Some(other) != before.map(|b| b.id))
         {
             problems.push(FieldProblem::coded(
                 "external_id",

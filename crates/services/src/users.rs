@@ -25,7 +25,9 @@ pub enum Principal<'a> {
 }
 
 impl Principal<'_> {
-    pub(crate) fn require_admin(self) -> Result<Author> {
+    /// Admins (and mkpi's own operators) only: who they are for the audit
+    /// log, or `Forbidden`.
+    pub fn require_admin(self) -> Result<Author> {
         match self {
             Principal::User(actor) if actor.role.manages_users() => Ok(actor.author()),
             Principal::User(_) => Err(Error::Forbidden),
@@ -318,13 +320,35 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditRow>> {
+        let (rows, _) = self
+            .search_audit_log(actor, entity, "", limit.clamp(1, 500), offset)
+            .await?;
+        Ok(rows)
+    }
+
+    /// A page of the audit log searched by author, action or kind of thing,
+    /// with the count of all entries found (admins and the head).
+    pub async fn search_audit_log(
+        &self,
+        actor: &Actor,
+        entity: Option<&str>,
+        q: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64)> {
         if !matches!(actor.role, Role::Admin | Role::Head) {
             return Err(Error::Forbidden);
         }
         let mut tx = self.store.read().await?;
         Ok(
-            mkpi_store::audit_log::list(&mut tx, entity, limit.clamp(1, 500), offset.max(0))
-                .await?,
+            mkpi_store::audit_log::search(
+                &mut tx,
+                entity,
+                q,
+                limit.clamp(1, 10_000),
+                offset.max(0),
+            )
+            .await?,
         )
     }
 }
@@ -688,33 +712,5 @@ async fn live_link(tx: &mut mkpi_store::Tx, token: &str, now: i64) -> Result<(i6
         Some(_) => Err(Error::Gone(
             "this link has expired or been used: ask your admin for a new one".into(),
         )),
-    }
-}
-
-impl Services {
-    /// A page of the audit log searched by author, action or kind of thing,
-    /// with the count of all entries found (admins and the head).
-    pub async fn search_audit_log(
-        &self,
-        actor: &Actor,
-        entity: Option<&str>,
-        q: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<AuditRow>, i64)> {
-        if !matches!(actor.role, Role::Admin | Role::Head) {
-            return Err(Error::Forbidden);
-        }
-        let mut tx = self.store.read().await?;
-        Ok(
-            mkpi_store::audit_log::search(
-                &mut tx,
-                entity,
-                q,
-                limit.clamp(1, 10_000),
-                offset.max(0),
-            )
-            .await?,
-        )
     }
 }

@@ -227,6 +227,15 @@ pub async fn shares_during(tx: &mut Tx, from: &str, to: &str) -> Result<Vec<(i64
     Ok(latest)
 }
 
+/// The campaign with this platform id, if there is one.
+pub async fn id_of_external(tx: &mut Tx, external_id: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM campaigns WHERE external_id = $1")
+        .bind(external_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
 /// One campaign.
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<CampaignRow>> {
     Ok(

@@ -6707,6 +6707,18 @@ async fn a_campaign_is_set_up_found_and_given_to_other_people_from_a_day() {
             r.body
         );
 
+        // A second campaign with the same platform id is refused, and not stored.
+        let r = app
+            .post_json(
+                "/api/v1/campaigns",
+                json!({"name": "Another", "external_id": "Autumn sale", "owner_employee_id": p.own}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            r.json()["error"]["fields"],
+            json!([{"field": "external_id", "message": "another campaign has the id 'Autumn sale'"}])
+        );
         let found = app.get("/api/v1/campaigns?q=AUTUMN").await.json();
         assert_eq!(
             (found["total"].clone(), found["items"][0]["id"].clone()),

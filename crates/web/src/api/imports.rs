@@ -132,9 +132,7 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<ImportReportJson>), WebError> {
     let by = Principal::User(&actor);
     // Admins only, before anything of the request is read.
-    if actor.role != mkpi_domain::Role::Admin {
-        return Err(Error::Forbidden.into());
-    }
+    by.require_admin()?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
             .map_err(|e| WebError::BadRequest(format!("the query cannot be read: {e}")))?;

@@ -195,13 +195,7 @@ const SPARE_LINES: usize = 2;
 
 impl PeopleForm {
     fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| super::form_value(pairs, k);
         let mut contributors = Vec::new();
         for i in 0.. {
             let id_key = format!("contributor_{i}_id");
@@ -415,13 +409,7 @@ pub async fn change_people(
 }
 
 fn campaign_form(pairs: &[(String, String)]) -> CampaignForm {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| super::form_value(pairs, k);
     CampaignForm {
         external_id: get("external_id"),
         name: get("name"),

@@ -771,19 +771,9 @@ pub async fn update_strategy(
     Path(strategy_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Redirect, WebError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| super::form_value(&pairs, k);
     let mut problems = Vec::new();
-    let goal_ids: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, v)| k == "goal_ids" && !v.trim().is_empty())
-        .filter_map(|(_, v)| id("goal_ids", v, &mut problems))
-        .collect();
+    let goal_ids = super::form_ids(&pairs, "goal_ids", &mut problems);
     let end = Day::parse(get("last_day").trim())
         .map(|d| d.plus_days(1).to_string())
         .map_err(|e| Error::invalid("last_day", e.to_string()))?;

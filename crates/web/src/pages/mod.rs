@@ -242,6 +242,29 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}/rollback", post(imports::rollback))
 }
 
+/// The first value a form sends for `key` (empty when it sends none).
+pub(crate) fn form_value(pairs: &[(String, String)], key: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every id a form sends for `key` (a multiple choice), each that is no
+/// number a problem named by the key.
+pub(crate) fn form_ids(
+    pairs: &[(String, String)],
+    key: &str,
+    problems: &mut Vec<mkpi_services::FieldProblem>,
+) -> Vec<i64> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .filter_map(|(_, v)| goals::id(key, v, problems))
+        .collect()
+}
+
 /// Each field's problems joined, for a form to show next to its field.
 pub(crate) fn field_errors(
     state: &AppState,

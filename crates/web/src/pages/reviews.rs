@@ -397,30 +397,11 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Redirect, WebError> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
+    // An empty date or name keeps the cycle's own.
+    let get = |k: &str| Some(super::form_value(&pairs, k));
     let mut problems = Vec::new();
-    let mut ids = |key: &str| -> Vec<i64> {
-        pairs
-            .iter()
-            .filter(|(k, v)| k == key && !v.trim().is_empty())
-            .filter_map(|(_, v)| match v.trim().parse() {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    problems.push(mkpi_services::FieldProblem::new(
-                        key,
-                        format!("'{v}' is no person"),
-                    ));
-                    None
-                }
-            })
-            .collect()
-    };
-    let (add, remove) = (ids("add"), ids("remove"));
+    let add = super::form_ids(&pairs, "add", &mut problems);
+    let remove = super::form_ids(&pairs, "remove", &mut problems);
     if !problems.is_empty() {
         return Err(mkpi_services::Error::Invalid(problems).into());
     }
